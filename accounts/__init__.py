@@ -1,0 +1,1 @@
+"""People: users, departments, platform roles, passwords and sign-in sessions."""

@@ -1,0 +1,225 @@
+"""Named operations on accounts: users, departments, sign-in, sessions, directory import."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from accounts.models import EMAIL_MAX, NAME_MAX, AuthSession, Department, SignInFailure, User
+from accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
+from core.errors import N_, Conflict, Invalid, ValidationFailed
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def validate_email(email: str) -> str | None:
+    """An error message, or None when the address is acceptable."""
+    if not email:
+        return N_("Enter an e-mail address.")
+    if len(email) > EMAIL_MAX:
+        return N_("This e-mail address is too long.")
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or " " in email:
+        return N_("Enter a valid e-mail address, such as name@example.com.")
+    return None
+
+
+async def get_or_create_department(session: AsyncSession, name: str) -> Department | None:
+    name = name.strip()
+    if not name:
+        return None
+    department = await session.scalar(select(Department).where(func.lower(Department.name) == name.lower()))
+    if department is None:
+        department = Department(name=name)
+        session.add(department)
+        await session.flush()
+    return department
+
+
+async def create_user(
+    session: AsyncSession,
+    *,
+    email: str,
+    name: str,
+    password: str | None = None,
+    department: str = "",
+    is_admin: bool = False,
+    is_executive: bool = False,
+) -> User:
+    email = normalise_email(email)
+    errors: dict[str, str] = {}
+    if message := validate_email(email):
+        errors["email"] = message
+    name = name.strip()
+    if not name:
+        errors["name"] = N_("Enter a name.")
+    elif len(name) > NAME_MAX:
+        errors["name"] = N_("The name is too long.")
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = N_("Use a password of at least 10 characters.")
+    if errors:
+        raise ValidationFailed(errors)
+    if await session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(N_("An account with this e-mail address already exists."), field="email")
+    dept = await get_or_create_department(session, department)
+    user = User(
+        email=email,
+        name=name,
+        password_hash=hash_password(password) if password else None,
+        department_id=dept.id if dept else None,
+        is_admin=is_admin,
+        is_executive=is_executive,
+    )
+    session.add(user)
+    await session.flush()
+    return user
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    errors: list[tuple[int, str]] | None = None
+
+
+async def import_directory(session: AsyncSession, text: str) -> ImportReport:
+    """Imports a staff directory CSV (email, name, department); updates existing accounts.
+
+    Every row is checked first; nothing is written unless the whole file is valid.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    headers = {h.strip().lower() for h in (reader.fieldnames or [])}
+    if not {"email", "name"} <= headers:
+        raise Invalid(N_("The file needs the columns email, name and department."), field="file")
+    rows: list[tuple[str, str, str]] = []
+    errors: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    for line, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        email = normalise_email(row.get("email", ""))
+        if message := validate_email(email):
+            errors.append((line, message))
+        elif email in seen:
+            errors.append((line, N_("This e-mail address appears twice in the file.")))
+        elif not row.get("name"):
+            errors.append((line, N_("Enter a name.")))
+        elif len(row["name"]) > NAME_MAX:
+            errors.append((line, N_("The name is too long.")))
+        seen.add(email)
+        rows.append((email, row.get("name", ""), row.get("department", "")))
+    report = ImportReport(errors=errors)
+    if errors:
+        return report
+    existing = {
+        u.email: u for u in (await session.scalars(select(User).where(User.email.in_([r[0] for r in rows])))).all()
+    }
+    departments: dict[str, Department | None] = {}
+    for email, name, dept_name in rows:
+        key = dept_name.lower()
+        if key not in departments:
+            departments[key] = await get_or_create_department(session, dept_name)
+        dept = departments[key]
+        if (user := existing.get(email)) is not None:
+            user.name = name
+            user.department_id = dept.id if dept else user.department_id
+            report.updated += 1
+        else:
+            session.add(User(email=email, name=name, department_id=dept.id if dept else None))
+            report.created += 1
+    await session.flush()
+    return report
+
+
+# --- sign-in and sessions ---------------------------------------------------------------
+
+SIGN_IN_FAILED = N_("The e-mail address or password is not correct.")
+SIGN_IN_THROTTLED = N_("Too many failed attempts. Please wait a few minutes and try again.")
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def authenticate(
+    session: AsyncSession,
+    *,
+    email: str,
+    password: str,
+    address: str,
+    now: datetime,
+    max_failures: int,
+    window: timedelta,
+) -> User:
+    """The user for these credentials; throttled per account and per address, one message."""
+    email = normalise_email(email)
+    keys = [f"account:{email}", f"address:{address}"]
+    since = now - window
+    counts = (
+        await session.execute(
+            select(SignInFailure.key, func.count())
+            .where(SignInFailure.key.in_(keys), SignInFailure.at >= since)
+            .group_by(SignInFailure.key)
+        )
+    ).all()
+    if any(count >= max_failures for _key, count in counts):
+        raise Invalid(SIGN_IN_THROTTLED)
+    user = await session.scalar(select(User).where(User.email == email))
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        session.add_all(SignInFailure(key=key, at=now) for key in keys)
+        await session.flush()
+        raise Invalid(SIGN_IN_FAILED, field="password")
+    await session.execute(delete(SignInFailure).where(SignInFailure.key == keys[0]))
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+async def start_session(
+    session: AsyncSession, *, user: User, now: datetime, absolute_timeout: timedelta, user_agent: str | None
+) -> str:
+    """A new random session token (never reused, so a fixated id is worthless)."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        AuthSession(
+            token_hash=_token_hash(token),
+            user_id=user.id,
+            last_seen_at=now,
+            expires_at=now + absolute_timeout,
+            user_agent=(user_agent or "")[:255] or None,
+        )
+    )
+    await session.flush()
+    return token
+
+
+async def resolve_session(session: AsyncSession, *, token: str, now: datetime, idle_timeout: timedelta) -> User | None:
+    """The signed-in user of a token, or None when it is unknown, expired or idle too long."""
+    auth = await session.scalar(
+        select(AuthSession).options(selectinload(AuthSession.user)).where(AuthSession.token_hash == _token_hash(token))
+    )
+    if auth is None:
+        return None
+    if now >= auth.expires_at or now - auth.last_seen_at >= idle_timeout or not auth.user.is_active:
+        await session.delete(auth)
+        return None
+    if now - auth.last_seen_at > timedelta(minutes=1):
+        await session.execute(update(AuthSession).where(AuthSession.id == auth.id).values(last_seen_at=now))
+    return auth.user
+
+
+async def end_session(session: AsyncSession, token: str) -> None:
+    await session.execute(delete(AuthSession).where(AuthSession.token_hash == _token_hash(token)))
+
+
+async def end_all_sessions(session: AsyncSession, user_id: int) -> None:
+    await session.execute(delete(AuthSession).where(AuthSession.user_id == user_id))

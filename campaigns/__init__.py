@@ -1,0 +1,1 @@
+"""Campaigns, their challenges, timeline phases and campaign-scoped roles."""

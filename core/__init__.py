@@ -1,0 +1,1 @@
+"""Shared kernel: declarative base, clock, domain errors, events and the audit log."""

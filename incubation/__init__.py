@@ -1,0 +1,1 @@
+"""What winning entries become: incubation projects with sponsor and budget."""

@@ -1,0 +1,1 @@
+"""Rubrics, judge assignments, scorecards, ranking and awards."""

@@ -1,0 +1,1 @@
+"""Teams, memberships, invitations and entries with every saved version kept."""

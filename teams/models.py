@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accounts.models import User
+from campaigns.models import Challenge, Phase
+from core.db import Base, str_enum
+
+TEAM_NAME_MAX = 80
+URL_MAX = 500
+ENTRY_TEXT_MAX = 10_000
+ENTRY_TITLE_MAX = 200
+ENTRY_SUMMARY_MAX = 1_000
+
+
+class TeamStatus(enum.StrEnum):
+    ACTIVE = "active"
+    ELIMINATED = "eliminated"
+    WINNER = "winner"
+    WITHDRAWN = "withdrawn"
+
+
+class InvitationStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    REVOKED = "revoked"
+
+
+class EntryStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class Team(Base):
+    __tablename__ = "team"
+    __table_args__ = (UniqueConstraint("campaign_id", "name_key"),)
+
+    campaign_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    challenge_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("challenge.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(TEAM_NAME_MAX))
+    # case- and space-folded name: two teams of a campaign cannot differ only by case
+    name_key: Mapped[str] = mapped_column(String(TEAM_NAME_MAX))
+    captain_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_account.id"), index=True)
+    status: Mapped[TeamStatus] = mapped_column(str_enum(TeamStatus, "team_status"), default=TeamStatus.ACTIVE)
+
+    challenge: Mapped[Challenge] = relationship(lazy="raise")
+    captain: Mapped[User] = relationship(lazy="raise")
+    memberships: Mapped[list[Membership]] = relationship(back_populates="team", lazy="raise", order_by="Membership.id")
+
+
+class Membership(Base):
+    """A person in a team. ``campaign_id`` is repeated so one person is in one team per campaign."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("campaign_id", "user_id"),)
+
+    team_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("campaign.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+
+    team: Mapped[Team] = relationship(back_populates="memberships", lazy="raise")
+    user: Mapped[User] = relationship(lazy="raise")
+
+
+class Invitation(Base):
+    __tablename__ = "invitation"
+
+    team_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    invitee_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    invited_by_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_account.id"))
+    status: Mapped[InvitationStatus] = mapped_column(
+        str_enum(InvitationStatus, "invitation_status"), default=InvitationStatus.PENDING
+    )
+
+    team: Mapped[Team] = relationship(lazy="raise")
+    invitee: Mapped[User] = relationship(lazy="raise", foreign_keys=[invitee_id])
+    invited_by: Mapped[User] = relationship(lazy="raise", foreign_keys=[invited_by_id])
+
+
+class Entry(Base):
+    """A team's work for one submission phase; the fields hold the latest saved text."""
+
+    __tablename__ = "entry"
+    __table_args__ = (UniqueConstraint("team_id", "phase_id"),)
+
+    team_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    phase_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("phase.id", ondelete="CASCADE"), index=True)
+    status: Mapped[EntryStatus] = mapped_column(str_enum(EntryStatus, "entry_status"), default=EntryStatus.DRAFT)
+    title: Mapped[str] = mapped_column(String(ENTRY_TITLE_MAX), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    problem: Mapped[str] = mapped_column(Text, default="")
+    solution: Mapped[str] = mapped_column(Text, default="")
+    expected_impact: Mapped[str] = mapped_column(Text, default="")
+    prototype_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
+    video_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
+    # the version judges see: the number of the last one submitted in time
+    submitted_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+
+    team: Mapped[Team] = relationship(lazy="raise")
+    phase: Mapped[Phase] = relationship(lazy="raise")
+
+
+class EntryVersion(Base):
+    """Every saved state of an entry, drafts and submissions alike."""
+
+    __tablename__ = "entry_version"
+    __table_args__ = (UniqueConstraint("entry_id", "number"),)
+
+    entry_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    author_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
+    submitted: Mapped[bool] = mapped_column(default=False)
+    saved_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    title: Mapped[str] = mapped_column(String(ENTRY_TITLE_MAX), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    problem: Mapped[str] = mapped_column(Text, default="")
+    solution: Mapped[str] = mapped_column(Text, default="")
+    expected_impact: Mapped[str] = mapped_column(Text, default="")
+    prototype_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
+    video_url: Mapped[str] = mapped_column(String(URL_MAX), default="")

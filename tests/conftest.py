@@ -1,0 +1,164 @@
+"""Fixtures: a migrated database per run (SQLite, or PostgreSQL via KAIZEN_TEST_DATABASE_URL),
+emptied after each test, an app with a frozen clock, and a client that speaks CSRF."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.clock import FrozenClock
+from core.db import metadata
+from web import migrate
+from web.app import create_app
+from web.database import import_all_models, make_engine
+from web.settings import Settings
+
+import_all_models()
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+PASSWORD = "correct-horse-battery"
+
+
+def _sync_url(url: str) -> str:
+    return url.replace("+asyncpg", "+psycopg").replace("postgresql+psycopg", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    base = os.environ.get("KAIZEN_TEST_DATABASE_URL")
+    if not base:
+        path: Path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        url = f"sqlite+aiosqlite:///{path}"
+        migrate.upgrade(url)
+        yield url
+        return
+    # PostgreSQL: a database of our own, created and dropped here
+    name = f"kaizen_test_{uuid.uuid4().hex[:10]}"
+    admin_url = re.sub(r"/[^/]*$", "/postgres", base)
+    yield from _postgres_database(admin_url, base, name)
+
+
+def _postgres_database(admin_url: str, base: str, name: str) -> Iterator[str]:
+    import asyncio
+
+    async def admin(sql: str) -> None:
+        engine = make_engine(admin_url, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as conn:
+            await conn.execute(text(sql))
+        await engine.dispose()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    url = re.sub(r"/[^/]*$", f"/{name}", base)
+    try:
+        migrate.upgrade(url)
+        yield url
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(NOW)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, secret_key="test-secret-key-" + "x" * 32)
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[AsyncSession]:
+    """A session for arranging and checking data; tables are emptied afterwards."""
+    engine = make_engine(database_url)
+    maker = async_sessionmaker(engine, expire_on_commit=False)
+    async with maker() as session:
+        yield session
+    async with engine.begin() as conn:
+        tables = [t.name for t in reversed(metadata.sorted_tables)]
+        if database_url.startswith("postgresql"):
+            await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                await conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - names from our metadata
+    await engine.dispose()
+
+
+@pytest.fixture
+def app(settings: Settings, clock: FrozenClock) -> Litestar:
+    return create_app(settings, clock=clock)
+
+
+class Browser:
+    """The test client plus what a browser does for us: the CSRF header, following a form."""
+
+    def __init__(self, client: AsyncTestClient[Litestar]) -> None:
+        self.client = client
+
+    def _csrf(self) -> dict[str, str]:
+        token = self.client.cookies.get("kaizen_csrf")
+        return {"x-csrftoken": token} if token else {}
+
+    async def get(self, url: str, **kwargs: Any) -> Any:
+        return await self.client.get(url, **kwargs)
+
+    async def post(
+        self,
+        url: str,
+        data: dict[str, Any] | None = None,
+        *,
+        htmx: bool = False,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        if "kaizen_csrf" not in self.client.cookies:
+            await self.client.get("/sign-in")
+        all_headers = {**self._csrf(), **(headers or {})}
+        if htmx:
+            all_headers["hx-request"] = "true"
+        kwargs.setdefault("follow_redirects", False)
+        return await self.client.post(url, data=data or {}, headers=all_headers, **kwargs)
+
+    async def sign_in(self, email: str, password: str = PASSWORD) -> Any:
+        response = await self.post("/sign-in", {"email": email, "password": password})
+        assert response.status_code in (302, 303), response.text
+        return response
+
+    async def sign_out(self) -> None:
+        await self.post("/sign-out")
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as c:
+        yield c
+
+
+@pytest.fixture
+async def browser(client: AsyncTestClient[Litestar]) -> Browser:
+    return Browser(client)
+
+
+@pytest.fixture
+async def browser_factory(app: Litestar) -> AsyncIterator[Any]:
+    """More independent browsers (several people at once)."""
+    opened: list[AsyncTestClient[Litestar]] = []
+
+    async def make() -> Browser:
+        c = AsyncTestClient(app=app, base_url="http://testserver.local")
+        await c.__aenter__()
+        opened.append(c)
+        return Browser(c)
+
+    yield make
+    for c in opened:
+        await c.__aexit__(None, None, None)

@@ -1,0 +1,1 @@
+"""The application shell: app factory, settings, auth wiring, controllers, templates, CLI."""

@@ -1,0 +1,90 @@
+"""The application factory: nothing heavy happens at import time."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
+from litestar.static_files import create_static_files_router
+
+from core.clock import Clock, SystemClock
+from web.auth import CurrentUserMiddleware, access_guard
+from web.controllers import route_handlers
+from web.database import make_engine
+from web.errors import EXCEPTION_HANDLERS
+from web.security import SecurityHeadersMiddleware
+from web.settings import Settings
+from web.templating import template_config
+
+STATIC_DIR = Path(__file__).parent / "static"
+CSRF_COOKIE = "kaizen_csrf"
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    clock = clock or SystemClock()
+    engine = make_engine(settings.database_url)
+    db_config = SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        before_send_handler="autocommit_include_redirects",
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        create_all=False,
+        set_default_exception_handler=False,
+    )
+    session_maker = db_config.create_session_maker()
+
+    async def dispose_engine() -> None:
+        await engine.dispose()
+
+    def provide_clock(state: State) -> Clock:
+        return state.clock  # type: ignore[no-any-return]
+
+    def provide_settings(state: State) -> Settings:
+        return state.settings  # type: ignore[no-any-return]
+
+    static = create_static_files_router(
+        path="/static",
+        directories=[STATIC_DIR],
+        name="static",
+        opt={"access": "public"},
+        send_as_attachment=False,
+    )
+    return Litestar(
+        route_handlers=[*route_handlers(), static],
+        plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
+        request_class=HTMXRequest,
+        middleware=[SecurityHeadersMiddleware(hsts=settings.production), CurrentUserMiddleware()],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name=CSRF_COOKIE,
+            cookie_secure=settings.production,
+            cookie_samesite="lax",
+            header_name="x-csrftoken",
+            safe_methods={"GET", "HEAD", "OPTIONS"},
+        ),
+        template_config=template_config(),
+        guards=[access_guard],
+        exception_handlers=EXCEPTION_HANDLERS,
+        dependencies={
+            "clock": Provide(provide_clock, sync_to_thread=False),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+        },
+        state=State({"settings": settings, "clock": clock, "session_maker": session_maker}),
+        on_shutdown=[dispose_engine],
+        debug=settings.debug,
+        logging_config=None,
+        openapi_config=None,
+    )
+
+
+def app_from_env(*_: Any) -> Litestar:
+    """Entry point for the ASGI server (``uvicorn --factory web.app:app_from_env``)."""
+    logging.basicConfig(level=logging.INFO)
+    return create_app()

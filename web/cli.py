@@ -1,0 +1,198 @@
+"""The ``kaizen`` command: database, users, demo data and the server."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from web.settings import Settings, SettingsError
+
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def run_in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    from web.database import make_engine
+
+    async def runner() -> T:
+        engine = make_engine(settings.database_url)
+        try:
+            async with async_sessionmaker(engine, expire_on_commit=False)() as session, session.begin():
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(runner())
+
+
+@click.group()
+def main() -> None:
+    """Kaizen: company-wide innovation challenges."""
+
+
+# --- database ----------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Schema migrations."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from web import migrate
+
+    migrate.upgrade(_settings().database_url, revision)
+
+
+@db.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION."""
+    from web import migrate
+
+    migrate.downgrade(_settings().database_url, revision)
+
+
+@db.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Generate a migration from the difference between the models and the database."""
+    from web import migrate
+
+    migrate.revision(_settings().database_url, message)
+
+
+@db.command("check")
+def db_check() -> None:
+    """Exit non-zero when the models differ from the migrations."""
+    from web import migrate
+
+    difference = migrate.check(_settings().database_url)
+    if difference:
+        click.echo(difference, err=True)
+        sys.exit(1)
+    click.echo("No differences between the models and the migrations.")
+
+
+# --- users -------------------------------------------------------------------------------
+
+
+@main.group()
+def users() -> None:
+    """The staff directory."""
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--department", default="")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--admin", is_flag=True, help="Platform administrator.")
+@click.option("--executive", is_flag=True, help="Executive (launches campaigns, approves winners).")
+def users_create(email: str, name: str, department: str, password: str, admin: bool, executive: bool) -> None:
+    """Create an account that can sign in."""
+    from accounts.services import create_user
+    from core.errors import DomainError, ValidationFailed
+    from web.i18n import gettext
+
+    async def work(session: AsyncSession) -> None:
+        await create_user(
+            session,
+            email=email,
+            name=name,
+            password=password,
+            department=department,
+            is_admin=admin,
+            is_executive=executive,
+        )
+
+    try:
+        run_in_session(_settings(), work)
+    except ValidationFailed as exc:
+        raise click.ClickException("; ".join(f"{k}: {gettext(v)}" for k, v in exc.errors.items())) from exc
+    except DomainError as exc:
+        raise click.ClickException(gettext(exc.message, **exc.params)) from exc
+    click.echo(f"Created {email.strip().lower()}.")
+
+
+@users.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def users_import(path: Path) -> None:
+    """Import a staff directory CSV with the columns email, name, department."""
+    from accounts.services import import_directory
+    from core.errors import DomainError
+    from web.i18n import gettext
+
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        report = run_in_session(_settings(), lambda session: import_directory(session, text))
+    except DomainError as exc:
+        raise click.ClickException(gettext(exc.message)) from exc
+    if report.errors:
+        for line, message in report.errors:
+            click.echo(f"line {line}: {gettext(message)}", err=True)
+        raise click.ClickException(f"{len(report.errors)} row(s) are invalid; nothing was imported.")
+    click.echo(f"Imported {report.created} new and updated {report.updated} existing account(s).")
+
+
+# --- demo and server ---------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--accounts", "accounts_only", is_flag=True, help="Only print the demo accounts.")
+def demo(accounts_only: bool) -> None:
+    """Load the demo data (idempotent). Refuses to run in production."""
+    from web.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+
+    settings = _settings()
+    if accounts_only:
+        click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
+        for email, role in DEMO_ACCOUNTS:
+            click.echo(f"  {email:<28} {role}")
+        click.echo(f"Serving on http://{settings.host}:{settings.port}")
+        return
+    if settings.production:
+        raise click.ClickException("The demo data cannot be loaded in production mode (KAIZEN_ENV=production).")
+    created = run_in_session(settings, load_demo)
+    click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
+
+
+@main.command()
+@click.option("--host", default=None, help="Defaults to KAIZEN_HOST or 127.0.0.1.")
+@click.option("--port", default=None, type=int, help="Defaults to KAIZEN_PORT or 8000.")
+@click.option("--workers", default=1, show_default=True, type=int, help="Server processes.")
+@click.option("--reload", is_flag=True, help="Restart on code changes (development).")
+def run(host: str | None, port: int | None, workers: int, reload: bool) -> None:
+    """Serve the app with uvicorn."""
+    import uvicorn
+
+    settings = _settings()
+    uvicorn.run(
+        "web.app:app_from_env",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=None if reload else workers,
+        reload=reload,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""Settings from environment variables (documented in the README)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("KAIZEN_VAR_DIR", PROJECT_ROOT / "var"))
+
+
+class SettingsError(RuntimeError):
+    pass
+
+
+def _default_database_url() -> str:
+    return f"sqlite+aiosqlite:///{VAR_DIR / 'kaizen.sqlite3'}"
+
+
+def _development_secret() -> str:
+    """Generated once and kept under var/, so sessions survive a restart in development."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=_default_database_url)
+    secret_key: str = ""
+    production: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # sessions: idle and absolute timeouts (seconds)
+    session_idle_timeout: int = 8 * 3600
+    session_absolute_timeout: int = 7 * 24 * 3600
+    sign_in_max_failures: int = 5
+    sign_in_window_seconds: int = 15 * 60
+    page_size: int = 20
+    debug: bool = False
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        production = env.get("KAIZEN_ENV", "development").lower() == "production"
+        secret = env.get("KAIZEN_SECRET_KEY", "")
+        if not secret:
+            if production:
+                raise SettingsError("KAIZEN_SECRET_KEY is required when KAIZEN_ENV=production")
+            secret = _development_secret()
+        return cls(
+            database_url=env.get("KAIZEN_DATABASE_URL") or _default_database_url(),
+            secret_key=secret,
+            production=production,
+            host=env.get("KAIZEN_HOST", "127.0.0.1"),
+            port=int(env.get("KAIZEN_PORT", "8000")),
+            debug=env.get("KAIZEN_DEBUG", "") == "1" and not production,
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,57 @@
+"""The Jinja environment: autoescaped, translated per request, markdown through nh3."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import nh3
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from web import i18n
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Markdown to HTML, then through an allow-list sanitiser."""
+    html = _markdown.render(text or "")
+    return Markup(nh3.clean(html, link_rel="noopener noreferrer nofollow"))  # noqa: S704 - sanitised above
+
+
+def _dt(value: datetime | None, tz: str = "UTC", fmt: str = "medium") -> str:
+    return i18n.format_datetime(value, tz, fmt)
+
+
+def build_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda m, **kw: i18n.gettext(m, **kw),
+        lambda s, p, n, **kw: i18n.ngettext(s, p, n, **kw),
+        newstyle=True,
+    )
+    env.globals.update(
+        locales=i18n.LOCALES,
+        current_locale=i18n.get_locale,
+        html_lang=i18n.html_lang,
+        format_number=i18n.format_number,
+    )
+    env.filters.update(markdown=render_markdown, dt=_dt, number=i18n.format_number)
+    return env
+
+
+def template_config() -> TemplateConfig[JinjaTemplateEngine]:
+    env = build_environment()
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(env))
