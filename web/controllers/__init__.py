@@ -15,8 +15,9 @@ def route_handlers() -> list[Any]:
         incubation,
         judging,
         results,
+        team_results,
         teams,
     )
 
-    modules = (health, auth, home, admin, campaigns, teams, judging, results, incubation)
+    modules = (health, auth, home, admin, campaigns, teams, judging, results, team_results, incubation)
     return [handler for module in modules for handler in module.routes]

@@ -1,0 +1,49 @@
+"""Who may see and do what inside a campaign. Outside someone's scope, things do not exist (404)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts.models import User
+from campaigns.models import Campaign, CampaignRole, CampaignRoleKind, CampaignStatus
+from core.errors import N_, NotFound
+
+CAMPAIGN_NOT_FOUND = N_("We could not find that campaign.")
+
+
+async def roles_in(session: AsyncSession, campaign_id: int, user: User) -> set[CampaignRoleKind]:
+    rows = await session.scalars(
+        select(CampaignRole.role).where(CampaignRole.campaign_id == campaign_id, CampaignRole.user_id == user.id)
+    )
+    return set(rows.all())
+
+
+def is_platform_lead(user: User) -> bool:
+    return user.is_admin or user.is_executive
+
+
+async def can_organize(session: AsyncSession, campaign: Campaign, user: User) -> bool:
+    if user.is_admin or (user.is_executive and campaign.sponsor_id == user.id):
+        return True
+    return CampaignRoleKind.ORGANIZER in await roles_in(session, campaign.id, user)
+
+
+async def visible_campaign(session: AsyncSession, campaign_id: int, user: User) -> Campaign:
+    """A campaign the user may see: published ones for everyone, drafts for its leads only."""
+    campaign = await session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound(CAMPAIGN_NOT_FOUND)
+    if campaign.status is CampaignStatus.DRAFT and not (
+        is_platform_lead(user) or await can_organize(session, campaign, user)
+    ):
+        raise NotFound(CAMPAIGN_NOT_FOUND)
+    return campaign
+
+
+async def organized_campaign(session: AsyncSession, campaign_id: int, user: User) -> Campaign:
+    """A campaign the user organizes (or leads); anyone else gets 404, never a hint that it exists."""
+    campaign = await session.get(Campaign, campaign_id)
+    if campaign is None or not await can_organize(session, campaign, user):
+        raise NotFound(CAMPAIGN_NOT_FOUND)
+    return campaign
