@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from accounts.models import EMAIL_MAX, NAME_MAX, AuthSession, Department, SignInFailure, User
 from accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
-from core.errors import N_, Conflict, Invalid, ValidationFailed
+from core.errors import N_, Conflict, Invalid, TooManyAttempts, ValidationFailed
 
 
 def normalise_email(email: str) -> str:
@@ -172,7 +172,7 @@ async def authenticate(
         )
     ).all()
     if any(count >= max_failures for _key, count in counts):
-        raise Invalid(SIGN_IN_THROTTLED)
+        raise TooManyAttempts(SIGN_IN_THROTTLED)
     user = await session.scalar(select(User).where(User.email == email))
     if user is None or not user.is_active or not verify_password(user.password_hash, password):
         session.add_all(SignInFailure(key=key, at=now) for key in keys)

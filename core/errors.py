@@ -42,6 +42,10 @@ class Invalid(DomainError):
     status_code = 422
 
 
+class TooManyAttempts(DomainError):
+    status_code = 429
+
+
 class ValidationFailed(Invalid):
     """Several field errors at once: ``errors`` maps a field name to its message."""
 

@@ -20,6 +20,7 @@ from litestar_htmx import ClientRedirect
 
 from core.errors import DomainError, ValidationFailed
 from web.i18n import gettext as _
+from web.security import HEADERS as SECURITY_HEADERS
 
 log = logging.getLogger("kaizen.web")
 
@@ -59,12 +60,14 @@ def error_response(
             body["field"] = field
         if errors:
             body["errors"] = errors
-        return Response(body, status_code=status, media_type=MediaType.JSON)
+        return Response(body, status_code=status, media_type=MediaType.JSON, headers=SECURITY_HEADERS)
     template = "_partials/error.html" if is_htmx(request) else "error.html"
     return Template(
         template_name=template,
         context={"status": status, "title": _(TITLES.get(status, TITLES[400])), "message": message, "field": field},
         status_code=status,
+        # unrouted paths (404) do not pass through the middleware stack
+        headers=SECURITY_HEADERS,
     )
 
 

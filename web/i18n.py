@@ -74,8 +74,8 @@ def negotiate(accept_language: str | None) -> str:
     ordered = [tag for _w, tag in sorted(preferred, key=lambda p: -p[0])]
     found = Locale.negotiate(ordered, list(LOCALES), sep="_")
     if found is not None:
-        return str(found) if str(found) in LOCALES else DEFAULT_LOCALE
-    # zh, zh_TW, zh_Hans... : any Chinese reader is better served by Chinese than English
+        return "zh_CN" if found.language == "zh" else DEFAULT_LOCALE
+    # zh, zh_TW, zh_Hant...: any Chinese reader is better served by Chinese than by English
     if any(tag.lower().startswith("zh") for tag in ordered):
         return "zh_CN"
     return DEFAULT_LOCALE

@@ -19,9 +19,15 @@ from web.app import create_app
 from web.settings import Settings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+HAVE_CHROMIUM = Path(CHROMIUM).exists()
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
 ]
 
 
@@ -35,8 +41,9 @@ def _free_port() -> int:
 def live_server(settings: Settings) -> Iterator[str]:
     """The real app (system clock) served by uvicorn in a thread."""
     port = _free_port()
-    config = uvicorn.Config(create_app(settings, clock=SystemClock()), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        create_app(settings, clock=SystemClock()), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -51,8 +58,8 @@ def live_server(settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture
-async def page(tmp_path: Path) -> AsyncIterator[Any]:
-    if not Path(CHROMIUM).exists():
+async def page() -> AsyncIterator[Any]:
+    if not HAVE_CHROMIUM:
         pytest.skip("NOTICE: no chromium at /usr/bin/chromium; browser tests skipped (apt-get install chromium)")
     from playwright.async_api import async_playwright
 

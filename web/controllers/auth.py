@@ -61,7 +61,7 @@ async def sign_in(
         return Template(
             template_name="auth/sign_in.html",
             context={"email": email, "error": _(exc.message), "next": target},
-            status_code=exc.status_code if exc.status_code != 422 else 401,
+            status_code=401 if exc.status_code == 422 else exc.status_code,
         )
     cookie_name = session_cookie_name(settings)
     if old := request.cookies.get(cookie_name):
