@@ -162,3 +162,30 @@ async def browser_factory(app: Litestar) -> AsyncIterator[Any]:
     yield make
     for c in opened:
         await c.__aexit__(None, None, None)
+
+
+class QueryCounter:
+    """Counts the SQL statements the app sends, to prove a page's queries do not grow with data."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.statements: list[str] = []
+
+    def __call__(self, *args: Any) -> None:
+        self.count += 1
+        self.statements.append(str(args[2])[:200])
+
+    def reset(self) -> None:
+        self.count = 0
+        self.statements.clear()
+
+
+@pytest.fixture
+def queries(app: Litestar) -> Iterator[QueryCounter]:
+    from sqlalchemy import event
+
+    counter = QueryCounter()
+    engine = app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", counter)
+    yield counter
+    event.remove(engine, "before_cursor_execute", counter)

@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             "clock": Provide(provide_clock, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
         },
-        state=State({"settings": settings, "clock": clock, "session_maker": session_maker}),
+        state=State({"settings": settings, "clock": clock, "session_maker": session_maker, "engine": engine}),
         on_shutdown=[dispose_engine],
         debug=settings.debug,
         logging_config=None,

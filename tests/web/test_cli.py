@@ -1,0 +1,66 @@
+"""The kaizen command on a fresh SQLite file: migrations, users, directory import, demo guard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from web.cli import main
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "KAIZEN_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}",
+        "KAIZEN_VAR_DIR": str(tmp_path),
+        "KAIZEN_ENV": "development",
+    }
+
+
+def run(env: dict[str, str], *args: str, input: str | None = None) -> tuple[int, str]:  # noqa: A002
+    result = CliRunner().invoke(main, list(args), env=env, input=input, catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_upgrade_from_empty_then_check_is_clean(env: dict[str, str]) -> None:
+    assert run(env, "db", "upgrade")[0] == 0
+    code, output = run(env, "db", "check")
+    assert code == 0, output
+    assert run(env, "db", "downgrade", "base")[0] == 0
+    assert run(env, "db", "upgrade")[0] == 0
+
+
+def test_users_create_and_duplicate(env: dict[str, str]) -> None:
+    run(env, "db", "upgrade")
+    args = ("users", "create", "--email", "Ann@Example.com", "--name", "Ann", "--password", "long-enough-pw")
+    code, output = run(env, *args)
+    assert code == 0 and "ann@example.com" in output
+    code, output = run(env, *args)
+    assert code != 0 and "already exists" in output
+
+
+def test_users_import_is_all_or_nothing(env: dict[str, str], tmp_path: Path) -> None:
+    run(env, "db", "upgrade")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("email,name,department\nann@example.com,Ann,Sales\nnot-an-email,Bob,Sales\n", encoding="utf-8")
+    code, output = run(env, "users", "import", str(bad))
+    assert code != 0 and "line 3" in output and "nothing was imported" in output
+    good = tmp_path / "good.csv"
+    good.write_text("email,name,department\nann@example.com,Ann,Sales\n王芳@example.com,王芳,财务\n", encoding="utf-8")
+    code, output = run(env, "users", "import", str(good))
+    assert code == 0 and "Imported 2 new" in output
+    code, output = run(env, "users", "import", str(good))
+    assert "updated 2 existing" in output
+
+
+def test_demo_refuses_production(env: dict[str, str]) -> None:
+    env = {**env, "KAIZEN_ENV": "production", "KAIZEN_SECRET_KEY": "x" * 40}
+    code, output = run(env, "demo")
+    assert code != 0 and "production" in output
+
+
+def test_production_requires_a_secret_key(env: dict[str, str]) -> None:
+    code, output = run({**env, "KAIZEN_ENV": "production", "KAIZEN_SECRET_KEY": ""}, "db", "check")
+    assert code != 0 and "KAIZEN_SECRET_KEY" in output
