@@ -19,7 +19,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def run(env: dict[str, str], *args: str, input: str | None = None) -> tuple[int, str]:  # noqa: A002
+def run(env: dict[str, str], *args: str, input: str | None = None) -> tuple[int, str]:
     result = CliRunner().invoke(main, list(args), env=env, input=input, catch_exceptions=False)
     return result.exit_code, result.output
 
