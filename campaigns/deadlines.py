@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from campaigns.models import Phase, PhaseStatus
+from campaigns.models import Phase, PhaseKind, PhaseStatus
+from core.errors import N_
 
 
 def effective_close(phase: Phase, extension_until: datetime | None = None) -> datetime:
@@ -59,3 +62,92 @@ def local_to_utc(value: datetime, timezone: str) -> datetime:
 
 def utc_to_local(value: datetime, timezone: str) -> datetime:
     return value.astimezone(ZoneInfo(timezone))
+
+
+def phase_state(phase: Phase, now: datetime) -> PhaseStatus:
+    """What a phase is at ``now`` for display: open, closed (by hand or by the clock) or pending."""
+    if is_open(phase, now):
+        return PhaseStatus.OPEN
+    if phase.status is PhaseStatus.CLOSED or now >= phase.closes_at:
+        return PhaseStatus.CLOSED
+    return PhaseStatus.PENDING
+
+
+# --- the shape of a timeline ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A phase as the timeline rules see it; ``ref`` is the phase id (None for a new phase)."""
+
+    ref: int | None
+    kind: PhaseKind
+    opens_at: datetime
+    closes_at: datetime
+    judges_phase_id: int | None = None
+
+
+def slot_of(phase: Phase) -> Slot:
+    return Slot(
+        ref=phase.id,
+        kind=phase.kind,
+        opens_at=phase.opens_at,
+        closes_at=phase.closes_at,
+        judges_phase_id=phase.judges_phase_id if phase.kind is PhaseKind.JUDGING else None,
+    )
+
+
+def in_time_order(slots: Sequence[Slot]) -> list[Slot]:
+    """Positions follow time: by opening, then closing, then id (new phases last)."""
+    return sorted(slots, key=lambda s: (s.opens_at, s.closes_at, s.ref is None, s.ref or 0))
+
+
+def default_judged_phase(opens_at: datetime, others: Sequence[Slot]) -> Slot | None:
+    """The submission phase a judging phase opening at ``opens_at`` judges by default: the latest earlier one."""
+    earlier = [s for s in others if s.kind is PhaseKind.SUBMISSION and s.closes_at <= opens_at]
+    return max(earlier, key=lambda s: (s.opens_at, s.ref or 0), default=None)
+
+
+def timeline_errors(subject: Slot, others: Sequence[Slot]) -> dict[str, str]:
+    """Field errors of ``subject`` (new or changed) against the rest of its campaign's timeline.
+
+    Rules: a phase closes after it opens; phases never overlap (``closes_at`` is exclusive, so
+    one may open at the instant the previous closes); a judging phase judges a submission phase
+    of the same campaign that closes no later than the judging phase opens; a submission phase
+    that is judged stays a submission phase and stays before its judging phase.
+    """
+    errors: dict[str, str] = {}
+    if subject.closes_at <= subject.opens_at:
+        errors["closes_at"] = N_("The phase must close after it opens.")
+        return errors
+    for other in in_time_order(others):
+        if other.opens_at < subject.closes_at and subject.opens_at < other.closes_at:
+            if other.opens_at <= subject.opens_at:
+                errors.setdefault(
+                    "opens_at", N_("Phases must not overlap: this one opens before the previous one closes.")
+                )
+            else:
+                errors.setdefault("closes_at", N_("Phases must not overlap: this one closes after the next one opens."))
+    if subject.kind is PhaseKind.JUDGING:
+        judged = next((s for s in others if s.ref is not None and s.ref == subject.judges_phase_id), None)
+        if subject.judges_phase_id is None:
+            errors["judges_phase_id"] = N_("Choose the submission phase this judging phase judges.")
+        elif judged is None or judged.kind is not PhaseKind.SUBMISSION:
+            errors["judges_phase_id"] = N_("Choose a submission phase of this campaign.")
+        elif judged.closes_at > subject.opens_at:
+            errors.setdefault(
+                "opens_at", N_("A judging phase must open after the submission phase it judges has closed.")
+            )
+    judging_this = [
+        s
+        for s in others
+        if s.kind is PhaseKind.JUDGING and subject.ref is not None and s.judges_phase_id == subject.ref
+    ]
+    if judging_this:
+        if subject.kind is not PhaseKind.SUBMISSION:
+            errors["kind"] = N_("A judging phase judges this phase, so it must stay a submission phase.")
+        elif any(s.opens_at < subject.closes_at for s in judging_this):
+            errors.setdefault(
+                "closes_at", N_("This submission phase must close before the judging phase that judges it opens.")
+            )
+    return errors

@@ -78,8 +78,11 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[AsyncSession]:
-    """A session for arranging and checking data; tables are emptied afterwards."""
-    engine = make_engine(database_url)
+    """A session for arranging and checking data; tables are emptied afterwards.
+
+    Its SQLite transactions begin DEFERRED, so a read here does not hold the write lock that
+    the app's next request needs; still commit after arranging."""
+    engine = make_engine(database_url, immediate=False)
     maker = async_sessionmaker(engine, expire_on_commit=False)
     async with maker() as session:
         yield session
@@ -149,19 +152,18 @@ async def browser(client: AsyncTestClient[Litestar]) -> Browser:
 
 
 @pytest.fixture
-async def browser_factory(app: Litestar) -> AsyncIterator[Any]:
-    """More independent browsers (several people at once)."""
+async def browser_factory(app: Litestar, client: AsyncTestClient[Litestar]) -> AsyncIterator[Any]:
+    """More independent browsers (several people at once). They share the app that ``client``
+    started; entering each one's context would start its lifespan in another task."""
     opened: list[AsyncTestClient[Litestar]] = []
 
     async def make() -> Browser:
         c = AsyncTestClient(app=app, base_url="http://testserver.local")
-        await c.__aenter__()
         opened.append(c)
         return Browser(c)
 
     yield make
-    for c in opened:
-        await c.__aexit__(None, None, None)
+    opened.clear()  # nothing to close: they never entered a lifespan or a portal
 
 
 class QueryCounter:

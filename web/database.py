@@ -21,7 +21,7 @@ def import_all_models() -> None:
     import teams.models  # noqa: F401
 
 
-def configure_sqlite(engine: Engine) -> None:
+def configure_sqlite(engine: Engine, *, immediate: bool = True) -> None:
     """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE so writers queue instead of failing."""
 
     @event.listens_for(engine, "connect")
@@ -35,15 +35,16 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(url: str, *, immediate: bool = True, **kwargs: Any) -> AsyncEngine:
+    """``immediate=False`` (tests' arranging session only): reads do not take the write lock."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, poolclass=NullPool, **kwargs)
-        configure_sqlite(engine.sync_engine)
+        configure_sqlite(engine.sync_engine, immediate=immediate)
         return engine
     return create_async_engine(url, pool_pre_ping=True, **kwargs)

@@ -1,7 +1,559 @@
-"""Routes of judging (to be written)."""
+"""Judging: the organizer's rubric editor and assignment by hand, the judge's queue and score form."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-routes: list[Any] = []
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts.models import User
+from campaigns.access import organized_campaign
+from campaigns.deadlines import accepts_writes, effective_close
+from campaigns.models import Campaign, Phase, PhaseStatus
+from core.errors import DomainError, NotFound, ValidationFailed
+from core.pagination import paginate
+from judging.models import CRITERION_NAME_MAX, FEEDBACK_MAX, Criterion, ScorecardStatus
+from judging.services import (
+    ENTRY_NOT_FOUND,
+    GUIDANCE_MAX,
+    OFF_SCALE,
+    AssignedEntry,
+    CriterionInput,
+    IncompleteScorecard,
+    add_criterion,
+    assign_judge,
+    assignable_entries_query,
+    assignment_board,
+    delete_criterion,
+    descriptors_text,
+    finalise_scorecard,
+    get_assigned_entry,
+    judge_queue,
+    judging_phase,
+    move_criterion,
+    rubric,
+    rubric_locked,
+    save_scores,
+    unassign_judge,
+    update_criterion,
+)
+from judging.totals import judge_total, partial_total
+from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from web.errors import is_htmx
+from web.i18n import format_datetime
+from web.i18n import gettext as _
+
+ENTRIES_PAGE_SIZE = 20
+CRITERION_FIELDS = ("name", "guidance", "weight", "scale_min", "scale_max", "descriptors")
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _redirect(path: str) -> Redirect:
+    return Redirect(path=path, status_code=303)
+
+
+def _int(raw: str) -> int | None:
+    try:
+        return int(raw)
+    except ValueError:
+        return None
+
+
+def _float(raw: str) -> float | None:
+    try:
+        return float(raw)
+    except ValueError:
+        return None
+
+
+def _message(exc: DomainError, timezone: str) -> str:
+    """The translated message, with times shown in the campaign's time zone."""
+    params = {k: format_datetime(v, timezone) if isinstance(v, datetime) else v for k, v in exc.params.items()}
+    return _(exc.message, **params)
+
+
+def _messages(exc: DomainError, timezone: str = "UTC") -> dict[str, str]:
+    if isinstance(exc, ValidationFailed):
+        return {name: _(message) for name, message in exc.errors.items()}
+    return {exc.field or "__all__": _message(exc, timezone)}
+
+
+async def _organized_phase(db: AsyncSession, user: User, campaign_id: int, phase_id: int) -> tuple[Campaign, Phase]:
+    campaign = await organized_campaign(db, campaign_id, user)
+    return campaign, await judging_phase(db, campaign, phase_id)
+
+
+# --- rubric editor ----------------------------------------------------------------------------
+
+
+def _criterion_values(criterion: Criterion) -> dict[str, str]:
+    return {
+        "name": criterion.name,
+        "guidance": criterion.guidance,
+        "weight": f"{criterion.weight:g}",
+        "scale_min": str(criterion.scale_min),
+        "scale_max": str(criterion.scale_max),
+        "descriptors": descriptors_text(criterion.descriptors or {}),
+    }
+
+
+def _criterion_input(values: Mapping[str, str]) -> CriterionInput:
+    return CriterionInput(
+        name=values["name"],
+        guidance=values["guidance"],
+        weight=_float(values["weight"]),
+        scale_min=_int(values["scale_min"]),
+        scale_max=_int(values["scale_max"]),
+        descriptors=values["descriptors"],
+    )
+
+
+async def _criterion_form_values(request: Request[Any, Any, Any]) -> dict[str, str]:
+    form = await request.form()
+    values = {name: form_value(form, name) for name in CRITERION_FIELDS}
+    values["descriptors"] = str(form.get("descriptors") or "").strip()
+    return values
+
+
+async def _rubric_page(
+    db: AsyncSession,
+    campaign: Campaign,
+    phase: Phase,
+    *,
+    edit_id: int | None = None,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    criteria = await rubric(db, phase.id)
+    forms = {c.id: _criterion_values(c) for c in criteria}
+    new_values = {"name": "", "guidance": "", "weight": "1", "scale_min": "1", "scale_max": "5", "descriptors": ""}
+    form_errors: dict[int | None, dict[str, str]] = {}
+    if values is not None:
+        if edit_id is None:
+            new_values = values
+        else:
+            forms[edit_id] = values
+    if errors:
+        form_errors[edit_id] = errors
+    total_weight = sum(c.weight for c in criteria)
+    return Template(
+        template_name="judging/rubric.html",
+        context={
+            "campaign": campaign,
+            "phase": phase,
+            "criteria": criteria,
+            "forms": forms,
+            "new_values": new_values,
+            "form_errors": form_errors,
+            "locked": await rubric_locked(db, phase.id),
+            "shares": {c.id: 100 * c.weight / total_weight for c in criteria} if total_weight else {},
+            "name_max": CRITERION_NAME_MAX,
+            "guidance_max": GUIDANCE_MAX,
+        },
+        status_code=status,
+    )
+
+
+@get("/campaigns/{campaign_id:int}/phases/{phase_id:int}/rubric", opt=USER, name="judging_rubric")
+async def rubric_page(
+    request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int], phase_id: FromPath[int]
+) -> Template:
+    campaign, phase = await _organized_phase(db_session, signed_in(request), campaign_id, phase_id)
+    return await _rubric_page(db_session, campaign, phase)
+
+
+@post("/campaigns/{campaign_id:int}/phases/{phase_id:int}/rubric", opt=USER, name="judging_rubric_add")
+async def rubric_add(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    campaign_id: FromPath[int],
+    phase_id: FromPath[int],
+) -> Response[Any]:
+    user = signed_in(request)
+    campaign, phase = await _organized_phase(db_session, user, campaign_id, phase_id)
+    values = await _criterion_form_values(request)
+    try:
+        await add_criterion(db_session, user, clock.now(), phase, _criterion_input(values))
+    except DomainError as exc:
+        return await _rubric_page(
+            db_session, campaign, phase, values=values, errors=_messages(exc), status=exc.status_code
+        )
+    return _redirect(f"/campaigns/{campaign.id}/phases/{phase.id}/rubric")
+
+
+@post(
+    "/campaigns/{campaign_id:int}/phases/{phase_id:int}/rubric/{criterion_id:int}",
+    opt=USER,
+    name="judging_rubric_update",
+)
+async def rubric_update(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    campaign_id: FromPath[int],
+    phase_id: FromPath[int],
+    criterion_id: FromPath[int],
+) -> Response[Any]:
+    user = signed_in(request)
+    campaign, phase = await _organized_phase(db_session, user, campaign_id, phase_id)
+    values = await _criterion_form_values(request)
+    try:
+        await update_criterion(db_session, user, clock.now(), phase, criterion_id, _criterion_input(values))
+    except NotFound:
+        raise
+    except DomainError as exc:
+        return await _rubric_page(
+            db_session,
+            campaign,
+            phase,
+            edit_id=criterion_id,
+            values=values,
+            errors=_messages(exc),
+            status=exc.status_code,
+        )
+    return _redirect(f"/campaigns/{campaign.id}/phases/{phase.id}/rubric")
+
+
+@post(
+    "/campaigns/{campaign_id:int}/phases/{phase_id:int}/rubric/{criterion_id:int}/delete",
+    opt=USER,
+    name="judging_rubric_delete",
+)
+async def rubric_delete(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    campaign_id: FromPath[int],
+    phase_id: FromPath[int],
+    criterion_id: FromPath[int],
+) -> Response[Any]:
+    user = signed_in(request)
+    campaign, phase = await _organized_phase(db_session, user, campaign_id, phase_id)
+    try:
+        await delete_criterion(db_session, user, clock.now(), phase, criterion_id)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        return await _rubric_page(db_session, campaign, phase, errors=_messages(exc), status=exc.status_code)
+    return _redirect(f"/campaigns/{campaign.id}/phases/{phase.id}/rubric")
+
+
+@post(
+    "/campaigns/{campaign_id:int}/phases/{phase_id:int}/rubric/{criterion_id:int}/move",
+    opt=USER,
+    name="judging_rubric_move",
+)
+async def rubric_move(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    campaign_id: FromPath[int],
+    phase_id: FromPath[int],
+    criterion_id: FromPath[int],
+) -> Response[Any]:
+    user = signed_in(request)
+    campaign, phase = await _organized_phase(db_session, user, campaign_id, phase_id)
+    direction = form_value(await request.form(), "direction")
+    try:
+        await move_criterion(db_session, user, clock.now(), phase, criterion_id, direction)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        return await _rubric_page(db_session, campaign, phase, errors=_messages(exc), status=exc.status_code)
+    return _redirect(f"/campaigns/{campaign.id}/phases/{phase.id}/rubric#criterion-{criterion_id}")
+
+
+# --- assignment by hand -----------------------------------------------------------------------
+
+
+async def _assignments_page(
+    db: AsyncSession,
+    campaign: Campaign,
+    phase: Phase,
+    page: int,
+    *,
+    entry_errors: dict[int, str] | None = None,
+    flash: str | None = None,
+    status: int = 200,
+) -> Template:
+    result = await paginate(db, assignable_entries_query(phase), number=page, size=ENTRIES_PAGE_SIZE)
+    board = await assignment_board(db, phase, result.items)
+    base = f"/campaigns/{campaign.id}/phases/{phase.id}/assignments"
+    return Template(
+        template_name="judging/assignments.html",
+        context={
+            "campaign": campaign,
+            "phase": phase,
+            "page": result,
+            "board": board,
+            "base_url": base + "?",
+            "action": base,
+            "entry_errors": entry_errors or {},
+            "flash": flash,
+        },
+        status_code=status,
+    )
+
+
+@get("/campaigns/{campaign_id:int}/phases/{phase_id:int}/assignments", opt=USER, name="judging_assignments")
+async def assignments_page(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    campaign_id: FromPath[int],
+    phase_id: FromPath[int],
+    page: FromQuery[int] = 1,
+) -> Template:
+    campaign, phase = await _organized_phase(db_session, signed_in(request), campaign_id, phase_id)
+    return await _assignments_page(db_session, campaign, phase, page)
+
+
+@post("/campaigns/{campaign_id:int}/phases/{phase_id:int}/assignments", opt=USER, name="judging_assignment_add")
+async def assignment_add(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    campaign_id: FromPath[int],
+    phase_id: FromPath[int],
+) -> Response[Any]:
+    user = signed_in(request)
+    campaign, phase = await _organized_phase(db_session, user, campaign_id, phase_id)
+    form = await request.form()
+    entry_id = _int(form_value(form, "entry_id"))
+    judge_id = _int(form_value(form, "judge_id"))
+    page = max(1, _int(form_value(form, "page")) or 1)
+    if entry_id is None:
+        raise NotFound(ENTRY_NOT_FOUND)
+    try:
+        await assign_judge(db_session, user, clock.now(), phase, entry_id, judge_id)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        return await _assignments_page(
+            db_session,
+            campaign,
+            phase,
+            page,
+            entry_errors={entry_id: _message(exc, campaign.timezone)},
+            status=exc.status_code,
+        )
+    return _redirect(f"/campaigns/{campaign.id}/phases/{phase.id}/assignments?page={page}#entry-{entry_id}")
+
+
+@post(
+    "/campaigns/{campaign_id:int}/phases/{phase_id:int}/assignments/{assignment_id:int}/delete",
+    opt=USER,
+    name="judging_assignment_remove",
+)
+async def assignment_remove(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    campaign_id: FromPath[int],
+    phase_id: FromPath[int],
+    assignment_id: FromPath[int],
+) -> Response[Any]:
+    user = signed_in(request)
+    campaign, phase = await _organized_phase(db_session, user, campaign_id, phase_id)
+    page = max(1, _int(form_value(await request.form(), "page")) or 1)
+    try:
+        await unassign_judge(db_session, user, clock.now(), phase, assignment_id)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        return await _assignments_page(
+            db_session, campaign, phase, page, flash=_message(exc, campaign.timezone), status=exc.status_code
+        )
+    return _redirect(f"/campaigns/{campaign.id}/phases/{phase.id}/assignments?page={page}")
+
+
+# --- the judge's queue ------------------------------------------------------------------------
+
+
+def _judging_state(phase: Phase, now: datetime) -> str:
+    if accepts_writes(phase, now):
+        return "open"
+    if phase.status is not PhaseStatus.CLOSED and now < phase.opens_at:
+        return "pending"
+    return "closed"
+
+
+@get("/judging", opt=USER, name="judging_queue")
+async def queue(request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock) -> Template:
+    groups = await judge_queue(db_session, signed_in(request))
+    now = clock.now()
+    return Template(
+        template_name="judging/queue.html",
+        context={"groups": groups, "states": {g.phase.id: _judging_state(g.phase, now) for g in groups}},
+    )
+
+
+# --- the score form ---------------------------------------------------------------------------
+
+
+def _score_values(form: Mapping[str, Any]) -> tuple[dict[int, int], dict[str, str]]:
+    """Scores posted as ``c<criterion id>=<level>``; what is not a whole number is an error."""
+    values: dict[int, int] = {}
+    errors: dict[str, str] = {}
+    for key in form:
+        if not key.startswith("c") or not key[1:].isdigit():
+            continue
+        raw = form_value(form, key)
+        if not raw:
+            continue
+        value = _int(raw)
+        if value is None:
+            errors[key] = _(OFF_SCALE)
+        else:
+            values[int(key[1:])] = value
+    return values, errors
+
+
+def _score_context(
+    view: AssignedEntry,
+    now: datetime,
+    *,
+    values: dict[int, int] | None = None,
+    feedback: str | None = None,
+    private_note: str | None = None,
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+    saved: bool = False,
+    oob: bool = False,
+) -> dict[str, Any]:
+    card = view.scorecard
+    chosen = values if values is not None else view.scores
+    final = card is not None and card.status is ScorecardStatus.FINAL
+    writable = accepts_writes(view.phase, now)
+    # the total counts only scores on their criterion's scale (an off-scale one is shown as an error)
+    counted = {
+        c.id: chosen[c.id] for c in view.criteria if c.id in chosen and c.scale_min <= chosen[c.id] <= c.scale_max
+    }
+    return {
+        "view": view,
+        "campaign": view.campaign,
+        "phase": view.phase,
+        "version": view.version,
+        "criteria": view.criteria,
+        "values": chosen,
+        "feedback": feedback if feedback is not None else (card.feedback if card else ""),
+        "private_note": private_note if private_note is not None else (card.private_note if card else ""),
+        "errors": errors or {},
+        "message": message,
+        "saved": saved,
+        "saved_at": now,
+        "oob": oob,
+        "final": final,
+        "writable": writable,
+        "state": _judging_state(view.phase, now),
+        "deadline": effective_close(view.phase),
+        "total": judge_total(view.criteria, counted),
+        "partial": partial_total(view.criteria, counted),
+        "scored": len(counted),
+        "feedback_max": FEEDBACK_MAX,
+        "base": f"/judging/{view.phase.id}/entries/{view.entry.id}",
+    }
+
+
+@get("/judging/{phase_id:int}/entries/{entry_id:int}", opt=USER, name="judging_score_form")
+async def score_form(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    phase_id: FromPath[int],
+    entry_id: FromPath[int],
+) -> Template:
+    view = await get_assigned_entry(db_session, signed_in(request), phase_id, entry_id)
+    return Template(template_name="judging/score.html", context=_score_context(view, clock.now()))
+
+
+async def _score_post(
+    request: Request[Any, Any, Any], db: AsyncSession, now: datetime, phase_id: int, entry_id: int, *, finalise: bool
+) -> Response[Any]:
+    user = signed_in(request)
+    form = await request.form()
+    values, bad = _score_values(form)
+    feedback = str(form.get("feedback") or "")
+    private_note = str(form.get("private_note") or "")
+    htmx = is_htmx(request)
+    try:
+        if bad:
+            await get_assigned_entry(db, user, phase_id, entry_id)  # 404 first for anyone not assigned
+            raise ValidationFailed(bad)
+        if finalise:
+            view = await finalise_scorecard(db, user, phase_id, entry_id, values, feedback, private_note, now)
+        else:
+            view = await save_scores(db, user, phase_id, entry_id, values, feedback, private_note, now)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        if isinstance(exc, IncompleteScorecard):
+            await db.commit()  # the draft is kept although finalising was refused
+        view = await get_assigned_entry(db, user, phase_id, entry_id)
+        errors = _messages(exc, view.campaign.timezone)
+        if isinstance(exc, ValidationFailed):
+            message = _("Not saved: please check the highlighted scores.")
+        else:
+            message = errors.pop("__all__", "") or _message(exc, view.campaign.timezone)
+        context = _score_context(
+            view,
+            now,
+            values={**view.scores, **values} if isinstance(exc, IncompleteScorecard) else values,
+            feedback=feedback,
+            private_note=private_note,
+            errors=errors,
+            message=message,
+            oob=htmx,
+        )
+        template = "judging/_status.html" if htmx else "judging/score.html"
+        return Template(template_name=template, context=context, status_code=exc.status_code)
+    if htmx:
+        context = _score_context(view, now, saved=True, oob=True)
+        return Template(template_name="judging/_status.html", context=context)
+    return _redirect(f"/judging/{phase_id}/entries/{entry_id}" if not finalise else "/judging")
+
+
+@post("/judging/{phase_id:int}/entries/{entry_id:int}/scores", opt=USER, name="judging_score_save")
+async def score_save(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    phase_id: FromPath[int],
+    entry_id: FromPath[int],
+) -> Response[Any]:
+    return await _score_post(request, db_session, clock.now(), phase_id, entry_id, finalise=False)
+
+
+@post("/judging/{phase_id:int}/entries/{entry_id:int}/finalise", opt=USER, name="judging_score_finalise")
+async def score_finalise(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    phase_id: FromPath[int],
+    entry_id: FromPath[int],
+) -> Response[Any]:
+    return await _score_post(request, db_session, clock.now(), phase_id, entry_id, finalise=True)
+
+
+routes = [
+    rubric_page,
+    rubric_add,
+    rubric_update,
+    rubric_delete,
+    rubric_move,
+    assignments_page,
+    assignment_add,
+    assignment_remove,
+    queue,
+    score_form,
+    score_save,
+    score_finalise,
+]

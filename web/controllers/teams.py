@@ -1,7 +1,500 @@
-"""Routes of teams (to be written)."""
+"""Teams: forming a team, its page, invitations, and the team's entry (drafts and submission)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-routes: list[Any] = []
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from accounts.models import User
+from campaigns.access import visible_campaign
+from campaigns.deadlines import accepts_writes, phase_state
+from campaigns.models import Campaign, Challenge, PhaseKind
+from core.errors import DomainError, ValidationFailed
+from core.pagination import paginate
+from teams.models import (
+    ENTRY_SUMMARY_MAX,
+    ENTRY_TEXT_MAX,
+    ENTRY_TITLE_MAX,
+    TEAM_NAME_MAX,
+    URL_MAX,
+    Entry,
+    EntryVersion,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Team,
+)
+from teams.rules import ENTRY_FIELD_NAMES, EntryFields, team_window_error
+from teams.services import (
+    SubmissionRefused,
+    accept_invitation,
+    campaign_phases,
+    create_team,
+    creation_blocker,
+    decline_invitation,
+    entry_phase_of,
+    invite,
+    leave_team,
+    member_team,
+    pending_invitations_for,
+    revoke_invitation,
+    save_draft,
+    submit_entry,
+    viewable_team,
+)
+from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from web.errors import is_htmx
+from web.i18n import format_datetime
+from web.i18n import gettext as _
+
+VERSIONS_PAGE_SIZE = 20
+LIMITS = {
+    "name": TEAM_NAME_MAX,
+    "title": ENTRY_TITLE_MAX,
+    "summary": ENTRY_SUMMARY_MAX,
+    "text": ENTRY_TEXT_MAX,
+    "url": URL_MAX,
+}
+
+
+def _redirect(path: str) -> Redirect:
+    return Redirect(path=path, status_code=303)
+
+
+def _int(raw: str) -> int | None:
+    try:
+        return int(raw)
+    except ValueError:
+        return None
+
+
+def _message(exc: DomainError) -> str:
+    params = dict(exc.params)
+    if isinstance(exc, SubmissionRefused) and exc.closed_at is not None:
+        params["when"] = format_datetime(exc.closed_at, exc.timezone)
+    return _(exc.message, **params)
+
+
+def _messages(exc: DomainError) -> dict[str, str]:
+    """Translated messages by form field; ``__all__`` for a message about the whole form."""
+    if isinstance(exc, ValidationFailed):
+        return {field: _(message) for field, message in exc.errors.items()}
+    return {exc.field or "__all__": _message(exc)}
+
+
+# --- creating a team ------------------------------------------------------------------------------
+
+
+async def _challenges(db: AsyncSession, campaign: Campaign) -> list[Challenge]:
+    rows = await db.scalars(
+        select(Challenge).where(Challenge.campaign_id == campaign.id).order_by(Challenge.position, Challenge.id)
+    )
+    return list(rows.all())
+
+
+async def _team_form(
+    db: AsyncSession,
+    campaign: Campaign,
+    values: dict[str, str],
+    errors: dict[str, str],
+    blocker: str | None = None,
+    status: int = 200,
+) -> Template:
+    return Template(
+        template_name="teams/new.html",
+        context={
+            "campaign": campaign,
+            "challenges": await _challenges(db, campaign),
+            "values": values,
+            "errors": errors,
+            "blocker": blocker,
+            "limits": LIMITS,
+        },
+        status_code=status,
+    )
+
+
+@get("/campaigns/{campaign_id:int}/teams/new", opt=USER, name="team_new")
+async def team_new(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    campaign_id: FromPath[int],
+    challenge: FromQuery[int | None] = None,
+) -> Template:
+    user = signed_in(request)
+    campaign = await visible_campaign(db_session, campaign_id, user)
+    blocker = await creation_blocker(db_session, user, campaign, clock.now())
+    values = {"name": "", "challenge_id": str(challenge or "")}
+    return await _team_form(db_session, campaign, values, {}, _message(blocker) if blocker else None)
+
+
+@post("/campaigns/{campaign_id:int}/teams", opt=USER, name="team_create")
+async def team_create(
+    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
+) -> Response[Any]:
+    user = signed_in(request)
+    campaign = await visible_campaign(db_session, campaign_id, user)
+    form = await request.form()
+    values = {"name": form_value(form, "name"), "challenge_id": form_value(form, "challenge_id")}
+    try:
+        team = await create_team(
+            db_session, user, campaign.id, values["name"], _int(values["challenge_id"]), clock.now()
+        )
+    except DomainError as exc:
+        return await _team_form(db_session, campaign, values, _messages(exc), status=exc.status_code)
+    return _redirect(f"/teams/{team.id}")
+
+
+# --- the team page and its invitations ----------------------------------------------------------
+
+
+async def _team_context(
+    db: AsyncSession,
+    user: User,
+    team_id: int,
+    now: datetime,
+    *,
+    invite_email: str = "",
+    invite_errors: dict[str, str] | None = None,
+    flash: str | None = None,
+) -> dict[str, Any]:
+    found, campaign, member = await viewable_team(db, user, team_id)
+    team = await db.scalar(
+        select(Team)
+        .where(Team.id == found.id)
+        .options(joinedload(Team.challenge), joinedload(Team.captain))
+        .execution_options(populate_existing=True)
+    )
+    assert team is not None
+    memberships = (
+        await db.scalars(
+            select(Membership)
+            .where(Membership.team_id == team.id)
+            .options(joinedload(Membership.user))
+            .order_by(Membership.id)
+        )
+    ).all()
+    invitations = (
+        await db.scalars(
+            select(Invitation)
+            .where(Invitation.team_id == team.id, Invitation.status == InvitationStatus.PENDING)
+            .options(joinedload(Invitation.invitee), joinedload(Invitation.invited_by))
+            .order_by(Invitation.id)
+        )
+    ).all()
+    phases = await campaign_phases(db, campaign.id)
+    window_error = team_window_error(campaign, phases, now)
+    entry: Entry | None = None
+    phase = None
+    if any(p.kind is PhaseKind.SUBMISSION for p in phases):
+        phase = await entry_phase_of(db, team, None, now)
+        entry = await db.scalar(select(Entry).where(Entry.team_id == team.id, Entry.phase_id == phase.id))
+    return {
+        "team": team,
+        "campaign": campaign,
+        "member": member,
+        "is_captain": team.captain_id == user.id,
+        "memberships": memberships,
+        "invitations": invitations,
+        "can_change": member and window_error is None,
+        "window_error": _(window_error) if window_error and member else None,
+        "phase": phase,
+        "entry": entry,
+        "invite_email": invite_email,
+        "invite_errors": invite_errors or {},
+        "flash": flash,
+        "limits": LIMITS,
+    }
+
+
+@get("/teams/{team_id:int}", opt=USER, name="team_page")
+async def team_page(
+    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, team_id: FromPath[int]
+) -> Template:
+    context = await _team_context(db_session, signed_in(request), team_id, clock.now())
+    return Template(template_name="teams/detail.html", context=context)
+
+
+async def _invitations_answer(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    user: User,
+    team_id: int,
+    now: datetime,
+    *,
+    email: str = "",
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response[Any]:
+    """htmx gets the invitations fragment; a plain form gets the team page (or a redirect when all went well)."""
+    if not is_htmx(request) and not errors:
+        return _redirect(f"/teams/{team_id}#invitations")
+    context = await _team_context(db, user, team_id, now, invite_email=email, invite_errors=errors)
+    template = "teams/_invitations.html" if is_htmx(request) else "teams/detail.html"
+    return Template(template_name=template, context=context, status_code=status)
+
+
+@post("/teams/{team_id:int}/invitations", opt=USER, name="team_invite")
+async def team_invite(
+    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, team_id: FromPath[int]
+) -> Response[Any]:
+    user = signed_in(request)
+    email = form_value(await request.form(), "email")
+    try:
+        await invite(db_session, user, team_id, email, clock.now())
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise
+        errors = _messages(exc)
+        if "__all__" in errors:
+            errors = {"email": errors["__all__"]}
+        return await _invitations_answer(
+            request, db_session, user, team_id, clock.now(), email=email, errors=errors, status=exc.status_code
+        )
+    return await _invitations_answer(request, db_session, user, team_id, clock.now())
+
+
+@post("/teams/{team_id:int}/invitations/{invitation_id:int}/revoke", opt=USER, name="team_invitation_revoke")
+async def team_invitation_revoke(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    team_id: FromPath[int],
+    invitation_id: FromPath[int],
+) -> Response[Any]:
+    user = signed_in(request)
+    await revoke_invitation(db_session, user, team_id, invitation_id, clock.now())
+    return await _invitations_answer(request, db_session, user, team_id, clock.now())
+
+
+@post("/teams/{team_id:int}/leave", opt=USER, name="team_leave")
+async def team_leave(
+    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, team_id: FromPath[int]
+) -> Response[Any]:
+    user = signed_in(request)
+    try:
+        team = await leave_team(db_session, user, team_id, clock.now())
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise
+        context = await _team_context(db_session, user, team_id, clock.now(), flash=_message(exc))
+        return Template(template_name="teams/detail.html", context=context, status_code=exc.status_code)
+    if team is None:
+        return _redirect("/")
+    return _redirect(f"/campaigns/{team.campaign_id}")
+
+
+# --- the invitee's side ---------------------------------------------------------------------------
+
+
+async def _invitations_page(db: AsyncSession, user: User, flash: str | None = None, status: int = 200) -> Template:
+    return Template(
+        template_name="teams/invitations.html",
+        context={"pending": await pending_invitations_for(db, user), "flash": flash},
+        status_code=status,
+    )
+
+
+@get("/invitations", opt=USER, name="invitations")
+async def invitations(request: Request[Any, Any, Any], db_session: DbSession) -> Template:
+    return await _invitations_page(db_session, signed_in(request))
+
+
+@post("/invitations/{invitation_id:int}/accept", opt=USER, name="invitation_accept")
+async def invitation_accept(
+    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, invitation_id: FromPath[int]
+) -> Response[Any]:
+    user = signed_in(request)
+    try:
+        team = await accept_invitation(db_session, user, invitation_id, clock.now())
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise
+        await db_session.rollback()
+        return await _invitations_page(db_session, user, _message(exc), exc.status_code)
+    return _redirect(f"/teams/{team.id}")
+
+
+@post("/invitations/{invitation_id:int}/decline", opt=USER, name="invitation_decline")
+async def invitation_decline(
+    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, invitation_id: FromPath[int]
+) -> Response[Any]:
+    user = signed_in(request)
+    try:
+        await decline_invitation(db_session, user, invitation_id, clock.now())
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise
+        return await _invitations_page(db_session, user, _message(exc), exc.status_code)
+    return _redirect("/invitations")
+
+
+# --- the entry ------------------------------------------------------------------------------------
+
+
+def _entry_values(form: Mapping[str, Any]) -> EntryFields:
+    return EntryFields(**{name: form_value(form, name) for name in ENTRY_FIELD_NAMES})
+
+
+async def _entry_page(
+    db: AsyncSession,
+    user: User,
+    team_id: int,
+    phase_id: int | None,
+    now: datetime,
+    *,
+    values: EntryFields | None = None,
+    errors: dict[str, str] | None = None,
+    page: int = 1,
+    status: int = 200,
+) -> Template:
+    team = await member_team(db, user, team_id)
+    campaign = await db.get(Campaign, team.campaign_id)
+    assert campaign is not None
+    phase = await entry_phase_of(db, team, phase_id, now)
+    phases = [p for p in await campaign_phases(db, campaign.id) if p.kind is PhaseKind.SUBMISSION]
+    entry = await db.scalar(
+        select(Entry)
+        .where(Entry.team_id == team.id, Entry.phase_id == phase.id)
+        .execution_options(populate_existing=True)
+    )
+    if values is None:
+        values = EntryFields(**{name: getattr(entry, name) for name in ENTRY_FIELD_NAMES}) if entry else EntryFields()
+    versions = await paginate(
+        db,
+        select(EntryVersion)
+        .where(EntryVersion.entry_id == (entry.id if entry else -1))
+        .order_by(EntryVersion.number.desc(), EntryVersion.id.desc())
+        .execution_options(populate_existing=True),
+        number=page,
+        size=VERSIONS_PAGE_SIZE,
+    )
+    author_ids = {v.author_id for v in versions.items if v.author_id is not None}
+    authors: dict[int, str] = {}
+    if author_ids:
+        rows = await db.execute(select(User.id, User.name).where(User.id.in_(author_ids)))
+        authors = {user_id: name for user_id, name in rows.all()}
+    latest_number = (
+        await db.scalar(select(func.max(EntryVersion.number)).where(EntryVersion.entry_id == entry.id))
+        if entry
+        else None
+    )
+    return Template(
+        template_name="teams/entry.html",
+        context={
+            "team": team,
+            "campaign": campaign,
+            "phase": phase,
+            "phases": phases,
+            "state": phase_state(phase, now).value,
+            "writable": accepts_writes(phase, now),
+            "entry": entry,
+            "values": values.as_dict(),
+            "errors": errors or {},
+            "versions": versions,
+            "authors": authors,
+            "unsubmitted_changes": bool(
+                entry and entry.submitted_version and latest_number and latest_number > entry.submitted_version
+            ),
+            "base_url": f"/teams/{team.id}/entry?phase={phase.id}&",
+            "limits": LIMITS,
+        },
+        status_code=status,
+    )
+
+
+@get("/teams/{team_id:int}/entry", opt=USER, name="entry_form")
+async def entry_form(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    team_id: FromPath[int],
+    phase: FromQuery[int | None] = None,
+    page: FromQuery[int] = 1,
+) -> Template:
+    return await _entry_page(db_session, signed_in(request), team_id, phase, clock.now(), page=page)
+
+
+@post("/teams/{team_id:int}/entry/save", opt=USER, name="entry_save")
+async def entry_save(
+    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, team_id: FromPath[int]
+) -> Response[Any]:
+    user = signed_in(request)
+    form = await request.form()
+    phase_id = _int(form_value(form, "phase_id"))
+    values = _entry_values(form)
+    now = clock.now()
+    try:
+        version = await save_draft(db_session, user, team_id, phase_id, values, now)
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise
+        if is_htmx(request):
+            return Template(
+                template_name="teams/_saved.html",
+                context={"version": None, "errors": _messages(exc)},
+                status_code=exc.status_code,
+            )
+        return await _entry_page(
+            db_session, user, team_id, phase_id, now, values=values, errors=_messages(exc), status=exc.status_code
+        )
+    team = await member_team(db_session, user, team_id)
+    if is_htmx(request):
+        campaign = await db_session.get(Campaign, team.campaign_id)
+        return Template(
+            template_name="teams/_saved.html", context={"version": version, "campaign": campaign, "errors": {}}
+        )
+    entry = await db_session.get(Entry, version.entry_id)
+    return _redirect(f"/teams/{team.id}/entry?phase={entry.phase_id if entry else ''}")
+
+
+@post("/teams/{team_id:int}/entry/submit", opt=USER, name="entry_submit")
+async def entry_submit(
+    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, team_id: FromPath[int]
+) -> Response[Any]:
+    user = signed_in(request)
+    form = await request.form()
+    phase_id = _int(form_value(form, "phase_id"))
+    values = _entry_values(form)
+    now = clock.now()
+    try:
+        version = await submit_entry(db_session, user, team_id, phase_id, values, now)
+    except SubmissionRefused as exc:
+        # the text is kept as a draft version: commit it although the answer is an error
+        await db_session.commit()
+        return await _entry_page(
+            db_session, user, team_id, phase_id, now, values=values, errors=_messages(exc), status=exc.status_code
+        )
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise
+        return await _entry_page(
+            db_session, user, team_id, phase_id, now, values=values, errors=_messages(exc), status=exc.status_code
+        )
+    entry = await db_session.get(Entry, version.entry_id)
+    return _redirect(f"/teams/{team_id}/entry?phase={entry.phase_id if entry else ''}")
+
+
+routes = [
+    team_new,
+    team_create,
+    team_page,
+    team_invite,
+    team_invitation_revoke,
+    team_leave,
+    invitations,
+    invitation_accept,
+    invitation_decline,
+    entry_form,
+    entry_save,
+    entry_submit,
+]

@@ -1,0 +1,676 @@
+"""Named operations on campaigns: the campaign itself, its challenges, timeline and people.
+
+Every operation takes the session, the acting user and ``now`` (from the injected clock),
+validates, changes, flushes, writes its audit row and announces what happened. Callers
+resolve the campaign in the actor's scope first (campaigns.access); the operations check
+the organizer right again, so that scope is never decided in one place only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts.models import User
+from accounts.services import normalise_email
+from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize, is_platform_lead
+from campaigns.deadlines import (
+    Slot,
+    default_judged_phase,
+    in_time_order,
+    is_valid_timezone,
+    slot_of,
+    timeline_errors,
+)
+from campaigns.models import (
+    TEXT_MAX,
+    TITLE_MAX,
+    Campaign,
+    CampaignRole,
+    CampaignRoleKind,
+    CampaignStatus,
+    Challenge,
+    Phase,
+    PhaseKind,
+    PhaseStatus,
+)
+from core.audit import record
+from core.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
+from core.events import Event, publish
+
+TEAM_SIZE_MAX = 20
+GRACE_MAX_MINUTES = 7 * 24 * 60
+REQUIRED_JUDGES_MAX = 50
+
+
+# --- events ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CampaignPublished(Event):
+    campaign_id: int
+
+
+@dataclass(frozen=True)
+class CampaignClosed(Event):
+    campaign_id: int
+
+
+@dataclass(frozen=True)
+class TimelineChanged(Event):
+    """A phase was added or its times changed: whatever is scheduled from the timeline is stale."""
+
+    campaign_id: int
+    phase_id: int
+
+
+@dataclass(frozen=True)
+class PhaseOpened(Event):
+    campaign_id: int
+    phase_id: int
+
+
+@dataclass(frozen=True)
+class PhaseClosed(Event):
+    campaign_id: int
+    phase_id: int
+
+
+# --- inputs ---------------------------------------------------------------------------------
+# ``None`` in a number or time field means "missing or not understood": the operation says so.
+
+
+@dataclass
+class CampaignInput:
+    title: str
+    description: str = ""
+    timezone: str = "UTC"
+    min_team_size: int | None = 1
+    max_team_size: int | None = 5
+    show_judge_names: bool = False
+    show_ranks: bool = True
+
+
+@dataclass
+class ChallengeInput:
+    title: str
+    description: str = ""
+    expected_impact: str = ""
+    resources: str = ""
+
+
+@dataclass
+class PhaseInput:
+    kind: PhaseKind | None
+    name: str
+    opens_at: datetime | None  # aware, UTC
+    closes_at: datetime | None
+    grace_minutes: int | None = 0
+    judges_phase_id: int | None = None  # judging phases; None: the latest earlier submission phase
+    required_judges: int | None = 3
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+async def _require_organizer(session: AsyncSession, campaign: Campaign, actor: User) -> None:
+    if not await can_organize(session, campaign, actor):
+        raise NotFound(CAMPAIGN_NOT_FOUND)
+
+
+def _text_errors(errors: dict[str, str], title: str, texts: dict[str, str]) -> None:
+    if not title:
+        errors["title"] = N_("Enter a title.")
+    elif len(title) > TITLE_MAX:
+        errors["title"] = N_("The title is too long (at most 200 characters).")
+    for field, text in texts.items():
+        if len(text) > TEXT_MAX:
+            errors[field] = N_("This text is too long (at most 20,000 characters).")
+
+
+def _campaign_errors(data: CampaignInput) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    data.title = data.title.strip()
+    data.timezone = data.timezone.strip() or "UTC"
+    _text_errors(errors, data.title, {"description": data.description})
+    if not is_valid_timezone(data.timezone):
+        errors["timezone"] = N_("Choose a time zone from the list, such as Europe/Berlin.")
+    if data.min_team_size is None or not 1 <= data.min_team_size <= TEAM_SIZE_MAX:
+        errors["min_team_size"] = N_("Enter a whole number from 1 to 20.")
+    if data.max_team_size is None or not 1 <= data.max_team_size <= TEAM_SIZE_MAX:
+        errors["max_team_size"] = N_("Enter a whole number from 1 to 20.")
+    elif data.min_team_size is not None and data.max_team_size < data.min_team_size:
+        errors["max_team_size"] = N_("The largest team size must not be below the smallest.")
+    return errors
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def visible_campaigns_query(user: User) -> Select[tuple[Campaign]]:
+    """Campaigns the user may list, newest first: leads see all, organizers their drafts too."""
+    stmt = select(Campaign)
+    if not is_platform_lead(user):
+        organized = select(CampaignRole.campaign_id).where(
+            CampaignRole.user_id == user.id, CampaignRole.role == CampaignRoleKind.ORGANIZER
+        )
+        stmt = stmt.where(
+            or_(
+                Campaign.status.in_([CampaignStatus.PUBLISHED, CampaignStatus.CLOSED]),
+                Campaign.sponsor_id == user.id,
+                Campaign.id.in_(organized),
+            )
+        )
+    return stmt.order_by(Campaign.created_at.desc(), Campaign.id.desc())
+
+
+# --- campaigns ------------------------------------------------------------------------------
+
+
+async def create_campaign(session: AsyncSession, actor: User, now: datetime, data: CampaignInput) -> Campaign:
+    """A new draft campaign sponsored by the executive creating it, who also organizes it."""
+    if not is_platform_lead(actor):
+        raise Forbidden(N_("Only executives can launch campaigns."))
+    if errors := _campaign_errors(data):
+        raise ValidationFailed(errors)
+    campaign = Campaign(
+        title=data.title,
+        description=data.description,
+        timezone=data.timezone,
+        min_team_size=data.min_team_size,
+        max_team_size=data.max_team_size,
+        show_judge_names=data.show_judge_names,
+        show_ranks=data.show_ranks,
+        sponsor_id=actor.id,
+        status=CampaignStatus.DRAFT,
+    )
+    session.add(campaign)
+    await session.flush()
+    session.add(CampaignRole(campaign_id=campaign.id, user_id=actor.id, role=CampaignRoleKind.ORGANIZER))
+    await session.flush()
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id,
+        action="campaign.create",
+        subject=campaign,
+        campaign_id=campaign.id,
+        after={"title": campaign.title, "timezone": campaign.timezone},
+    )
+    return campaign
+
+
+_CAMPAIGN_FIELDS = (
+    "title",
+    "description",
+    "timezone",
+    "min_team_size",
+    "max_team_size",
+    "show_judge_names",
+    "show_ranks",
+)
+
+
+async def update_campaign(
+    session: AsyncSession, actor: User, now: datetime, campaign: Campaign, data: CampaignInput
+) -> Campaign:
+    await _require_organizer(session, campaign, actor)
+    if errors := _campaign_errors(data):
+        raise ValidationFailed(errors)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for field in _CAMPAIGN_FIELDS:
+        old, new = getattr(campaign, field), getattr(data, field)
+        if old != new:
+            before[field], after[field] = old, new
+            setattr(campaign, field, new)
+    await session.flush()
+    if after:
+        await record(
+            session,
+            at=now,
+            actor_id=actor.id,
+            action="campaign.update",
+            subject=campaign,
+            campaign_id=campaign.id,
+            before=before,
+            after=after,
+        )
+    return campaign
+
+
+async def publish_campaign(session: AsyncSession, actor: User, now: datetime, campaign: Campaign) -> Campaign:
+    """Draft → published, once it has at least one challenge and one submission phase."""
+    await _require_organizer(session, campaign, actor)
+    if campaign.status is not CampaignStatus.DRAFT:
+        raise Conflict(N_("Only a draft campaign can be published."))
+    challenges = await session.scalar(select(func.count()).where(Challenge.campaign_id == campaign.id)) or 0
+    submissions = (
+        await session.scalar(
+            select(func.count()).where(Phase.campaign_id == campaign.id, Phase.kind == PhaseKind.SUBMISSION)
+        )
+        or 0
+    )
+    if not challenges and not submissions:
+        raise Conflict(N_("Add at least one challenge and one submission phase before publishing."))
+    if not challenges:
+        raise Conflict(N_("Add at least one challenge before publishing."))
+    if not submissions:
+        raise Conflict(N_("Add at least one submission phase to the timeline before publishing."))
+    changed = await session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign.id, Campaign.status == CampaignStatus.DRAFT)
+        .values(status=CampaignStatus.PUBLISHED, published_at=now)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(N_("Only a draft campaign can be published."))
+    await session.refresh(campaign)
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id,
+        action="campaign.publish",
+        subject=campaign,
+        campaign_id=campaign.id,
+        before={"status": "draft"},
+        after={"status": "published"},
+    )
+    await publish(session, CampaignPublished(campaign_id=campaign.id))
+    return campaign
+
+
+async def close_campaign(session: AsyncSession, actor: User, now: datetime, campaign: Campaign) -> Campaign:
+    """Published → closed: the campaign stays readable, nothing new starts in it."""
+    await _require_organizer(session, campaign, actor)
+    changed = await session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign.id, Campaign.status == CampaignStatus.PUBLISHED)
+        .values(status=CampaignStatus.CLOSED)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(N_("Only a published campaign can be closed."))
+    await session.refresh(campaign)
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id,
+        action="campaign.close",
+        subject=campaign,
+        campaign_id=campaign.id,
+        before={"status": "published"},
+        after={"status": "closed"},
+    )
+    await publish(session, CampaignClosed(campaign_id=campaign.id))
+    return campaign
+
+
+# --- challenges -----------------------------------------------------------------------------
+
+
+def _challenge_errors(data: ChallengeInput) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    data.title = data.title.strip()
+    _text_errors(
+        errors,
+        data.title,
+        {"description": data.description, "expected_impact": data.expected_impact, "resources": data.resources},
+    )
+    return errors
+
+
+async def add_challenge(
+    session: AsyncSession, actor: User, now: datetime, campaign: Campaign, data: ChallengeInput
+) -> Challenge:
+    await _require_organizer(session, campaign, actor)
+    if errors := _challenge_errors(data):
+        raise ValidationFailed(errors)
+    last = await session.scalar(select(func.max(Challenge.position)).where(Challenge.campaign_id == campaign.id))
+    challenge = Challenge(
+        campaign_id=campaign.id,
+        title=data.title,
+        description=data.description,
+        expected_impact=data.expected_impact,
+        resources=data.resources,
+        position=(last + 1) if last is not None else 0,
+    )
+    session.add(challenge)
+    await session.flush()
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id,
+        action="challenge.add",
+        subject=challenge,
+        campaign_id=campaign.id,
+        after={"title": challenge.title},
+    )
+    return challenge
+
+
+async def update_challenge(
+    session: AsyncSession, actor: User, now: datetime, campaign: Campaign, challenge: Challenge, data: ChallengeInput
+) -> Challenge:
+    if challenge.campaign_id != campaign.id:
+        raise NotFound(N_("We could not find that challenge."))
+    await _require_organizer(session, campaign, actor)
+    if errors := _challenge_errors(data):
+        raise ValidationFailed(errors)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for field in ("title", "description", "expected_impact", "resources"):
+        old, new = getattr(challenge, field), getattr(data, field)
+        if old != new:
+            before[field], after[field] = old, new
+            setattr(challenge, field, new)
+    await session.flush()
+    if after:
+        await record(
+            session,
+            at=now,
+            actor_id=actor.id,
+            action="challenge.update",
+            subject=challenge,
+            campaign_id=campaign.id,
+            before=before,
+            after=after,
+        )
+    return challenge
+
+
+# --- phases ---------------------------------------------------------------------------------
+
+
+async def _campaign_phases(session: AsyncSession, campaign_id: int) -> list[Phase]:
+    rows = await session.scalars(
+        select(Phase).where(Phase.campaign_id == campaign_id).order_by(Phase.position, Phase.id)
+    )
+    return list(rows.all())
+
+
+def _phase_errors(data: PhaseInput, ref: int | None, others: list[Phase]) -> dict[str, str]:
+    """Field errors; also fills in the default judged phase of a judging phase."""
+    errors: dict[str, str] = {}
+    data.name = data.name.strip()
+    if data.kind is None:
+        errors["kind"] = N_("Choose the kind of phase.")
+    if not data.name:
+        errors["name"] = N_("Enter a name.")
+    elif len(data.name) > TITLE_MAX:
+        errors["name"] = N_("The name is too long (at most 200 characters).")
+    if data.opens_at is None:
+        errors["opens_at"] = N_("Enter a valid date and time.")
+    if data.closes_at is None:
+        errors["closes_at"] = N_("Enter a valid date and time.")
+    if data.grace_minutes is None or not 0 <= data.grace_minutes <= GRACE_MAX_MINUTES:
+        errors["grace_minutes"] = N_("Enter a whole number of minutes from 0 to 10080 (a week).")
+    if data.kind is PhaseKind.JUDGING:
+        if data.required_judges is None or not 1 <= data.required_judges <= REQUIRED_JUDGES_MAX:
+            errors["required_judges"] = N_("Enter a whole number of judges from 1 to 50.")
+    else:
+        data.judges_phase_id = None
+    if data.kind is None or data.opens_at is None or data.closes_at is None:
+        return errors
+    slots = [slot_of(p) for p in others]
+    if data.kind is PhaseKind.JUDGING and data.judges_phase_id is None:
+        default = default_judged_phase(data.opens_at, slots)
+        data.judges_phase_id = default.ref if default else None
+    subject = Slot(
+        ref=ref, kind=data.kind, opens_at=data.opens_at, closes_at=data.closes_at, judges_phase_id=data.judges_phase_id
+    )
+    for field, message in timeline_errors(subject, slots).items():
+        errors.setdefault(field, message)
+    return errors
+
+
+def _renumber(phases: list[Phase]) -> None:
+    """Positions follow time, so the timeline's order is its chronology."""
+    by_id = {p.id: p for p in phases}
+    for position, slot in enumerate(in_time_order([slot_of(p) for p in phases])):
+        if slot.ref is not None:
+            by_id[slot.ref].position = position
+
+
+async def add_phase(session: AsyncSession, actor: User, now: datetime, campaign: Campaign, data: PhaseInput) -> Phase:
+    await _require_organizer(session, campaign, actor)
+    existing = await _campaign_phases(session, campaign.id)
+    if errors := _phase_errors(data, None, existing):
+        raise ValidationFailed(errors)
+    assert data.kind is not None and data.opens_at is not None and data.closes_at is not None
+    phase = Phase(
+        campaign_id=campaign.id,
+        kind=data.kind,
+        name=data.name,
+        opens_at=data.opens_at,
+        closes_at=data.closes_at,
+        grace_minutes=data.grace_minutes or 0,
+        judges_phase_id=data.judges_phase_id,
+        required_judges=data.required_judges if data.kind is PhaseKind.JUDGING and data.required_judges else 3,
+        status=PhaseStatus.PENDING,
+        position=len(existing),
+    )
+    session.add(phase)
+    await session.flush()
+    _renumber([*existing, phase])
+    await session.flush()
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id,
+        action="phase.add",
+        subject=phase,
+        campaign_id=campaign.id,
+        after={
+            "name": phase.name,
+            "kind": phase.kind.value,
+            "opens_at": _iso(phase.opens_at),
+            "closes_at": _iso(phase.closes_at),
+            "grace_minutes": phase.grace_minutes,
+        },
+    )
+    await publish(session, TimelineChanged(campaign_id=campaign.id, phase_id=phase.id))
+    return phase
+
+
+async def update_phase(
+    session: AsyncSession, actor: User, now: datetime, campaign: Campaign, phase: Phase, data: PhaseInput
+) -> Phase:
+    """Edits a phase; a change of its times (a deadline) is audited with the before and after."""
+    if phase.campaign_id != campaign.id:
+        raise NotFound(N_("We could not find that phase."))
+    await _require_organizer(session, campaign, actor)
+    phases = await _campaign_phases(session, campaign.id)
+    others = [p for p in phases if p.id != phase.id]
+    if errors := _phase_errors(data, phase.id, others):
+        raise ValidationFailed(errors)
+    assert data.kind is not None and data.opens_at is not None and data.closes_at is not None
+    new: dict[str, Any] = {
+        "kind": data.kind,
+        "name": data.name,
+        "opens_at": data.opens_at,
+        "closes_at": data.closes_at,
+        "grace_minutes": data.grace_minutes or 0,
+        "judges_phase_id": data.judges_phase_id,
+        "required_judges": data.required_judges
+        if data.kind is PhaseKind.JUDGING and data.required_judges
+        else phase.required_judges,
+    }
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for field, value in new.items():
+        old = getattr(phase, field)
+        if old != value:
+            shown_old, shown_new = (_iso(old), _iso(value)) if field in ("opens_at", "closes_at") else (old, value)
+            before[field] = shown_old.value if isinstance(shown_old, PhaseKind) else shown_old
+            after[field] = shown_new.value if isinstance(shown_new, PhaseKind) else shown_new
+            setattr(phase, field, value)
+    _renumber(phases)
+    await session.flush()
+    if after:
+        deadline = bool({"opens_at", "closes_at", "grace_minutes"} & after.keys())
+        await record(
+            session,
+            at=now,
+            actor_id=actor.id,
+            action="phase.deadline" if deadline else "phase.update",
+            subject=phase,
+            campaign_id=campaign.id,
+            before=before,
+            after=after,
+        )
+        if deadline:
+            await publish(session, TimelineChanged(campaign_id=campaign.id, phase_id=phase.id))
+    return phase
+
+
+async def _set_phase_status(
+    session: AsyncSession,
+    actor: User | None,
+    now: datetime,
+    phase: Phase,
+    target: PhaseStatus,
+    allowed_from: tuple[PhaseStatus, ...],
+) -> bool:
+    """The conditional UPDATE makes a repeated transition a no-op; True when this call changed it."""
+    before = phase.status
+    result = await session.execute(
+        update(Phase)
+        .where(Phase.id == phase.id, Phase.status.in_(allowed_from))
+        .values(status=target)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(phase)
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id if actor else None,
+        action=f"phase.{'open' if target is PhaseStatus.OPEN else 'close'}",
+        subject=phase,
+        campaign_id=phase.campaign_id,
+        before={"status": before.value},
+        after={"status": target.value, "at": now.isoformat(), "late_by_seconds": _late_by(phase, target, now)},
+    )
+    event = PhaseOpened if target is PhaseStatus.OPEN else PhaseClosed
+    await publish(session, event(campaign_id=phase.campaign_id, phase_id=phase.id))
+    return True
+
+
+def _late_by(phase: Phase, target: PhaseStatus, now: datetime) -> int:
+    due = phase.opens_at if target is PhaseStatus.OPEN else phase.closes_at
+    return max(0, int((now - due).total_seconds()))
+
+
+async def _phase_campaign(session: AsyncSession, actor: User | None, phase: Phase) -> Campaign:
+    campaign = await session.get(Campaign, phase.campaign_id)
+    if campaign is None:
+        raise NotFound(CAMPAIGN_NOT_FOUND)
+    if actor is not None:
+        await _require_organizer(session, campaign, actor)
+    return campaign
+
+
+async def open_phase(
+    session: AsyncSession, actor: User | None, now: datetime, phase: Phase, *, reopen: bool = False
+) -> bool:
+    """Opens a phase (``actor`` None: the scheduler). ``reopen`` also opens one closed by hand."""
+    campaign = await _phase_campaign(session, actor, phase)
+    if campaign.status is not CampaignStatus.PUBLISHED:
+        raise Conflict(N_("Phases can only be opened in a published campaign."))
+    if now >= phase.closes_at:
+        raise Conflict(N_("This phase's closing time has passed; move its deadline first."))
+    allowed = (PhaseStatus.PENDING, PhaseStatus.CLOSED) if reopen else (PhaseStatus.PENDING,)
+    return await _set_phase_status(session, actor, now, phase, PhaseStatus.OPEN, allowed)
+
+
+async def close_phase(session: AsyncSession, actor: User | None, now: datetime, phase: Phase) -> bool:
+    """Closes a phase now (by hand, or the scheduler at its deadline); a second close does nothing."""
+    campaign = await _phase_campaign(session, actor, phase)
+    if campaign.status is CampaignStatus.DRAFT:
+        raise Conflict(N_("Publish the campaign before opening or closing its phases."))
+    return await _set_phase_status(
+        session, actor, now, phase, PhaseStatus.CLOSED, (PhaseStatus.PENDING, PhaseStatus.OPEN)
+    )
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+async def add_person(
+    session: AsyncSession, actor: User, now: datetime, campaign: Campaign, email: str, role: str
+) -> CampaignRole:
+    """Gives an existing account a role in the campaign: organizer or judge."""
+    await _require_organizer(session, campaign, actor)
+    errors: dict[str, str] = {}
+    try:
+        kind = CampaignRoleKind(role)
+    except ValueError:
+        errors["role"] = N_("Choose organizer or judge.")
+    email = normalise_email(email)
+    user = await session.scalar(select(User).where(User.email == email)) if email else None
+    if not email:
+        errors["email"] = N_("Enter an e-mail address.")
+    elif user is None:
+        errors["email"] = N_("No account uses this e-mail address. Ask an administrator to add the person first.")
+    elif not user.is_active:
+        errors["email"] = N_("This account is deactivated.")
+    if errors:
+        raise ValidationFailed(errors)
+    assert user is not None
+    taken = await session.scalar(
+        select(CampaignRole.id).where(
+            CampaignRole.campaign_id == campaign.id, CampaignRole.user_id == user.id, CampaignRole.role == kind
+        )
+    )
+    if taken is not None:
+        raise Conflict(N_("This person already has this role in the campaign."), field="email")
+    granted = CampaignRole(campaign_id=campaign.id, user_id=user.id, role=kind)
+    session.add(granted)
+    await session.flush()
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id,
+        action="campaign_role.add",
+        subject=granted,
+        campaign_id=campaign.id,
+        after={"user_id": user.id, "email": user.email, "role": kind.value},
+    )
+    return granted
+
+
+async def remove_person(session: AsyncSession, actor: User, now: datetime, campaign: Campaign, role_id: int) -> None:
+    """Takes a campaign role away; the last organizer stays."""
+    await _require_organizer(session, campaign, actor)
+    granted = await session.scalar(
+        select(CampaignRole).where(CampaignRole.id == role_id, CampaignRole.campaign_id == campaign.id)
+    )
+    if granted is None:
+        raise NotFound(N_("We could not find that person in this campaign."))
+    if granted.role is CampaignRoleKind.ORGANIZER:
+        organizers = (
+            await session.scalar(
+                select(func.count()).where(
+                    CampaignRole.campaign_id == campaign.id, CampaignRole.role == CampaignRoleKind.ORGANIZER
+                )
+            )
+            or 0
+        )
+        if organizers <= 1:
+            raise Conflict(N_("A campaign needs at least one organizer."))
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id,
+        action="campaign_role.remove",
+        subject=granted,
+        campaign_id=campaign.id,
+        before={"user_id": granted.user_id, "role": granted.role.value},
+    )
+    await session.delete(granted)
+    await session.flush()

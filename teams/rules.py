@@ -1,0 +1,138 @@
+"""Team and entry rules, pure: no I/O.
+
+Rules chosen here (DOMAIN.md is silent on them):
+- teams form and change (create, invite, accept, leave) while the campaign is published and
+  one of its registration or submission phases accepts writes;
+- the entry a team works on is the one of the submission phase that accepts writes now, else
+  the latest one that has started, else the first one to come;
+- a draft may be saved at any time (it never changes what judges see); lengths are checked on
+  every save, the title and the link format only when submitting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from campaigns.deadlines import accepts_writes
+from campaigns.models import Campaign, CampaignStatus, Phase, PhaseKind, PhaseStatus
+from core.errors import N_
+from teams.models import (
+    ENTRY_SUMMARY_MAX,
+    ENTRY_TEXT_MAX,
+    ENTRY_TITLE_MAX,
+    TEAM_NAME_MAX,
+    URL_MAX,
+    EntryVersion,
+    TeamStatus,
+)
+
+TEAM_PHASE_KINDS = (PhaseKind.REGISTRATION, PhaseKind.SUBMISSION)
+
+
+def name_key(name: str) -> str:
+    """Case- and space-folded team name: "Blue  team" and "blue Team" are the same team."""
+    return " ".join(name.lower().split())
+
+
+def team_name_error(name: str) -> str | None:
+    if not name:
+        return N_("Enter a team name.")
+    if len(name) > TEAM_NAME_MAX:
+        return N_("The team name can have at most 80 characters.")
+    return None
+
+
+def team_window_error(campaign: Campaign, phases: Iterable[Phase], now: datetime) -> str | None:
+    """Why teams of this campaign cannot form or change at ``now``, or None when they can."""
+    if campaign.status is not CampaignStatus.PUBLISHED:
+        return N_("This campaign is not open for teams.")
+    relevant = [p for p in phases if p.kind in TEAM_PHASE_KINDS]
+    if any(accepts_writes(p, now) for p in relevant):
+        return None
+    if relevant and all(p.status is PhaseStatus.PENDING and now < p.opens_at for p in relevant):
+        return N_("Team registration has not opened yet.")
+    return N_("Teams can be formed or changed only while registration or submission is open.")
+
+
+def has_room(members: int, pending: int, max_size: int) -> bool:
+    """May one more person be invited? Pending invitations hold a place."""
+    return members + pending < max_size
+
+
+def can_submit_as(status: TeamStatus) -> bool:
+    return status in (TeamStatus.ACTIVE, TeamStatus.WINNER)
+
+
+def entry_phase(phases: Sequence[Phase], now: datetime) -> Phase | None:
+    """The submission phase a team works on at ``now`` (see the module's rules)."""
+    submissions = [p for p in phases if p.kind is PhaseKind.SUBMISSION]
+    for phase in sorted(submissions, key=lambda p: (p.opens_at, p.id)):
+        if accepts_writes(phase, now):
+            return phase
+    started = [p for p in submissions if p.opens_at <= now or p.status is not PhaseStatus.PENDING]
+    if started:
+        return max(started, key=lambda p: (p.opens_at, p.id))
+    return min(submissions, key=lambda p: (p.opens_at, p.id), default=None)
+
+
+# --- the entry's fields ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryFields:
+    title: str = ""
+    summary: str = ""
+    problem: str = ""
+    solution: str = ""
+    expected_impact: str = ""
+    prototype_url: str = ""
+    video_url: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def same_as(self, version: EntryVersion) -> bool:
+        return all(getattr(version, name) == value for name, value in self.as_dict().items())
+
+
+ENTRY_FIELD_NAMES = tuple(f.name for f in fields(EntryFields))
+
+_LIMITS: dict[str, tuple[int, str]] = {
+    "title": (ENTRY_TITLE_MAX, N_("The title can have at most 200 characters.")),
+    "summary": (ENTRY_SUMMARY_MAX, N_("The summary can have at most 1000 characters.")),
+    "problem": (ENTRY_TEXT_MAX, N_("The problem can have at most 10000 characters.")),
+    "solution": (ENTRY_TEXT_MAX, N_("The solution can have at most 10000 characters.")),
+    "expected_impact": (ENTRY_TEXT_MAX, N_("The expected impact can have at most 10000 characters.")),
+    "prototype_url": (URL_MAX, N_("The link can have at most 500 characters.")),
+    "video_url": (URL_MAX, N_("The link can have at most 500 characters.")),
+}
+
+
+def is_web_url(value: str) -> bool:
+    """An absolute http(s) address with a host and no spaces."""
+    if any(ch.isspace() for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def entry_errors(data: EntryFields, *, submitting: bool) -> dict[str, str]:
+    """Field errors of an entry: lengths always; a title and well-formed links to submit."""
+    errors: dict[str, str] = {}
+    values = data.as_dict()
+    for name, (limit, message) in _LIMITS.items():
+        if len(values[name]) > limit:
+            errors[name] = message
+    if submitting:
+        if not data.title:
+            errors.setdefault("title", N_("Give the entry a title before submitting it."))
+        for name in ("prototype_url", "video_url"):
+            if values[name] and name not in errors and not is_web_url(values[name]):
+                errors[name] = N_("Enter a full web address starting with http:// or https://.")
+    return errors

@@ -1,0 +1,596 @@
+"""Named operations on teams, invitations and entries.
+
+Every operation takes the session, the acting user and ``now`` (from the injected clock),
+finds its objects in the actor's scope (anything else is 404), validates, changes, flushes,
+writes its audit row where it matters and announces what happened. The rules themselves are
+in ``teams.rules``.
+
+Rules chosen here (DOMAIN.md is silent on them):
+- any member may invite; only the captain may revoke an invitation; invitees must be eligible;
+- joining a team (creating one or accepting an invitation) declines the person's other
+  pending invitations of the campaign;
+- the captain cannot leave while others remain; when the last member leaves, a team without
+  an entry is deleted (its name becomes free), a team with an entry is withdrawn;
+- a draft save that changes nothing adds no version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from accounts.models import User
+from accounts.services import normalise_email
+from campaigns.access import can_organize, visible_campaign
+from campaigns.deadlines import accepts_writes, utc_to_local
+from campaigns.models import Campaign, CampaignDepartment, CampaignStatus, Challenge, Phase, PhaseKind, PhaseStatus
+from core.audit import record
+from core.errors import N_, Conflict, DomainError, Forbidden, Invalid, NotFound, ValidationFailed
+from core.events import Event, publish
+from teams.models import (
+    Entry,
+    EntryStatus,
+    EntryVersion,
+    Invitation,
+    InvitationStatus,
+    Membership,
+    Team,
+    TeamStatus,
+)
+from teams.rules import (
+    EntryFields,
+    can_submit_as,
+    entry_errors,
+    entry_phase,
+    has_room,
+    name_key,
+    team_name_error,
+    team_window_error,
+)
+
+TEAM_NOT_FOUND = N_("We could not find that team.")
+INVITATION_NOT_FOUND = N_("We could not find that invitation.")
+ALREADY_IN_TEAM = N_("You are already in a team of this campaign.")
+TEAM_FULL = N_("This team is full")
+
+
+# --- events ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamCreated(Event):
+    campaign_id: int
+    team_id: int
+
+
+@dataclass(frozen=True)
+class MemberJoined(Event):
+    team_id: int
+    user_id: int
+
+
+@dataclass(frozen=True)
+class EntrySubmitted(Event):
+    entry_id: int
+    team_id: int
+    phase_id: int
+    version: int
+
+
+class SubmissionRefused(Conflict):
+    """A submission that came too late (or too early): the text was kept as a draft version."""
+
+    def __init__(self, message: str, *, draft: EntryVersion, closed_at: datetime | None, timezone: str) -> None:
+        when = utc_to_local(closed_at, timezone).strftime("%Y-%m-%d %H:%M %Z") if closed_at else ""
+        super().__init__(message, when=when)
+        self.draft = draft
+        self.closed_at = closed_at
+        self.timezone = timezone
+
+
+@dataclass(frozen=True)
+class PendingInvitation:
+    invitation: Invitation
+    campaign: Campaign
+
+
+# --- finding things in the actor's scope ----------------------------------------------------------
+
+
+async def campaign_phases(session: AsyncSession, campaign_id: int) -> list[Phase]:
+    rows = await session.scalars(
+        select(Phase).where(Phase.campaign_id == campaign_id).order_by(Phase.position, Phase.id)
+    )
+    return list(rows.all())
+
+
+async def is_member(session: AsyncSession, team_id: int, user: User) -> bool:
+    found = await session.scalar(
+        select(Membership.id).where(Membership.team_id == team_id, Membership.user_id == user.id)
+    )
+    return found is not None
+
+
+async def member_team(session: AsyncSession, actor: User, team_id: int, *, lock: bool = False) -> Team:
+    """A team the actor belongs to; anyone else gets 404. ``lock`` takes the team row for update."""
+    stmt = (
+        select(Team)
+        .join(Membership, Membership.team_id == Team.id)
+        .where(Team.id == team_id, Membership.user_id == actor.id)
+        .execution_options(populate_existing=True)
+    )
+    if lock:
+        stmt = stmt.with_for_update(of=Team)
+    team = await session.scalar(stmt)
+    if team is None:
+        raise NotFound(TEAM_NOT_FOUND)
+    return team
+
+
+async def viewable_team(session: AsyncSession, actor: User, team_id: int) -> tuple[Team, Campaign, bool]:
+    """A team its members, the campaign's organizers and admins may see: (team, campaign, is member)."""
+    team = await session.get(Team, team_id)
+    if team is None:
+        raise NotFound(TEAM_NOT_FOUND)
+    campaign = await session.get(Campaign, team.campaign_id)
+    if campaign is None:
+        raise NotFound(TEAM_NOT_FOUND)
+    member = await is_member(session, team.id, actor)
+    if not (member or actor.is_admin or await can_organize(session, campaign, actor)):
+        raise NotFound(TEAM_NOT_FOUND)
+    return team, campaign, member
+
+
+async def team_of_user(session: AsyncSession, campaign_id: int, user: User) -> Team | None:
+    team: Team | None = await session.scalar(
+        select(Team)
+        .join(Membership, Membership.team_id == Team.id)
+        .where(Membership.campaign_id == campaign_id, Membership.user_id == user.id)
+    )
+    return team
+
+
+async def is_eligible(session: AsyncSession, campaign: Campaign, user: User) -> bool:
+    if campaign.all_staff_eligible:
+        return True
+    if user.department_id is None:
+        return False
+    found = await session.scalar(
+        select(CampaignDepartment.id).where(
+            CampaignDepartment.campaign_id == campaign.id, CampaignDepartment.department_id == user.department_id
+        )
+    )
+    return found is not None
+
+
+async def _window_check(session: AsyncSession, campaign: Campaign, now: datetime) -> None:
+    message = team_window_error(campaign, await campaign_phases(session, campaign.id), now)
+    if message:
+        raise Conflict(message)
+
+
+async def _counts(session: AsyncSession, team_id: int) -> tuple[int, int]:
+    members = await session.scalar(select(func.count(Membership.id)).where(Membership.team_id == team_id)) or 0
+    pending = (
+        await session.scalar(
+            select(func.count(Invitation.id)).where(
+                Invitation.team_id == team_id, Invitation.status == InvitationStatus.PENDING
+            )
+        )
+        or 0
+    )
+    return members, pending
+
+
+async def _join(session: AsyncSession, team: Team, user: User) -> Membership:
+    """Adds a member; the unique (campaign, user) key turns a race into a clean conflict."""
+    membership = Membership(team_id=team.id, campaign_id=team.campaign_id, user_id=user.id)
+    try:
+        async with session.begin_nested():
+            session.add(membership)
+    except IntegrityError as exc:
+        raise Conflict(ALREADY_IN_TEAM) from exc
+    # the person's other invitations in this campaign have no use any more
+    others = select(Team.id).where(Team.campaign_id == team.campaign_id)
+    await session.execute(
+        update(Invitation)
+        .where(
+            Invitation.invitee_id == user.id,
+            Invitation.status == InvitationStatus.PENDING,
+            Invitation.team_id.in_(others),
+        )
+        .values(status=InvitationStatus.DECLINED)
+        .execution_options(synchronize_session=False)
+    )
+    return membership
+
+
+# --- teams ------------------------------------------------------------------------------------
+
+
+async def creation_blocker(session: AsyncSession, actor: User, campaign: Campaign, now: datetime) -> DomainError | None:
+    """Why the actor cannot create a team in this campaign now, or None."""
+    message = team_window_error(campaign, await campaign_phases(session, campaign.id), now)
+    if message:
+        return Conflict(message)
+    if not await is_eligible(session, campaign, actor):
+        return Forbidden(N_("This campaign is open to some departments only, and yours is not one of them."))
+    if await team_of_user(session, campaign.id, actor) is not None:
+        return Conflict(ALREADY_IN_TEAM)
+    return None
+
+
+async def create_team(
+    session: AsyncSession, actor: User, campaign_id: int, name: str, challenge_id: int | None, now: datetime
+) -> Team:
+    """A new team in the campaign, with the actor as captain and first member."""
+    campaign = await visible_campaign(session, campaign_id, actor)
+    name = " ".join(name.split())
+    errors: dict[str, str] = {}
+    if message := team_name_error(name):
+        errors["name"] = message
+    challenge = (
+        await session.scalar(
+            select(Challenge).where(Challenge.id == challenge_id, Challenge.campaign_id == campaign.id)
+        )
+        if challenge_id is not None
+        else None
+    )
+    if challenge is None:
+        errors["challenge_id"] = N_("Choose one of the campaign's challenges.")
+    if errors:
+        raise ValidationFailed(errors)
+    assert challenge is not None
+    if blocker := await creation_blocker(session, actor, campaign, now):
+        raise blocker
+    key = name_key(name)
+    taken = N_("A team with this name already exists in this campaign. Choose another name.")
+    if await session.scalar(select(Team.id).where(Team.campaign_id == campaign.id, Team.name_key == key)):
+        raise Conflict(taken, field="name")
+    team = Team(campaign_id=campaign.id, challenge_id=challenge.id, name=name, name_key=key, captain_id=actor.id)
+    try:
+        async with session.begin_nested():
+            session.add(team)
+    except IntegrityError as exc:
+        raise Conflict(taken, field="name") from exc
+    await _join(session, team, actor)
+    await session.flush()
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id,
+        action="team.create",
+        subject=team,
+        campaign_id=campaign.id,
+        after={"name": name, "challenge_id": challenge.id},
+    )
+    await publish(session, TeamCreated(campaign_id=campaign.id, team_id=team.id))
+    return team
+
+
+async def leave_team(session: AsyncSession, actor: User, team_id: int, now: datetime) -> Team | None:
+    """The actor leaves; returns the team, or None when the team was deleted with its last member."""
+    team = await member_team(session, actor, team_id, lock=True)
+    campaign = await session.get(Campaign, team.campaign_id)
+    assert campaign is not None
+    await _window_check(session, campaign, now)
+    members, _pending = await _counts(session, team.id)
+    if team.captain_id == actor.id and members > 1:
+        raise Conflict(N_("As the captain you cannot leave while others are in the team."))
+    await session.execute(delete(Membership).where(Membership.team_id == team.id, Membership.user_id == actor.id))
+    if members > 1:
+        await record(session, at=now, actor_id=actor.id, action="team.leave", subject=team, campaign_id=campaign.id)
+        return team
+    has_entry = await session.scalar(select(Entry.id).where(Entry.team_id == team.id).limit(1))
+    if has_entry is None:
+        await record(
+            session,
+            at=now,
+            actor_id=actor.id,
+            action="team.delete",
+            subject=team,
+            campaign_id=campaign.id,
+            before={"name": team.name},
+        )
+        # memberships, invitations and entries go with it (ON DELETE CASCADE)
+        await session.execute(delete(Team).where(Team.id == team.id))
+        session.expunge(team)
+        return None
+    await session.execute(
+        update(Invitation)
+        .where(Invitation.team_id == team.id, Invitation.status == InvitationStatus.PENDING)
+        .values(status=InvitationStatus.REVOKED)
+    )
+    before = team.status.value
+    team.status = TeamStatus.WITHDRAWN
+    await session.flush()
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id,
+        action="team.withdraw",
+        subject=team,
+        campaign_id=campaign.id,
+        before={"status": before},
+        after={"status": TeamStatus.WITHDRAWN.value},
+    )
+    return team
+
+
+# --- invitations ----------------------------------------------------------------------------------
+
+
+async def invite(session: AsyncSession, actor: User, team_id: int, email: str, now: datetime) -> Invitation:
+    """A member invites a colleague by e-mail address."""
+    team = await member_team(session, actor, team_id, lock=True)
+    campaign = await session.get(Campaign, team.campaign_id)
+    assert campaign is not None
+    address = normalise_email(email)
+    if not address:
+        raise Invalid(N_("Enter the e-mail address of the colleague to invite."), field="email")
+    await _window_check(session, campaign, now)
+    if team.status is not TeamStatus.ACTIVE:
+        raise Conflict(N_("This team is no longer active."), field="email")
+    invitee = await session.scalar(select(User).where(User.email == address))
+    if invitee is None or not invitee.is_active:
+        raise Invalid(N_("No active account uses this e-mail address."), field="email")
+    if await team_of_user(session, campaign.id, invitee) is not None:
+        raise Conflict(N_("This person is already in a team of this campaign."), field="email")
+    if not await is_eligible(session, campaign, invitee):
+        raise Invalid(N_("This person is not eligible for this campaign."), field="email")
+    already = await session.scalar(
+        select(Invitation.id).where(
+            Invitation.team_id == team.id,
+            Invitation.invitee_id == invitee.id,
+            Invitation.status == InvitationStatus.PENDING,
+        )
+    )
+    if already is not None:
+        raise Conflict(N_("This person has already been invited."), field="email")
+    members, pending = await _counts(session, team.id)
+    if not has_room(members, pending, campaign.max_team_size):
+        raise Conflict(
+            N_("The team is full: %(max)s people at most, pending invitations included."),
+            field="email",
+            max=campaign.max_team_size,
+        )
+    invitation = Invitation(team_id=team.id, invitee_id=invitee.id, invited_by_id=actor.id)
+    session.add(invitation)
+    await session.flush()
+    return invitation
+
+
+async def _own_invitation(session: AsyncSession, actor: User, invitation_id: int) -> Invitation:
+    invitation = await session.scalar(
+        select(Invitation)
+        .where(Invitation.id == invitation_id, Invitation.invitee_id == actor.id)
+        .execution_options(populate_existing=True)
+    )
+    if invitation is None:
+        raise NotFound(INVITATION_NOT_FOUND)
+    if invitation.status is not InvitationStatus.PENDING:
+        raise Conflict(N_("This invitation is no longer open."))
+    return invitation
+
+
+async def accept_invitation(session: AsyncSession, actor: User, invitation_id: int, now: datetime) -> Team:
+    invitation = await _own_invitation(session, actor, invitation_id)
+    team = await session.scalar(
+        select(Team).where(Team.id == invitation.team_id).with_for_update().execution_options(populate_existing=True)
+    )
+    assert team is not None
+    campaign = await session.get(Campaign, team.campaign_id)
+    assert campaign is not None
+    if campaign.status is CampaignStatus.DRAFT:
+        raise NotFound(INVITATION_NOT_FOUND)
+    await _window_check(session, campaign, now)
+    if team.status is not TeamStatus.ACTIVE:
+        raise Conflict(N_("This team is no longer active."))
+    if await team_of_user(session, campaign.id, actor) is not None:
+        raise Conflict(ALREADY_IN_TEAM)
+    if not await is_eligible(session, campaign, actor):
+        raise Forbidden(N_("This campaign is open to some departments only, and yours is not one of them."))
+    members, _pending = await _counts(session, team.id)
+    if members >= campaign.max_team_size:
+        raise Conflict(TEAM_FULL)
+    invitation.status = InvitationStatus.ACCEPTED
+    await session.flush()
+    await _join(session, team, actor)
+    await session.flush()
+    await record(session, at=now, actor_id=actor.id, action="team.join", subject=team, campaign_id=campaign.id)
+    await publish(session, MemberJoined(team_id=team.id, user_id=actor.id))
+    return team
+
+
+async def decline_invitation(session: AsyncSession, actor: User, invitation_id: int, now: datetime) -> Invitation:
+    invitation = await _own_invitation(session, actor, invitation_id)
+    invitation.status = InvitationStatus.DECLINED
+    await session.flush()
+    return invitation
+
+
+async def revoke_invitation(
+    session: AsyncSession, actor: User, team_id: int, invitation_id: int, now: datetime
+) -> Invitation:
+    team = await member_team(session, actor, team_id)
+    invitation = await session.scalar(
+        select(Invitation).where(Invitation.id == invitation_id, Invitation.team_id == team.id)
+    )
+    if invitation is None:
+        raise NotFound(INVITATION_NOT_FOUND)
+    if team.captain_id != actor.id:
+        raise Forbidden(N_("Only the captain can withdraw an invitation."))
+    if invitation.status is not InvitationStatus.PENDING:
+        raise Conflict(N_("This invitation is no longer open."))
+    invitation.status = InvitationStatus.REVOKED
+    await session.flush()
+    return invitation
+
+
+async def pending_invitations_for(session: AsyncSession, user: User) -> list[PendingInvitation]:
+    """The user's open invitations in published campaigns, newest first, with team, challenge and inviter."""
+    rows = await session.execute(
+        select(Invitation, Campaign)
+        .join(Team, Team.id == Invitation.team_id)
+        .join(Campaign, Campaign.id == Team.campaign_id)
+        .where(
+            Invitation.invitee_id == user.id,
+            Invitation.status == InvitationStatus.PENDING,
+            Campaign.status == CampaignStatus.PUBLISHED,
+        )
+        .options(joinedload(Invitation.team).joinedload(Team.challenge), joinedload(Invitation.invited_by))
+        .order_by(Invitation.id.desc())
+    )
+    return [PendingInvitation(invitation, campaign) for invitation, campaign in rows.all()]
+
+
+# --- the entry ----------------------------------------------------------------------------------
+
+
+async def entry_phase_of(session: AsyncSession, team: Team, phase_id: int | None, now: datetime) -> Phase:
+    """The submission phase asked for (it must be one of the team's campaign), else the relevant one."""
+    phases = await campaign_phases(session, team.campaign_id)
+    if phase_id is not None:
+        for phase in phases:
+            if phase.id == phase_id and phase.kind is PhaseKind.SUBMISSION:
+                return phase
+        raise NotFound(N_("We could not find that submission phase."))
+    found = entry_phase(phases, now)
+    if found is None:
+        raise NotFound(N_("This campaign has no submission phase yet."))
+    return found
+
+
+async def _lock_phase(session: AsyncSession, phase_id: int) -> Phase:
+    """A shared lock on the phase row (FOR SHARE on PostgreSQL): closing it waits for this save."""
+    phase = await session.scalar(
+        select(Phase).where(Phase.id == phase_id).with_for_update(read=True).execution_options(populate_existing=True)
+    )
+    assert phase is not None
+    return phase
+
+
+async def _entry_for_update(session: AsyncSession, team: Team, phase: Phase) -> Entry:
+    """The team's entry for the phase, locked; created on the first save."""
+    stmt = (
+        select(Entry)
+        .where(Entry.team_id == team.id, Entry.phase_id == phase.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    entry = await session.scalar(stmt)
+    if entry is not None:
+        return entry
+    entry = Entry(team_id=team.id, phase_id=phase.id, status=EntryStatus.DRAFT)
+    try:
+        async with session.begin_nested():
+            session.add(entry)
+    except IntegrityError:
+        entry = await session.scalar(stmt)  # another member's first save won the race
+        if entry is None:
+            raise
+    return entry
+
+
+async def _latest_version(session: AsyncSession, entry: Entry) -> EntryVersion | None:
+    version: EntryVersion | None = await session.scalar(
+        select(EntryVersion).where(EntryVersion.entry_id == entry.id).order_by(EntryVersion.number.desc()).limit(1)
+    )
+    return version
+
+
+async def _append_version(
+    session: AsyncSession, entry: Entry, actor: User, data: EntryFields, now: datetime, *, submitted: bool
+) -> EntryVersion:
+    latest = await _latest_version(session, entry)
+    values = data.as_dict()
+    version = EntryVersion(
+        entry_id=entry.id,
+        number=(latest.number if latest else 0) + 1,
+        author_id=actor.id,
+        submitted=submitted,
+        saved_at=now,
+        **values,
+    )
+    session.add(version)
+    for name, value in values.items():
+        setattr(entry, name, value)
+    await session.flush()
+    return version
+
+
+async def save_draft(
+    session: AsyncSession, actor: User, team_id: int, phase_id: int | None, data: EntryFields, now: datetime
+) -> EntryVersion:
+    """Keeps what a member typed as a new draft version; never changes what judges see."""
+    team = await member_team(session, actor, team_id)
+    errors = entry_errors(data, submitting=False)
+    if errors:
+        raise ValidationFailed(errors)
+    phase = await entry_phase_of(session, team, phase_id, now)
+    await _lock_phase(session, phase.id)
+    entry = await _entry_for_update(session, team, phase)
+    latest = await _latest_version(session, entry)
+    if latest is not None and data.same_as(latest):
+        return latest
+    return await _append_version(session, entry, actor, data, now, submitted=False)
+
+
+async def submit_entry(
+    session: AsyncSession, actor: User, team_id: int, phase_id: int | None, data: EntryFields, now: datetime
+) -> EntryVersion:
+    """Submits the entry if the phase still accepts writes at ``now``, checked under the phase's lock.
+
+    When it does not, the text is still saved as a draft version and ``SubmissionRefused`` is
+    raised: the caller must commit before answering, so that nothing typed is lost.
+    """
+    team = await member_team(session, actor, team_id)
+    errors = entry_errors(data, submitting=True)
+    if errors:
+        raise ValidationFailed(errors)
+    phase = await entry_phase_of(session, team, phase_id, now)
+    phase = await _lock_phase(session, phase.id)
+    campaign = await session.get(Campaign, team.campaign_id)
+    assert campaign is not None
+    entry = await _entry_for_update(session, team, phase)
+    refusal: str | None = None
+    closed_at: datetime | None = None
+    if campaign.status is not CampaignStatus.PUBLISHED or not can_submit_as(team.status):
+        refusal = N_("This team can no longer submit. Your text was kept as a draft.")
+    elif not accepts_writes(phase, now):
+        if phase.status is PhaseStatus.PENDING and now < phase.opens_at:
+            refusal = N_("The submission phase opens at %(when)s. Your text was kept as a draft.")
+            closed_at = phase.opens_at
+        elif now >= phase.closes_at:
+            refusal = N_("The submission phase closed at %(when)s. Your text was kept as a draft.")
+            closed_at = phase.closes_at
+        else:
+            refusal = N_("The organizers closed the submission phase. Your text was kept as a draft.")
+    if refusal is not None:
+        draft = await _append_version(session, entry, actor, data, now, submitted=False)
+        raise SubmissionRefused(refusal, draft=draft, closed_at=closed_at, timezone=campaign.timezone)
+    version = await _append_version(session, entry, actor, data, now, submitted=True)
+    before = {"status": entry.status.value, "submitted_version": entry.submitted_version}
+    entry.status = EntryStatus.SUBMITTED
+    entry.submitted_version = version.number
+    entry.submitted_at = now
+    await session.flush()
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id,
+        action="entry.submit",
+        subject=entry,
+        campaign_id=campaign.id,
+        before=before,
+        after={"status": EntryStatus.SUBMITTED.value, "submitted_version": version.number},
+    )
+    await publish(
+        session, EntrySubmitted(entry_id=entry.id, team_id=team.id, phase_id=phase.id, version=version.number)
+    )
+    return version
