@@ -151,21 +151,6 @@ async def browser(client: AsyncTestClient[Litestar]) -> Browser:
     return Browser(client)
 
 
-@pytest.fixture
-async def browser_factory(app: Litestar, client: AsyncTestClient[Litestar]) -> AsyncIterator[Any]:
-    """More independent browsers (several people at once). They share the app that ``client``
-    started; entering each one's context would start its lifespan in another task."""
-    opened: list[AsyncTestClient[Litestar]] = []
-
-    async def make() -> Browser:
-        c = AsyncTestClient(app=app, base_url="http://testserver.local")
-        opened.append(c)
-        return Browser(c)
-
-    yield make
-    opened.clear()  # nothing to close: they never entered a lifespan or a portal
-
-
 class QueryCounter:
     """Counts the SQL statements the app sends, to prove a page's queries do not grow with data."""
 

@@ -1,7 +1,307 @@
-"""Routes of admin (to be written)."""
+"""Administration: the staff directory, accounts, the CSV import and departments (admins only)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
-routes: list[Any] = []
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from accounts.models import NAME_MAX, Department, User
+from accounts.services import create_user, end_all_sessions, get_or_create_department, import_directory
+from core.audit import record
+from core.errors import N_, DomainError, NotFound, ValidationFailed
+from core.pagination import paginate
+from web.deps import ADMIN, AppClock, DbSession, form_value, signed_in
+from web.i18n import gettext as _
+
+PAGE_SIZE = 20
+IMPORT_MAX_BYTES = 2 * 1024 * 1024
+SEARCH_MAX = 100
+DEPARTMENT_MAX = 120
+
+
+def _messages(exc: DomainError) -> dict[str, str]:
+    if isinstance(exc, ValidationFailed):
+        return {field: _(message) for field, message in exc.errors.items()}
+    return {exc.field or "__all__": _(exc.message, **exc.params)}
+
+
+def _flag(form: Mapping[str, Any], name: str) -> bool:
+    return bool(form_value(form, name))
+
+
+def _like_pattern(text: str) -> str:
+    """``%text%`` with the LIKE wildcards of ``text`` escaped (escape character ``\\``)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def _departments(db: AsyncSession) -> list[Department]:
+    return list((await db.scalars(select(Department).order_by(Department.name, Department.id))).all())
+
+
+# --- the staff directory --------------------------------------------------------------------
+
+
+@get("/admin/users", opt=ADMIN, name="admin_users")
+async def users(
+    db_session: DbSession,
+    page: FromQuery[int] = 1,
+    q: FromQuery[str] = "",
+    department: FromQuery[str] = "",
+    imported: FromQuery[str] = "",
+    updated: FromQuery[str] = "",
+    saved: FromQuery[str] = "",
+) -> Template:
+    q = q.strip()[:SEARCH_MAX]
+    department_id = int(department) if department.isdigit() else None
+    stmt = select(User).options(joinedload(User.department)).order_by(func.lower(User.name), User.id)
+    if q:
+        pattern = _like_pattern(q)
+        stmt = stmt.where(or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\")))
+    if department_id is not None:
+        stmt = stmt.where(User.department_id == department_id)
+    result = await paginate(db_session, stmt, number=page, size=PAGE_SIZE)
+    params = {k: v for k, v in {"q": q, "department": department_id or ""}.items() if v}
+    return Template(
+        template_name="admin/users.html",
+        context={
+            "page": result,
+            "q": q,
+            "department_id": department_id,
+            "departments": await _departments(db_session),
+            "base_url": "/admin/users?" + (urlencode(params) + "&" if params else ""),
+            "imported": int(imported) if imported.isdigit() else None,
+            "updated": int(updated) if updated.isdigit() else 0,
+            "saved": saved == "1",
+        },
+    )
+
+
+# --- create ------------------------------------------------------------------------------------
+
+
+def _new_form(
+    values: dict[str, Any], errors: dict[str, str], departments: list[Department], status: int = 200
+) -> Template:
+    return Template(
+        template_name="admin/user_new.html",
+        context={"values": values, "errors": errors, "departments": departments},
+        status_code=status,
+    )
+
+
+@get("/admin/users/new", opt=ADMIN, name="admin_user_new")
+async def user_new(db_session: DbSession) -> Template:
+    values = {"email": "", "name": "", "department": "", "is_admin": False, "is_executive": False}
+    return _new_form(values, {}, await _departments(db_session))
+
+
+@post("/admin/users/new", opt=ADMIN, name="admin_user_create")
+async def user_create(request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock) -> Response[Any]:
+    form = await request.form()
+    values: dict[str, Any] = {
+        "email": form_value(form, "email"),
+        "name": form_value(form, "name"),
+        "department": form_value(form, "department"),
+        "is_admin": _flag(form, "is_admin"),
+        "is_executive": _flag(form, "is_executive"),
+    }
+    password = str(form.get("password") or "")
+    try:
+        if len(values["department"]) > DEPARTMENT_MAX:
+            raise ValidationFailed({"department": N_("The department name is too long.")})
+        user = await create_user(
+            db_session,
+            email=values["email"],
+            name=values["name"],
+            password=password or None,
+            department=values["department"],
+            is_admin=values["is_admin"],
+            is_executive=values["is_executive"],
+        )
+    except DomainError as exc:
+        return _new_form(values, _messages(exc), await _departments(db_session), exc.status_code)
+    await record(
+        db_session,
+        at=clock.now(),
+        actor_id=signed_in(request).id,
+        action="user.create",
+        subject=user,
+        after=_snapshot(user, values["department"]),
+    )
+    return Redirect(path=f"/admin/users?{urlencode({'q': user.email, 'saved': 1})}", status_code=303)
+
+
+# --- edit --------------------------------------------------------------------------------------
+
+
+def _snapshot(user: User, department: str) -> dict[str, Any]:
+    return {
+        "email": user.email,
+        "name": user.name,
+        "department": department,
+        "is_admin": user.is_admin,
+        "is_executive": user.is_executive,
+        "is_active": user.is_active,
+    }
+
+
+async def _user(db: AsyncSession, user_id: int) -> User:
+    user = await db.scalar(select(User).where(User.id == user_id).options(joinedload(User.department)))
+    if user is None:
+        raise NotFound(N_("We could not find that account."))
+    return user
+
+
+def _edit_form(
+    user: User, values: dict[str, Any], errors: dict[str, str], departments: list[Department], status: int = 200
+) -> Template:
+    return Template(
+        template_name="admin/user_edit.html",
+        context={"account": user, "values": values, "errors": errors, "departments": departments},
+        status_code=status,
+    )
+
+
+@get("/admin/users/{user_id:int}/edit", opt=ADMIN, name="admin_user_edit")
+async def user_edit(db_session: DbSession, user_id: FromPath[int]) -> Template:
+    user = await _user(db_session, user_id)
+    values = {
+        "name": user.name,
+        "department": user.department.name if user.department else "",
+        "is_admin": user.is_admin,
+        "is_executive": user.is_executive,
+        "is_active": user.is_active,
+    }
+    return _edit_form(user, values, {}, await _departments(db_session))
+
+
+@post("/admin/users/{user_id:int}/edit", opt=ADMIN, name="admin_user_update")
+async def user_update(
+    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, user_id: FromPath[int]
+) -> Response[Any]:
+    """Name, department, platform roles and whether the account may sign in.
+
+    An admin cannot take away their own admin rights nor deactivate themself, so that the
+    platform never loses its last way in by accident. Deactivating ends every session.
+    """
+    actor = signed_in(request)
+    user = await _user(db_session, user_id)
+    form = await request.form()
+    values: dict[str, Any] = {
+        "name": form_value(form, "name"),
+        "department": form_value(form, "department"),
+        "is_admin": _flag(form, "is_admin"),
+        "is_executive": _flag(form, "is_executive"),
+        "is_active": _flag(form, "is_active"),
+    }
+    errors: dict[str, str] = {}
+    if not values["name"]:
+        errors["name"] = _("Enter a name.")
+    elif len(values["name"]) > NAME_MAX:
+        errors["name"] = _("The name is too long.")
+    if len(values["department"]) > DEPARTMENT_MAX:
+        errors["department"] = _("The department name is too long.")
+    if user.id == actor.id and not values["is_admin"]:
+        errors["is_admin"] = _("You cannot remove your own administrator rights.")
+    if user.id == actor.id and not values["is_active"]:
+        errors["is_active"] = _("You cannot deactivate your own account.")
+    if errors:
+        return _edit_form(user, values, errors, await _departments(db_session), 422)
+    before = _snapshot(user, user.department.name if user.department else "")
+    dept = await get_or_create_department(db_session, values["department"])
+    user.name = values["name"]
+    user.department_id = dept.id if dept else None
+    user.is_admin = values["is_admin"]
+    user.is_executive = values["is_executive"]
+    user.is_active = values["is_active"]
+    await db_session.flush()
+    if before["is_active"] and not user.is_active:
+        await end_all_sessions(db_session, user.id)
+    after = _snapshot(user, dept.name if dept else "")
+    if after != before:
+        await record(
+            db_session,
+            at=clock.now(),
+            actor_id=actor.id,
+            action="user.update",
+            subject=user,
+            before=before,
+            after=after,
+        )
+    return Redirect(path=f"/admin/users?{urlencode({'q': user.email, 'saved': 1})}", status_code=303)
+
+
+# --- directory import -------------------------------------------------------------------------
+
+
+def _import_page(
+    *, errors: list[tuple[int, str]] | None = None, message: str | None = None, status: int = 200
+) -> Template:
+    return Template(
+        template_name="admin/import.html",
+        context={"line_errors": errors or [], "message": message, "max_mb": IMPORT_MAX_BYTES // (1024 * 1024)},
+        status_code=status,
+    )
+
+
+@get("/admin/users/import", opt=ADMIN, name="admin_import_form")
+async def import_form() -> Template:
+    return _import_page()
+
+
+@post("/admin/users/import", opt=ADMIN, name="admin_import")
+async def import_users(request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock) -> Response[Any]:
+    """A CSV with the columns email, name, department; all rows or none."""
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _import_page(message=_("Choose a CSV file to import."), status=422)
+    data = await upload.read(IMPORT_MAX_BYTES + 1)
+    if len(data) > IMPORT_MAX_BYTES:
+        return _import_page(
+            message=_("The file is larger than %(mb)s MB.", mb=IMPORT_MAX_BYTES // (1024 * 1024)), status=413
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return _import_page(message=_("The file must be a CSV saved as UTF-8 text."), status=422)
+    try:
+        report = await import_directory(db_session, text)
+    except DomainError as exc:
+        return _import_page(message=_(exc.message, **exc.params), status=exc.status_code)
+    if report.errors:
+        translated = [(line, _(message)) for line, message in report.errors]
+        return _import_page(errors=translated, message=_("Nothing was imported: please fix these lines."), status=422)
+    return Redirect(
+        path="/admin/users?" + urlencode({"imported": report.created, "updated": report.updated}), status_code=303
+    )
+
+
+# --- departments --------------------------------------------------------------------------------
+
+
+@get("/admin/departments", opt=ADMIN, name="admin_departments")
+async def departments(db_session: DbSession) -> Template:
+    rows = await db_session.execute(
+        select(Department.id, Department.name, func.count(User.id))
+        .outerjoin(User, User.department_id == Department.id)
+        .group_by(Department.id, Department.name)
+        .order_by(Department.name, Department.id)
+    )
+    return Template(
+        template_name="admin/departments.html",
+        context={"rows": [(id_, name, count) for id_, name, count in rows.all()]},
+    )
+
+
+routes = [users, user_new, user_create, user_edit, user_update, import_form, import_users, departments]

@@ -1,0 +1,99 @@
+"""The demo data: idempotent, realistic, and usable through the web UI."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts.models import Department, User
+from campaigns.models import Campaign, CampaignStatus, Phase, PhaseKind, PhaseStatus
+from core.db import metadata
+from incubation.models import IncubationProject, ProjectStatus
+from judging.models import Assignment, Award, Criterion, Scorecard, ScorecardStatus
+from teams.models import Entry, EntryStatus, Team, TeamStatus
+from tests.conftest import NOW, Browser
+from web.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+
+
+async def _row_counts(db: AsyncSession) -> dict[str, int]:
+    counts = {}
+    for table in metadata.sorted_tables:
+        counts[table.name] = await db.scalar(select(func.count()).select_from(table)) or 0
+    return counts
+
+
+async def test_load_demo_is_idempotent(db: AsyncSession) -> None:
+    assert await load_demo(db) is True
+    await db.commit()
+    first = await _row_counts(db)
+    assert await load_demo(db) is False
+    await db.commit()
+    assert await _row_counts(db) == first
+    print(f"demo rows: { {k: v for k, v in first.items() if v} }")
+    assert first["user_account"] == len(DEMO_ACCOUNTS) >= 30
+    assert first["department"] == 6
+
+
+async def test_demo_content_is_consistent(db: AsyncSession) -> None:
+    await load_demo(db, now=NOW)
+    await db.commit()
+    campaigns = {c.title: c for c in (await db.scalars(select(Campaign))).all()}
+    spring = campaigns["2027 Spring Innovation Challenge"]
+    autumn = campaigns["2026 Autumn Cost Challenge"]
+    assert spring.status is CampaignStatus.PUBLISHED and spring.timezone == "Asia/Shanghai"
+    assert autumn.status is CampaignStatus.CLOSED and autumn.results_published_at is not None
+    assert any(c.status is CampaignStatus.DRAFT for c in campaigns.values())
+    phases = {p.kind: p for p in (await db.scalars(select(Phase).where(Phase.campaign_id == spring.id))).all()}
+    judging = phases[PhaseKind.JUDGING]
+    assert judging.status is PhaseStatus.OPEN and judging.opens_at <= NOW < judging.closes_at
+    assert phases[PhaseKind.SUBMISSION].closes_at <= judging.opens_at
+    assert judging.judges_phase_id == phases[PhaseKind.SUBMISSION].id
+    assert phases[PhaseKind.RESULTS].opens_at > NOW
+    weights = (await db.scalars(select(Criterion.weight).where(Criterion.phase_id == judging.id))).all()
+    assert sorted(weights) == [1.0, 2.0, 2.0, 3.0]
+
+    teams = (await db.scalars(select(Team).where(Team.campaign_id == spring.id))).all()
+    assert len(teams) == 12
+    entries = (await db.scalars(select(Entry).where(Entry.phase_id == phases[PhaseKind.SUBMISSION].id))).all()
+    assert len(entries) == 12 and all(e.status is EntryStatus.SUBMITTED and e.submitted_version for e in entries)
+    loads = Counter((await db.scalars(select(Assignment.judge_id).where(Assignment.phase_id == judging.id))).all())
+    assert sum(loads.values()) == 36 and len(loads) == 5 and max(loads.values()) - min(loads.values()) <= 1
+    statuses = Counter((await db.scalars(select(Scorecard.status).where(Scorecard.phase_id == judging.id))).all())
+    assert statuses[ScorecardStatus.FINAL] > 0 and statuses[ScorecardStatus.DRAFT] > 0
+
+    awards = (await db.scalars(select(Award).where(Award.campaign_id == autumn.id))).all()
+    assert len(awards) == 2
+    winners = (await db.scalars(select(Team).where(Team.status == TeamStatus.WINNER))).all()
+    assert {t.id for t in winners} == {a.team_id for a in awards}
+    projects = (await db.scalars(select(IncubationProject))).all()
+    assert sorted(p.status.value for p in projects) == [ProjectStatus.IMPLEMENTED.value, ProjectStatus.RUNNING.value]
+    names = set((await db.scalars(select(User.name))).all())
+    assert {"王芳", "李伟"} <= names
+    assert await db.scalar(select(func.count(Department.id))) == 6
+    await db.commit()
+
+
+async def test_demo_people_sign_in_and_alice_sees_her_team(db: AsyncSession, browser: Browser) -> None:
+    await load_demo(db, now=NOW)
+    await db.commit()
+    await browser.sign_in("alice@example.com", DEMO_PASSWORD)
+    home = await browser.get("/")
+    assert home.status_code == 200
+    assert "Pick Right" in home.text and "2027 Spring Innovation Challenge" in home.text
+    assert "Entry submitted" in home.text
+    assert "/incubation/projects/" in home.text  # her autumn team's project
+    await browser.sign_out()
+
+    await browser.sign_in("judge1@example.com", DEMO_PASSWORD)
+    assert "scorecards final" in (await browser.get("/")).text
+    await browser.sign_out()
+
+    await browser.sign_in("exec@example.com", DEMO_PASSWORD)
+    incubation = await browser.get("/incubation")
+    assert incubation.status_code == 200 and "Right-Size Boxes" in incubation.text
+    await browser.sign_out()
+
+    await browser.sign_in("admin@example.com", DEMO_PASSWORD)
+    assert "Logistics" in (await browser.get("/admin/departments")).text
