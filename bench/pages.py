@@ -10,8 +10,8 @@ and its ratio to a bare `GET /` Litestar handler, and the number of SQL statemen
 from __future__ import annotations
 
 import argparse
-import logging
 import asyncio
+import logging
 import os
 import statistics
 import tempfile
