@@ -33,6 +33,7 @@ async def test_team_submits_and_judge_scores_in_the_browser(db: AsyncSession, li
     judge = await f.make_user(db, "judge@example.com", name="Jin Judge")
     await f.make_user(db, "alice@example.com", name="Alice")
     scenario = await f.make_campaign(db, organizer=organizer, judges=[judge], stage="submission", now=now)
+    scenario.judging.required_judges = 1
     await db.commit()
     campaign_id = scenario.campaign.id
 
@@ -79,3 +80,20 @@ async def test_team_submits_and_judge_scores_in_the_browser(db: AsyncSession, li
     card = await db.scalar(select(Scorecard).where(Scorecard.entry_id == entry.id))
     assert card is not None and card.status is ScorecardStatus.FINAL
     assert card.feedback.startswith("Clear and cheap")
+
+    # the organizer gives the award and publishes the results
+    await sign_in(page, live_server, "org@example.com")
+    await page.goto(f"{live_server}/campaigns/{campaign_id}/results")
+    assert "Pickers United" in await page.inner_text("main")
+    await page.fill("#f-name", "Best idea")
+    await page.select_option("#f-team_id", str(team.id))
+    await page.click(f"form[action='/campaigns/{campaign_id}/awards'] button[type=submit]")
+    await page.wait_for_load_state()
+    await page.click(f"form[action='/campaigns/{campaign_id}/results/publish'] button[type=submit]")
+    await page.wait_for_load_state()
+
+    # the team now sees its award and the judge's feedback
+    await sign_in(page, live_server, "alice@example.com")
+    await page.goto(f"{live_server}/teams/{team.id}/result")
+    body = await page.inner_text("main")
+    assert "Best idea" in body and "Measure the error rate before and after." in body

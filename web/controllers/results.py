@@ -1,7 +1,183 @@
-"""Routes of results (to be written)."""
+"""Results for organizers (rankings, judging progress, awards, publication) and the winners page."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-routes: list[Any] = []
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from litestar_htmx import ClientRedirect
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts.models import User
+from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize, organized_campaign, visible_campaign
+from campaigns.models import Campaign, Challenge
+from core.errors import DomainError, NotFound, ValidationFailed
+from judging.awards import (
+    AWARD_NAME_MAX,
+    CITATION_MAX,
+    AwardInput,
+    add_award,
+    campaign_awards,
+    delete_award,
+    judging_phases,
+    publish_results,
+)
+from judging.ranking import SCOPES, Scope, phase_rankings
+from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from web.errors import is_htmx
+from web.i18n import gettext as _
+
+AWARD_FIELDS = ("name", "challenge_id", "team_id", "citation")
+
+
+def _redirect(request: Request[Any, Any, Any], path: str) -> Response[Any]:
+    if is_htmx(request):
+        return ClientRedirect(redirect_to=path)
+    return Redirect(path=path, status_code=303)
+
+
+def _int(raw: str) -> int | None:
+    try:
+        return int(raw)
+    except ValueError:
+        return None
+
+
+def _scope(raw: str | None) -> Scope:
+    return "campaign" if raw == "campaign" else "challenge"
+
+
+async def _challenges(db: AsyncSession, campaign_id: int) -> list[Challenge]:
+    rows = await db.scalars(
+        select(Challenge).where(Challenge.campaign_id == campaign_id).order_by(Challenge.position, Challenge.id)
+    )
+    return list(rows.all())
+
+
+async def _results_context(
+    db: AsyncSession,
+    campaign: Campaign,
+    scope: Scope,
+    *,
+    values: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
+    flash: str | None = None,
+) -> dict[str, Any]:
+    """Everything the results page shows, in a constant number of queries."""
+    rankings = await phase_rankings(db, await judging_phases(db, campaign.id), scope)
+    # the teams an award can go to: ranked in some judging phase (as judging.awards.ranked_teams)
+    ranked = {row.team.id: row.team for r in rankings for row in r.rows if row.rank is not None}
+    teams = sorted(ranked.values(), key=lambda t: (t.challenge.position, t.challenge.id, t.name.lower(), t.id))
+    return {
+        "campaign": campaign,
+        "scope": scope,
+        "scopes": SCOPES,
+        "rankings": rankings,
+        "awards": await campaign_awards(db, campaign.id),
+        "challenges": await _challenges(db, campaign.id),
+        "teams": teams,
+        "published": campaign.results_published_at is not None,
+        "values": dict(values or {}),
+        "errors": dict(errors or {}),
+        "flash": flash,
+        "name_max": AWARD_NAME_MAX,
+        "citation_max": CITATION_MAX,
+    }
+
+
+def _messages(exc: DomainError) -> dict[str, str]:
+    if isinstance(exc, ValidationFailed):
+        return {field: _(message) for field, message in exc.errors.items()}
+    return {exc.field or "__all__": _(exc.message, **exc.params)}
+
+
+@get("/campaigns/{campaign_id:int}/results", opt=USER, name="results_page")
+async def results_page(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    campaign_id: FromPath[int],
+) -> Template:
+    campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
+    # ?scope=challenge|campaign ("scope" is a reserved handler parameter name in Litestar)
+    context = await _results_context(db_session, campaign, _scope(request.query_params.get("scope")))
+    return Template(template_name="results/organizer.html", context=context)
+
+
+@post("/campaigns/{campaign_id:int}/awards", opt=USER, name="results_award_add")
+async def award_add(
+    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
+) -> Response[Any]:
+    user = signed_in(request)
+    campaign = await organized_campaign(db_session, campaign_id, user)
+    form = await request.form()
+    values = {name: form_value(form, name) for name in AWARD_FIELDS}
+    data = AwardInput(
+        name=values["name"],
+        team_id=_int(values["team_id"]) if values["team_id"] else None,
+        challenge_id=_int(values["challenge_id"]) if values["challenge_id"] else None,
+        citation=values["citation"],
+    )
+    if values["challenge_id"] and data.challenge_id is None:
+        data.challenge_id = -1  # not understood: refused as "not a challenge of this campaign"
+    if values["team_id"] and data.team_id is None:
+        data.team_id = -1
+    try:
+        await add_award(db_session, user, clock.now(), campaign, data)
+    except DomainError as exc:
+        context = await _results_context(db_session, campaign, "challenge", values=values, errors=_messages(exc))
+        return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
+    return _redirect(request, f"/campaigns/{campaign.id}/results#awards")
+
+
+@post("/campaigns/{campaign_id:int}/awards/{award_id:int}/delete", opt=USER, name="results_award_delete")
+async def award_delete(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    campaign_id: FromPath[int],
+    award_id: FromPath[int],
+) -> Response[Any]:
+    user = signed_in(request)
+    campaign = await organized_campaign(db_session, campaign_id, user)
+    await delete_award(db_session, user, clock.now(), campaign, award_id)
+    return _redirect(request, f"/campaigns/{campaign.id}/results#awards")
+
+
+@post("/campaigns/{campaign_id:int}/results/publish", opt=USER, name="results_publish")
+async def results_publish(
+    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
+) -> Response[Any]:
+    user = signed_in(request)
+    campaign = await organized_campaign(db_session, campaign_id, user)
+    try:
+        await publish_results(db_session, user, clock.now(), campaign)
+    except DomainError as exc:
+        context = await _results_context(db_session, campaign, "challenge", flash=_(exc.message, **exc.params))
+        return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
+    return _redirect(request, f"/campaigns/{campaign.id}/results")
+
+
+@get("/campaigns/{campaign_id:int}/winners", opt=USER, name="results_winners")
+async def winners_page(request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int]) -> Template:
+    user: User = signed_in(request)
+    campaign = await visible_campaign(db_session, campaign_id, user)
+    organizer = await can_organize(db_session, campaign, user)
+    if campaign.results_published_at is None and not organizer:
+        raise NotFound(CAMPAIGN_NOT_FOUND)
+    challenges = {c.id: c for c in await _challenges(db_session, campaign.id)}
+    return Template(
+        template_name="results/winners.html",
+        context={
+            "campaign": campaign,
+            "awards": await campaign_awards(db_session, campaign.id),
+            "challenges": challenges,
+            "organizer": organizer,
+        },
+    )
+
+
+routes = [results_page, award_add, award_delete, results_publish, winners_page]

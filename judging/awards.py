@@ -1,0 +1,248 @@
+"""Awards and the publication of a campaign's results.
+
+Rules chosen here (DOMAIN.md is silent on them):
+- an award goes to a team ranked (not incomplete) in at least one judging phase of the campaign;
+  a per-challenge award goes to a team of that challenge;
+- results can only be published once at least one award exists; publishing sets
+  ``campaign.results_published_at`` once (a second publication changes nothing), opens the
+  results phase if it is still pending and its closing time has not passed, and marks the
+  award-winning teams ``winner`` (a withdrawn team keeps its status);
+- after publication awards are read-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from accounts.models import User
+from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize
+from campaigns.models import Campaign, Challenge, Phase, PhaseKind, PhaseStatus
+from campaigns.services import open_phase
+from core.audit import record
+from core.errors import N_, Conflict, NotFound, ValidationFailed
+from core.events import Event, publish
+from judging.models import Award
+from judging.ranking import phase_rankings
+from teams.models import Team, TeamStatus
+
+AWARD_NAME_MAX = 120
+CITATION_MAX = 5_000
+AWARD_NOT_FOUND = N_("We could not find that award.")
+RESULTS_PUBLISHED = N_("The results are published: awards can no longer change.")
+NO_AWARDS = N_("Give at least one award before publishing the results.")
+
+
+@dataclass(frozen=True)
+class ResultsPublished(Event):
+    campaign_id: int
+
+
+@dataclass
+class AwardInput:
+    name: str
+    team_id: int | None
+    challenge_id: int | None = None
+    citation: str = ""
+
+
+async def _require_organizer(session: AsyncSession, campaign: Campaign, actor: User | None) -> None:
+    if actor is not None and not await can_organize(session, campaign, actor):
+        raise NotFound(CAMPAIGN_NOT_FOUND)
+
+
+def _require_unpublished(campaign: Campaign) -> None:
+    if campaign.results_published_at is not None:
+        raise Conflict(RESULTS_PUBLISHED)
+
+
+async def judging_phases(session: AsyncSession, campaign_id: int) -> list[Phase]:
+    rows = await session.scalars(
+        select(Phase)
+        .where(Phase.campaign_id == campaign_id, Phase.kind == PhaseKind.JUDGING)
+        .order_by(Phase.position, Phase.id)
+    )
+    return list(rows.all())
+
+
+async def ranked_teams(session: AsyncSession, campaign_id: int) -> list[Team]:
+    """Teams ranked (not incomplete) in at least one judging phase, by challenge then name."""
+    rankings = await phase_rankings(session, await judging_phases(session, campaign_id))
+    found = {row.team.id: row.team for ranking in rankings for row in ranking.rows if row.rank is not None}
+    return sorted(found.values(), key=lambda t: (t.challenge.position, t.challenge.id, t.name.lower(), t.id))
+
+
+async def campaign_awards(session: AsyncSession, campaign_id: int) -> list[Award]:
+    """Awards with their teams and the teams' challenges, campaign-wide ones first, in creation order."""
+    rows = await session.scalars(
+        select(Award)
+        .where(Award.campaign_id == campaign_id)
+        .options(joinedload(Award.team).joinedload(Team.challenge))
+        .order_by(Award.challenge_id.is_not(None), Award.id)
+    )
+    return list(rows.unique().all())
+
+
+async def award_winning_teams(session: AsyncSession, campaign_id: int) -> list[Team]:
+    """Distinct teams holding at least one award of the campaign, with their challenges, by id.
+
+    Whether the results are published is the caller's question (``campaign.results_published_at``).
+    """
+    has_award = select(Award.team_id).where(Award.campaign_id == campaign_id)
+    rows = await session.scalars(
+        select(Team).where(Team.id.in_(has_award)).options(joinedload(Team.challenge)).order_by(Team.id)
+    )
+    return list(rows.unique().all())
+
+
+def _award_state(award: Award) -> dict[str, object]:
+    return {
+        "name": award.name,
+        "team_id": award.team_id,
+        "challenge_id": award.challenge_id,
+        "citation": award.citation,
+    }
+
+
+async def add_award(session: AsyncSession, actor: User, now: datetime, campaign: Campaign, data: AwardInput) -> Award:
+    await _require_organizer(session, campaign, actor)
+    _require_unpublished(campaign)
+    name, citation = data.name.strip(), data.citation.strip()
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = N_("Give the award a name.")
+    elif len(name) > AWARD_NAME_MAX:
+        errors["name"] = N_("Keep the name within 120 characters.")
+    if len(citation) > CITATION_MAX:
+        errors["citation"] = N_("Keep the citation within 5000 characters.")
+    challenge: Challenge | None = None
+    if data.challenge_id is not None:
+        challenge = await session.scalar(
+            select(Challenge).where(Challenge.id == data.challenge_id, Challenge.campaign_id == campaign.id)
+        )
+        if challenge is None:
+            errors["challenge_id"] = N_("Choose a challenge of this campaign.")
+    team = None
+    if data.team_id is None:
+        errors["team_id"] = N_("Choose the winning team.")
+    else:
+        team = next((t for t in await ranked_teams(session, campaign.id) if t.id == data.team_id), None)
+        if team is None:
+            errors["team_id"] = N_("Choose a team that has been ranked.")
+        elif challenge is not None and team.challenge_id != challenge.id:
+            errors["team_id"] = N_("This team did not enter that challenge.")
+    if errors:
+        raise ValidationFailed(errors)
+    assert team is not None
+    award = Award(
+        campaign_id=campaign.id,
+        challenge_id=challenge.id if challenge else None,
+        name=name,
+        team_id=team.id,
+        citation=citation,
+    )
+    session.add(award)
+    await session.flush()
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id,
+        action="award.create",
+        subject=award,
+        campaign_id=campaign.id,
+        after=_award_state(award),
+    )
+    return award
+
+
+async def delete_award(session: AsyncSession, actor: User, now: datetime, campaign: Campaign, award_id: int) -> None:
+    await _require_organizer(session, campaign, actor)
+    award = await session.scalar(select(Award).where(Award.id == award_id, Award.campaign_id == campaign.id))
+    if award is None:
+        raise NotFound(AWARD_NOT_FOUND)
+    _require_unpublished(campaign)
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id,
+        action="award.delete",
+        subject=award,
+        campaign_id=campaign.id,
+        before=_award_state(award),
+    )
+    await session.delete(award)
+    await session.flush()
+
+
+async def publish_results(session: AsyncSession, actor: User | None, now: datetime, campaign: Campaign) -> bool:
+    """Publishes the results (``actor`` None: the scheduler). True when this call published them."""
+    await _require_organizer(session, campaign, actor)
+    if campaign.results_published_at is not None:
+        return False
+    awards = await session.scalar(select(func.count(Award.id)).where(Award.campaign_id == campaign.id)) or 0
+    if awards == 0:
+        raise Conflict(NO_AWARDS)
+    result = await session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign.id, Campaign.results_published_at.is_(None))
+        .values(results_published_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(campaign)
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False  # published meanwhile by someone else
+
+    winners = await award_winning_teams(session, campaign.id)
+    promoted = [t for t in winners if t.status not in (TeamStatus.WINNER, TeamStatus.WITHDRAWN)]
+    if promoted:
+        await session.execute(
+            update(Team)
+            .where(Team.id.in_([t.id for t in promoted]))
+            .values(status=TeamStatus.WINNER)
+            .execution_options(synchronize_session=False)
+        )
+    for team in promoted:
+        await record(
+            session,
+            at=now,
+            actor_id=actor.id if actor else None,
+            action="team.winner",
+            subject=team,
+            campaign_id=campaign.id,
+            before={"status": team.status.value},
+            after={"status": TeamStatus.WINNER.value},
+        )
+        await session.refresh(team)
+
+    results_phase = await session.scalar(
+        select(Phase)
+        .where(Phase.campaign_id == campaign.id, Phase.kind == PhaseKind.RESULTS)
+        .order_by(Phase.position, Phase.id)
+        .limit(1)
+    )
+    opened = False
+    if results_phase is not None and results_phase.status is PhaseStatus.PENDING:
+        try:
+            opened = await open_phase(session, actor, now, results_phase)
+        except Conflict:
+            opened = False  # its closing time has passed, or the campaign is closed: nothing to open
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id if actor else None,
+        action="results.publish",
+        subject=campaign,
+        campaign_id=campaign.id,
+        before={"results_published_at": None},
+        after={
+            "results_published_at": now.isoformat(),
+            "winners": [t.id for t in winners],
+            "results_phase_opened": opened,
+        },
+    )
+    await publish(session, ResultsPublished(campaign_id=campaign.id))
+    return True
