@@ -25,7 +25,7 @@ def test_the_chinese_catalog_is_complete_and_keeps_placeholders() -> None:
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         if message.fuzzy or not all(strings):
             untranslated.append(ids[0])
-        elif set(PLACEHOLDER.findall(ids[-1])) != set(PLACEHOLDER.findall(strings[0])):
+        elif set(PLACEHOLDER.findall(str(ids[-1]))) != set(PLACEHOLDER.findall(str(strings[0]))):
             broken.append(ids[0])
     print(f"messages: {len(catalog)}")
     assert untranslated == [] and broken == []
