@@ -8,6 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+from judging.scoring import CriterionSpec
+from judging.scoring import judge_total as scoring_judge_total
+
 
 class CriterionLike(Protocol):
     @property
@@ -21,11 +24,12 @@ class CriterionLike(Protocol):
 
 
 def _weighted(criteria: Sequence[CriterionLike], scores: Mapping[int, int]) -> float | None:
-    total_weight = sum(c.weight for c in criteria)
-    if not criteria or total_weight <= 0:
+    """The arithmetic itself lives in ``judging.scoring``; this adapts model rows to it."""
+    specs = [CriterionSpec(id=c.id, weight=c.weight, scale_min=c.scale_min, scale_max=c.scale_max) for c in criteria]
+    try:
+        return scoring_judge_total(specs, scores)
+    except ValueError:  # no criteria, or a rubric that cannot be scored
         return None
-    points = sum(c.weight * (scores[c.id] - c.scale_min) / (c.scale_max - c.scale_min) for c in criteria)
-    return 100.0 * points / total_weight
 
 
 def judge_total(criteria: Sequence[CriterionLike], scores: Mapping[int, int]) -> float | None:
