@@ -38,7 +38,7 @@ from campaigns.models import (
     PhaseKind,
     PhaseStatus,
 )
-from core.audit import record
+from core.audit import apply_changes, record
 from core.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from core.events import Event, publish
 
@@ -222,13 +222,7 @@ async def update_campaign(
     await _require_organizer(session, campaign, actor)
     if errors := _campaign_errors(data):
         raise ValidationFailed(errors)
-    before: dict[str, Any] = {}
-    after: dict[str, Any] = {}
-    for field in _CAMPAIGN_FIELDS:
-        old, new = getattr(campaign, field), getattr(data, field)
-        if old != new:
-            before[field], after[field] = old, new
-            setattr(campaign, field, new)
+    before, after = apply_changes(campaign, data, _CAMPAIGN_FIELDS)
     await session.flush()
     if after:
         await record(
@@ -360,13 +354,7 @@ async def update_challenge(
     await _require_organizer(session, campaign, actor)
     if errors := _challenge_errors(data):
         raise ValidationFailed(errors)
-    before: dict[str, Any] = {}
-    after: dict[str, Any] = {}
-    for field in ("title", "description", "expected_impact", "resources"):
-        old, new = getattr(challenge, field), getattr(data, field)
-        if old != new:
-            before[field], after[field] = old, new
-            setattr(challenge, field, new)
+    before, after = apply_changes(challenge, data, ("title", "description", "expected_impact", "resources"))
     await session.flush()
     if after:
         await record(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -55,3 +56,15 @@ async def record(
     session.add(entry)
     await session.flush()
     return entry
+
+
+def apply_changes(target: object, source: object, fields: Iterable[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Copies the differing ``fields`` from ``source`` onto ``target``; returns (before, after) for the audit."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for field in fields:
+        old, new = getattr(target, field), getattr(source, field)
+        if old != new:
+            before[field], after[field] = old, new
+            setattr(target, field, new)
+    return before, after
