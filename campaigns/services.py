@@ -256,48 +256,63 @@ async def publish_campaign(session: AsyncSession, actor: User, now: datetime, ca
         raise Conflict(N_("Add at least one challenge before publishing."))
     if not submissions:
         raise Conflict(N_("Add at least one submission phase to the timeline before publishing."))
-    changed = await session.execute(
-        update(Campaign)
-        .where(Campaign.id == campaign.id, Campaign.status == CampaignStatus.DRAFT)
-        .values(status=CampaignStatus.PUBLISHED, published_at=now)
-    )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(N_("Only a draft campaign can be published."))
-    await session.refresh(campaign)
-    await record(
+    await _move_status(
         session,
-        at=now,
-        actor_id=actor.id,
-        action="campaign.publish",
-        subject=campaign,
-        campaign_id=campaign.id,
-        before={"status": "draft"},
-        after={"status": "published"},
+        actor,
+        now,
+        campaign,
+        CampaignStatus.DRAFT,
+        CampaignStatus.PUBLISHED,
+        "campaign.publish",
+        N_("Only a draft campaign can be published."),
+        published_at=now,
     )
     await publish(session, CampaignPublished(campaign_id=campaign.id))
     return campaign
 
 
-async def close_campaign(session: AsyncSession, actor: User, now: datetime, campaign: Campaign) -> Campaign:
-    """Published → closed: the campaign stays readable, nothing new starts in it."""
-    await _require_organizer(session, campaign, actor)
+async def _move_status(
+    session: AsyncSession,
+    actor: User,
+    now: datetime,
+    campaign: Campaign,
+    source: CampaignStatus,
+    target: CampaignStatus,
+    action: str,
+    refusal: str,
+    **values: Any,
+) -> None:
+    """A conditional status change (a second click is refused, never applied twice), audited."""
     changed = await session.execute(
-        update(Campaign)
-        .where(Campaign.id == campaign.id, Campaign.status == CampaignStatus.PUBLISHED)
-        .values(status=CampaignStatus.CLOSED)
+        update(Campaign).where(Campaign.id == campaign.id, Campaign.status == source).values(status=target, **values)
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(N_("Only a published campaign can be closed."))
+        raise Conflict(refusal)
     await session.refresh(campaign)
     await record(
         session,
         at=now,
         actor_id=actor.id,
-        action="campaign.close",
+        action=action,
         subject=campaign,
         campaign_id=campaign.id,
-        before={"status": "published"},
-        after={"status": "closed"},
+        before={"status": source.value},
+        after={"status": target.value},
+    )
+
+
+async def close_campaign(session: AsyncSession, actor: User, now: datetime, campaign: Campaign) -> Campaign:
+    """Published → closed: the campaign stays readable, nothing new starts in it."""
+    await _require_organizer(session, campaign, actor)
+    await _move_status(
+        session,
+        actor,
+        now,
+        campaign,
+        CampaignStatus.PUBLISHED,
+        CampaignStatus.CLOSED,
+        "campaign.close",
+        N_("Only a published campaign can be closed."),
     )
     await publish(session, CampaignClosed(campaign_id=campaign.id))
     return campaign
