@@ -12,6 +12,7 @@ from core.db import Base, str_enum
 
 TITLE_MAX = 200
 TEXT_MAX = 20_000
+REMINDER_HOURS_MAX = 60
 
 
 class CampaignStatus(enum.StrEnum):
@@ -64,6 +65,8 @@ class Campaign(Base):
     show_ranks: Mapped[bool] = mapped_column(Boolean, default=True)
     published_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
     results_published_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    # hours before a submission or judging deadline at which reminders go out, e.g. "24,1"; "" for none
+    reminder_hours: Mapped[str] = mapped_column(String(REMINDER_HOURS_MAX), default="24,1", server_default="24,1")
 
     sponsor: Mapped[User | None] = relationship(lazy="raise")
     challenges: Mapped[list[Challenge]] = relationship(

@@ -16,6 +16,7 @@ URL_MAX = 500
 ENTRY_TEXT_MAX = 10_000
 ENTRY_TITLE_MAX = 200
 ENTRY_SUMMARY_MAX = 1_000
+EXTENSION_REASON_MAX = 500
 
 
 class TeamStatus(enum.StrEnum):
@@ -127,3 +128,21 @@ class EntryVersion(Base):
     expected_impact: Mapped[str] = mapped_column(Text, default="")
     prototype_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
     video_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
+
+
+class Extension(Base):
+    """One team's later deadline in one submission phase, granted by an organizer with a reason."""
+
+    __tablename__ = "extension"
+    __table_args__ = (UniqueConstraint("team_id", "phase_id"),)
+
+    team_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    phase_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("phase.id", ondelete="CASCADE"), index=True)
+    until: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    reason: Mapped[str] = mapped_column(String(EXTENSION_REASON_MAX))
+    granted_by_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
+
+    team: Mapped[Team] = relationship(lazy="raise")
+    phase: Mapped[Phase] = relationship(lazy="raise")

@@ -75,6 +75,23 @@ class MemberJoined(Event):
 
 
 @dataclass(frozen=True)
+class InvitationSent(Event):
+    invitation_id: int
+    team_id: int
+    invitee_id: int
+    invited_by_id: int
+
+
+@dataclass(frozen=True)
+class ExtensionGranted(Event):
+    """An organizer granted (or changed) one team's extension in a submission phase."""
+
+    extension_id: int
+    team_id: int
+    phase_id: int
+
+
+@dataclass(frozen=True)
 class EntrySubmitted(Event):
     entry_id: int
     team_id: int
@@ -362,6 +379,10 @@ async def invite(session: AsyncSession, actor: User, team_id: int, email: str, n
     invitation = Invitation(team_id=team.id, invitee_id=invitee.id, invited_by_id=actor.id)
     session.add(invitation)
     await session.flush()
+    await publish(
+        session,
+        InvitationSent(invitation_id=invitation.id, team_id=team.id, invitee_id=invitee.id, invited_by_id=actor.id),
+    )
     return invitation
 
 

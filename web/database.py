@@ -16,8 +16,10 @@ def import_all_models() -> None:
     import accounts.models  # noqa: F401
     import campaigns.models  # noqa: F401
     import core.audit  # noqa: F401
+    import core.scheduling  # noqa: F401
     import incubation.models  # noqa: F401
     import judging.models  # noqa: F401
+    import notifications.models  # noqa: F401
     import teams.models  # noqa: F401
 
 

@@ -43,6 +43,19 @@ class Settings:
     sign_in_window_seconds: int = 15 * 60
     page_size: int = 20
     debug: bool = False
+    # the scheduler: in the web process (``kaizen run``) unless disabled; ``kaizen worker`` runs it alone
+    scheduler_enabled: bool = True
+    scheduler_interval_seconds: int = 30
+    # links in e-mails
+    base_url: str = "http://127.0.0.1:8000"
+    # e-mail: without a host, mails are written to the log instead of sent
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_tls: str = "none"  # none | starttls | ssl
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "Kaizen <kaizen@localhost>"
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -60,6 +73,17 @@ class Settings:
             host=env.get("KAIZEN_HOST", "127.0.0.1"),
             port=int(env.get("KAIZEN_PORT", "8000")),
             debug=env.get("KAIZEN_DEBUG", "") == "1" and not production,
+            scheduler_enabled=env.get("KAIZEN_SCHEDULER", "1") != "0",
+            scheduler_interval_seconds=int(env.get("KAIZEN_SCHEDULER_INTERVAL", "30")),
+            base_url=env.get("KAIZEN_BASE_URL", "").rstrip("/")
+            or f"http://{env.get('KAIZEN_HOST', '127.0.0.1')}:{env.get('KAIZEN_PORT', '8000')}",
+            smtp_host=env.get("KAIZEN_SMTP_HOST", ""),
+            smtp_port=int(env.get("KAIZEN_SMTP_PORT", "25")),
+            smtp_username=env.get("KAIZEN_SMTP_USERNAME", ""),
+            smtp_password=env.get("KAIZEN_SMTP_PASSWORD", ""),
+            smtp_tls=env.get("KAIZEN_SMTP_TLS", "none").lower(),
+            smtp_timeout_seconds=float(env.get("KAIZEN_SMTP_TIMEOUT", "10")),
+            mail_from=env.get("KAIZEN_MAIL_FROM", "Kaizen <kaizen@localhost>"),
         )
 
     @property

@@ -1,0 +1,1 @@
+"""Automation: what the timeline schedules (transitions, reminders) and how each action is applied."""

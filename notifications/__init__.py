@@ -1,0 +1,1 @@
+"""Notifications: in-app messages, each person's choices per kind, and the e-mail outbox."""
