@@ -73,7 +73,8 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, secret_key="test-secret-key-" + "x" * 32)
+    # the scheduler never runs by itself in tests: they apply due actions with the frozen clock
+    return Settings(database_url=database_url, secret_key="test-secret-key-" + "x" * 32, scheduler_enabled=False)
 
 
 @pytest.fixture
