@@ -202,8 +202,14 @@ async def start_session(
     return token
 
 
-async def resolve_session(session: AsyncSession, *, token: str, now: datetime, idle_timeout: timedelta) -> User | None:
-    """The signed-in user of a token, or None when it is unknown, expired or idle too long."""
+async def resolve_session(
+    session: AsyncSession, *, token: str, now: datetime, idle_timeout: timedelta, activity: bool = True
+) -> User | None:
+    """The signed-in user of a token, or None when it is unknown, expired or idle too long.
+
+    ``activity=False`` (background polling such as the notification bell) does not count as
+    activity, so an open tab does not keep a session alive past its idle timeout.
+    """
     auth = await session.scalar(
         select(AuthSession).options(selectinload(AuthSession.user)).where(AuthSession.token_hash == _token_hash(token))
     )
@@ -212,7 +218,7 @@ async def resolve_session(session: AsyncSession, *, token: str, now: datetime, i
     if now >= auth.expires_at or now - auth.last_seen_at >= idle_timeout or not auth.user.is_active:
         await session.delete(auth)
         return None
-    if now - auth.last_seen_at > timedelta(minutes=1):
+    if activity and now - auth.last_seen_at > timedelta(minutes=1):
         await session.execute(update(AuthSession).where(AuthSession.id == auth.id).values(last_seen_at=now))
     return auth.user
 

@@ -68,7 +68,7 @@ async def main(n: int) -> None:
     tmp = tempfile.mkdtemp()
     url = os.environ.get("KAIZEN_DATABASE_URL") or f"sqlite+aiosqlite:///{tmp}/bench.sqlite3"
     await asyncio.to_thread(migrate.upgrade, url)
-    settings = Settings(database_url=url, secret_key="bench-" + "x" * 40)
+    settings = Settings(database_url=url, secret_key="bench-" + "x" * 40, scheduler_enabled=False)
     await asyncio.to_thread(run_in_session, settings, load_demo)
 
     async with AsyncTestClient(app=Litestar([bare])) as client:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from campaigns.models import Phase, PhaseKind, PhaseStatus
@@ -30,8 +30,9 @@ def is_open(phase: Phase, now: datetime) -> bool:
 
 def accepts_writes(phase: Phase, now: datetime, extension_until: datetime | None = None) -> bool:
     """May a team still save into this phase at ``now``? Grace and a team's extension count."""
-    if phase.status is PhaseStatus.CLOSED and extension_until is None:
-        return False
+    if phase.status is PhaseStatus.CLOSED:
+        # closed by hand, or by the clock at close + grace: only a team's own extension still runs
+        return extension_until is not None and phase.opens_at <= now < extension_until
     started = phase.status is PhaseStatus.OPEN or phase.opens_at <= now
     return started and now < effective_close(phase, extension_until)
 
@@ -53,11 +54,21 @@ def is_valid_timezone(name: str) -> bool:
     return True
 
 
-def local_to_utc(value: datetime, timezone: str) -> datetime:
-    """A naive wall-clock time in the campaign's zone to an aware UTC time."""
-    from datetime import UTC
+class NonexistentLocalTime(ValueError):
+    """A wall-clock time the zone skips when its clocks go forward."""
 
-    return value.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+def local_to_utc(value: datetime, timezone: str) -> datetime:
+    """A naive wall-clock time in the campaign's zone to an aware UTC time.
+
+    A time that happens twice (clocks going back) means the later instant, so a deadline cuts
+    nobody off early; a time that never happens (clocks going forward) raises NonexistentLocalTime.
+    """
+    zone = ZoneInfo(timezone)
+    result = value.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    if result.astimezone(zone).replace(tzinfo=None) != value.replace(fold=0):
+        raise NonexistentLocalTime(f"{value:%Y-%m-%d %H:%M} does not exist in {timezone}")
+    return result
 
 
 def utc_to_local(value: datetime, timezone: str) -> datetime:
@@ -151,3 +162,32 @@ def timeline_errors(subject: Slot, others: Sequence[Slot]) -> dict[str, str]:
                 "closes_at", N_("This submission phase must close before the judging phase that judges it opens.")
             )
     return errors
+
+
+# --- reminders ----------------------------------------------------------------------------------
+
+REMINDER_HOURS_LIMIT = 720  # 30 days
+REMINDER_VALUES_MAX = 5
+
+
+def normalise_reminder_hours(raw: str) -> str | None:
+    """``"1, 24"`` → ``"24,1"`` (distinct whole hours 1..720, at most 5, latest first); ``""`` for none.
+
+    None when the text is not such a list.
+    """
+    text = raw.strip()
+    if not text:
+        return ""
+    parts = [part.strip() for part in text.split(",")]
+    if any(not part.isdecimal() or not part.isascii() for part in parts):
+        return None
+    hours = sorted({int(part) for part in parts}, reverse=True)
+    if len(hours) > REMINDER_VALUES_MAX or any(not 1 <= h <= REMINDER_HOURS_LIMIT for h in hours):
+        return None
+    return ",".join(str(h) for h in hours)
+
+
+def reminder_offsets(value: str) -> list[timedelta]:
+    """The stored reminder hours as offsets before a deadline (unreadable parts are skipped)."""
+    normalised = normalise_reminder_hours(value) or ""
+    return [timedelta(hours=int(h)) for h in normalised.split(",") if h]

@@ -20,9 +20,13 @@ from accounts.services import normalise_email
 from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize, is_platform_lead
 from campaigns.deadlines import (
     Slot,
+    accepts_writes,
     default_judged_phase,
+    effective_close,
     in_time_order,
+    is_open,
     is_valid_timezone,
+    normalise_reminder_hours,
     slot_of,
     timeline_errors,
 )
@@ -45,6 +49,7 @@ from core.events import Event, publish
 TEAM_SIZE_MAX = 20
 GRACE_MAX_MINUTES = 7 * 24 * 60
 REQUIRED_JUDGES_MAX = 50
+REMINDER_HOURS_ERROR = N_("Enter up to 5 whole hours from 1 to 720 separated by commas, such as 24,1; empty for none.")
 
 
 # --- events ---------------------------------------------------------------------------------
@@ -72,12 +77,18 @@ class TimelineChanged(Event):
 class PhaseOpened(Event):
     campaign_id: int
     phase_id: int
+    at: datetime
 
 
 @dataclass(frozen=True)
 class PhaseClosed(Event):
     campaign_id: int
     phase_id: int
+    at: datetime
+
+
+class ConfirmationNeeded(Conflict):
+    """The change is allowed but consequential (a running phase's deadline): ask, then repeat with consent."""
 
 
 # --- inputs ---------------------------------------------------------------------------------
@@ -93,6 +104,7 @@ class CampaignInput:
     max_team_size: int | None = 5
     show_judge_names: bool = False
     show_ranks: bool = True
+    reminder_hours: str = "24,1"  # whole hours before a deadline, comma-separated; "" for none
 
 
 @dataclass
@@ -145,6 +157,11 @@ def _campaign_errors(data: CampaignInput) -> dict[str, str]:
         errors["max_team_size"] = N_("Enter a whole number from 1 to 20.")
     elif data.min_team_size is not None and data.max_team_size < data.min_team_size:
         errors["max_team_size"] = N_("The largest team size must not be below the smallest.")
+    reminder_hours = normalise_reminder_hours(data.reminder_hours)
+    if reminder_hours is None:
+        errors["reminder_hours"] = REMINDER_HOURS_ERROR
+    else:
+        data.reminder_hours = reminder_hours
     return errors
 
 
@@ -186,6 +203,7 @@ async def create_campaign(session: AsyncSession, actor: User, now: datetime, dat
         max_team_size=data.max_team_size,
         show_judge_names=data.show_judge_names,
         show_ranks=data.show_ranks,
+        reminder_hours=data.reminder_hours,
         sponsor_id=actor.id,
         status=CampaignStatus.DRAFT,
     )
@@ -213,6 +231,7 @@ _CAMPAIGN_FIELDS = (
     "max_team_size",
     "show_judge_names",
     "show_ranks",
+    "reminder_hours",
 )
 
 
@@ -235,6 +254,9 @@ async def update_campaign(
             before=before,
             after=after,
         )
+    if "reminder_hours" in after:
+        # reminders are planned from the timeline: the scheduler re-plans the whole campaign
+        await publish(session, TimelineChanged(campaign_id=campaign.id, phase_id=0))
     return campaign
 
 
@@ -479,16 +501,41 @@ async def add_phase(session: AsyncSession, actor: User, now: datetime, campaign:
     return phase
 
 
+_TIME_FIELDS = ("opens_at", "closes_at", "grace_minutes")
+
+
+def _past_deadline_error(phase: Phase, data: PhaseInput, now: datetime) -> str | None:
+    """A phase that has begun may not get a closing time in the past: entries were judged by it."""
+    started = phase.status is not PhaseStatus.PENDING or phase.opens_at <= now
+    if started and data.closes_at is not None and data.closes_at != phase.closes_at and data.closes_at < now:
+        return N_("This phase has begun: its deadline cannot move into the past. To end it now, use “Close now”.")
+    return None
+
+
 async def update_phase(
-    session: AsyncSession, actor: User, now: datetime, campaign: Campaign, phase: Phase, data: PhaseInput
+    session: AsyncSession,
+    actor: User,
+    now: datetime,
+    campaign: Campaign,
+    phase: Phase,
+    data: PhaseInput,
+    *,
+    confirmed: bool = False,
 ) -> Phase:
-    """Edits a phase; a change of its times (a deadline) is audited with the before and after."""
+    """Edits a phase; a change of its times (a deadline) is audited with the before and after.
+
+    Moving the times of a running phase needs ``confirmed``: without it, ``ConfirmationNeeded``
+    is raised and nothing changes.
+    """
     if phase.campaign_id != campaign.id:
         raise NotFound(N_("We could not find that phase."))
     await _require_organizer(session, campaign, actor)
     phases = await _campaign_phases(session, campaign.id)
     others = [p for p in phases if p.id != phase.id]
-    if errors := _phase_errors(data, phase.id, others):
+    errors = _phase_errors(data, phase.id, others)
+    if "closes_at" not in errors and (past := _past_deadline_error(phase, data, now)):
+        errors["closes_at"] = past
+    if errors:
         raise ValidationFailed(errors)
     assert data.kind is not None and data.opens_at is not None and data.closes_at is not None
     new: dict[str, Any] = {
@@ -502,6 +549,12 @@ async def update_phase(
         if data.kind is PhaseKind.JUDGING and data.required_judges
         else phase.required_judges,
     }
+    moved = any(getattr(phase, field) != new[field] for field in _TIME_FIELDS)
+    if moved and not confirmed and (is_open(phase, now) or accepts_writes(phase, now)):
+        raise ConfirmationNeeded(
+            N_("This phase is running. Moving its times changes the deadline for everyone in it: please confirm."),
+            field="confirm",
+        )
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
     for field, value in new.items():
@@ -514,7 +567,7 @@ async def update_phase(
     _renumber(phases)
     await session.flush()
     if after:
-        deadline = bool({"opens_at", "closes_at", "grace_minutes"} & after.keys())
+        deadline = bool(set(_TIME_FIELDS) & after.keys())
         await record(
             session,
             at=now,
@@ -560,12 +613,12 @@ async def _set_phase_status(
         after={"status": target.value, "at": now.isoformat(), "late_by_seconds": _late_by(phase, target, now)},
     )
     event = PhaseOpened if target is PhaseStatus.OPEN else PhaseClosed
-    await publish(session, event(campaign_id=phase.campaign_id, phase_id=phase.id))
+    await publish(session, event(campaign_id=phase.campaign_id, phase_id=phase.id, at=now))
     return True
 
 
 def _late_by(phase: Phase, target: PhaseStatus, now: datetime) -> int:
-    due = phase.opens_at if target is PhaseStatus.OPEN else phase.closes_at
+    due = phase.opens_at if target is PhaseStatus.OPEN else effective_close(phase)
     return max(0, int((now - due).total_seconds()))
 
 

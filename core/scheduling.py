@@ -1,7 +1,7 @@
 """Scheduled actions: the database holds what is due; a sweep claims and applies it exactly once.
 
 A row is one automatic action (open a phase, close it, publish results, send a reminder),
-unique per (kind, subject, offset). The sweep claims one due row at a time inside a
+unique per (kind, subject, offset). The sweep claims due rows a small batch at a time inside a
 transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite serialises writers with
 ``BEGIN IMMEDIATE``), applies it through the handler registered for its kind and marks it
 done in that same transaction, so the effect and the ``done`` commit together or not at all.
@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import BigInteger, Index, Integer, Select, String, Text, UniqueConstraint, func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, str_enum
@@ -28,6 +28,8 @@ from core.errors import DomainError
 log = logging.getLogger("kaizen.scheduling")
 
 MAX_ATTEMPTS = 5
+# actions claimed and applied per transaction: fewer commits, still exactly once
+BATCH_SIZE = 20
 ERROR_MAX = 1000
 
 
@@ -63,6 +65,7 @@ class ScheduledAction(Base):
 class Outcome(enum.StrEnum):
     DONE = "done"
     SKIPPED = "skipped"
+    FAILED = "failed"  # refused for a reason an organizer must fix; the handler's own writes still commit
 
 
 @dataclass(frozen=True)
@@ -93,14 +96,13 @@ class Planned:
     offset_minutes: int = 0
 
 
-async def sync_actions(
-    session: AsyncSession, campaign_id: int, planned: list[Planned], now: datetime | None = None
-) -> None:
+async def sync_actions(session: AsyncSession, campaign_id: int, planned: list[Planned]) -> None:
     """Makes the campaign's actions match ``planned``, in the caller's transaction.
 
     Pending actions move to their new due time; actions no longer planned are dropped while
-    still pending; an action already applied is armed again when its time moved into the
-    future (a deadline pushed back after a reminder was sent, a phase reopened by hand).
+    still pending; an action already applied is armed again when its new time lies after the
+    moment it was applied (a deadline pushed back after its reminder went out, a phase
+    reopened by hand and closing again later).
     """
     rows = await session.scalars(select(ScheduledAction).where(ScheduledAction.campaign_id == campaign_id))
     existing = {(a.kind, a.subject_id, a.offset_minutes): a for a in rows.all()}
@@ -122,14 +124,15 @@ async def sync_actions(
                     attempts=0,
                 )
             )
-        elif action.due_at != plan.due_at:
+        elif action.state is ActionState.PENDING:
             action.due_at = plan.due_at
-            if action.state is not ActionState.PENDING and (now is None or plan.due_at > now):
-                action.state = ActionState.PENDING
-                action.attempts = 0
-                action.done_at = None
-                action.late_ms = None
-                action.note = None
+        elif action.done_at is not None and plan.due_at > action.done_at:
+            action.due_at = plan.due_at
+            action.state = ActionState.PENDING
+            action.attempts = 0
+            action.done_at = None
+            action.late_ms = None
+            action.note = None
     await session.flush()
 
 
@@ -138,12 +141,12 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
 
 
-def _claim_statement(now: datetime, dialect: str) -> Select[tuple[ScheduledAction]]:
+def _claim_statement(now: datetime, dialect: str, size: int) -> Select[tuple[ScheduledAction]]:
     stmt = (
         select(ScheduledAction)
         .where(ScheduledAction.state == ActionState.PENDING, ScheduledAction.due_at <= now)
         .order_by(ScheduledAction.due_at, ScheduledAction.id)
-        .limit(1)
+        .limit(size)
         .execution_options(populate_existing=True)
     )
     if dialect == "postgresql":
@@ -151,43 +154,48 @@ def _claim_statement(now: datetime, dialect: str) -> Select[tuple[ScheduledActio
     return stmt
 
 
-async def run_one(
-    session_maker: async_sessionmaker[AsyncSession], now_fn: Callable[[], datetime], worker: str
-) -> ScheduledAction | None:
-    """Claims and applies the next due action in one transaction; None when nothing is due.
+async def run_batch(
+    session_maker: Callable[[], AsyncSession], now_fn: Callable[[], datetime], worker: str, size: int = BATCH_SIZE
+) -> list[ScheduledAction]:
+    """Claims up to ``size`` due actions and applies them, in one transaction; [] when nothing is due.
 
-    The handler runs in a savepoint: when it raises, its effects are undone and the action
+    Each handler runs in a savepoint: when it raises, its effects are undone and its action
     records the failure (refused by its operation: failed for good; anything else: retried
-    with backoff), in the same transaction as the claim.
+    with backoff), while the rest of the batch goes on.
     """
     async with session_maker() as session, session.begin():
-        now = now_fn()
-        action: ScheduledAction | None = await session.scalar(_claim_statement(now, session.bind.dialect.name))
-        if action is None:
-            return None
-        action.attempts += 1
-        action.worker = worker
-        handler = _handlers.get(action.kind)
-        try:
-            if handler is None:
-                raise LookupError(f"no handler for {action.kind!r}")
-            async with session.begin_nested():
-                applied = await handler(session, action, now)
-        except DomainError as exc:  # refused by its operation: retrying will not help
-            _finish(action, ActionState.FAILED, now, exc.message % exc.params if exc.params else exc.message)
-        except Exception as exc:  # anything else is retried with backoff
-            log.exception("scheduled action %s #%s failed", action.kind, action.id)
-            message = f"{type(exc).__name__}: {exc}"[:ERROR_MAX]
-            if action.attempts >= MAX_ATTEMPTS:
-                _finish(action, ActionState.FAILED, now, message)
-            else:
-                action.note = message
-                action.due_at = now + retry_delay(action.attempts)
-        else:
-            state = ActionState.DONE if applied.outcome is Outcome.DONE else ActionState.SKIPPED
-            _finish(action, state, now, applied.note)
+        claimed = list((await session.scalars(_claim_statement(now_fn(), session.bind.dialect.name, size))).all())
+        for action in claimed:
+            action.attempts += 1
+            action.worker = worker
+            # provisionally applied, so that a re-plan triggered by a handler's own events leaves it be
+            _finish(action, ActionState.DONE, now_fn(), None)
         await session.flush()
-        return action
+        for action in claimed:
+            await _apply(session, action, now_fn())
+        await session.flush()
+        return claimed
+
+
+async def _apply(session: AsyncSession, action: ScheduledAction, now: datetime) -> None:
+    handler = _handlers.get(action.kind)
+    try:
+        if handler is None:
+            raise LookupError(f"no handler for {action.kind!r}")
+        async with session.begin_nested():
+            applied = await handler(session, action, now)
+    except DomainError as exc:  # refused by its operation: retrying will not help
+        _finish(action, ActionState.FAILED, now, exc.message % exc.params if exc.params else exc.message)
+    except Exception as exc:  # anything else is retried with backoff
+        log.exception("scheduled action %s #%s failed", action.kind, action.id)
+        message = f"{type(exc).__name__}: {exc}"[:ERROR_MAX]
+        if action.attempts >= MAX_ATTEMPTS:
+            _finish(action, ActionState.FAILED, now, message)
+        else:
+            action.state, action.done_at, action.late_ms, action.note = ActionState.PENDING, None, None, message
+            action.due_at = now + retry_delay(action.attempts)
+    else:
+        _finish(action, ActionState(applied.outcome.value), now, applied.note)
 
 
 def _finish(action: ScheduledAction, state: ActionState, now: datetime, note: str | None) -> None:
@@ -198,18 +206,19 @@ def _finish(action: ScheduledAction, state: ActionState, now: datetime, note: st
 
 
 async def run_due(
-    session_maker: async_sessionmaker[AsyncSession],
+    session_maker: Callable[[], AsyncSession],
     now_fn: Callable[[], datetime],
     worker: str,
-    limit: int = 500,
+    limit: int = 1000,
+    batch: int = BATCH_SIZE,
 ) -> list[ScheduledAction]:
-    """Applies every action due now, one transaction each, up to ``limit``."""
+    """Applies the actions due now, a batch per transaction, up to ``limit`` in all."""
     applied: list[ScheduledAction] = []
-    for _ in range(limit):
-        action = await run_one(session_maker, now_fn, worker)
-        if action is None:
+    while len(applied) < limit:
+        claimed = await run_batch(session_maker, now_fn, worker, min(batch, limit - len(applied)))
+        if not claimed:
             break
-        applied.append(action)
+        applied.extend(claimed)
     return applied
 
 

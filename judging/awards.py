@@ -40,6 +40,7 @@ NO_AWARDS = N_("Give at least one award before publishing the results.")
 @dataclass(frozen=True)
 class ResultsPublished(Event):
     campaign_id: int
+    at: datetime
 
 
 @dataclass
@@ -244,5 +245,5 @@ async def publish_results(session: AsyncSession, actor: User | None, now: dateti
             "results_phase_opened": opened,
         },
     )
-    await publish(session, ResultsPublished(campaign_id=campaign.id))
+    await publish(session, ResultsPublished(campaign_id=campaign.id, at=now))
     return True

@@ -110,6 +110,14 @@ def _visible(user: User) -> Any:
     return (Notification.user_id == user.id) & Notification.in_app.is_(True)
 
 
+async def visible_notification(session: AsyncSession, user: User, notification_id: int) -> Notification | None:
+    """One of the user's notifications listed in the app; None for anyone else's (or unknown)."""
+    found: Notification | None = await session.scalar(
+        select(Notification).where(_visible(user), Notification.id == notification_id)
+    )
+    return found
+
+
 async def unread_count(session: AsyncSession, user: User) -> int:
     unread = select(func.count(Notification.id)).where(_visible(user), Notification.read_at.is_(None))
     count = await session.scalar(unread)

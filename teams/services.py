@@ -27,7 +27,7 @@ from sqlalchemy.orm import joinedload
 from accounts.models import User
 from accounts.services import normalise_email
 from campaigns.access import can_organize, visible_campaign
-from campaigns.deadlines import accepts_writes, utc_to_local
+from campaigns.deadlines import accepts_writes, effective_close, utc_to_local
 from campaigns.models import Campaign, CampaignDepartment, CampaignStatus, Challenge, Phase, PhaseKind, PhaseStatus
 from core.audit import record
 from core.errors import N_, Conflict, DomainError, Forbidden, Invalid, NotFound, ValidationFailed
@@ -36,6 +36,7 @@ from teams.models import (
     Entry,
     EntryStatus,
     EntryVersion,
+    Extension,
     Invitation,
     InvitationStatus,
     Membership,
@@ -80,6 +81,7 @@ class InvitationSent(Event):
     team_id: int
     invitee_id: int
     invited_by_id: int
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class ExtensionGranted(Event):
     extension_id: int
     team_id: int
     phase_id: int
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -381,7 +384,9 @@ async def invite(session: AsyncSession, actor: User, team_id: int, email: str, n
     await session.flush()
     await publish(
         session,
-        InvitationSent(invitation_id=invitation.id, team_id=team.id, invitee_id=invitee.id, invited_by_id=actor.id),
+        InvitationSent(
+            invitation_id=invitation.id, team_id=team.id, invitee_id=invitee.id, invited_by_id=actor.id, at=now
+        ),
     )
     return invitation
 
@@ -487,6 +492,25 @@ async def entry_phase_of(session: AsyncSession, team: Team, phase_id: int | None
     return found
 
 
+async def extension_until(session: AsyncSession, team_id: int, phase_id: int) -> datetime | None:
+    """Until when the team may still write into the phase by an organizer's extension, if it has one."""
+    until: datetime | None = await session.scalar(
+        select(Extension.until).where(Extension.team_id == team_id, Extension.phase_id == phase_id)
+    )
+    return until
+
+
+def _late_refusal(phase: Phase, now: datetime, until: datetime | None) -> tuple[str, datetime | None]:
+    """Why a submission at ``now`` is refused, and the instant the message names."""
+    if phase.status is PhaseStatus.PENDING and now < phase.opens_at:
+        return N_("The submission phase opens at %(when)s. Your text was kept as a draft."), phase.opens_at
+    if until is not None and until >= effective_close(phase) and now >= until:
+        return N_("Your extension ended at %(when)s. Your text was kept as a draft."), until
+    if now >= phase.closes_at:
+        return N_("The submission phase closed at %(when)s. Your text was kept as a draft."), phase.closes_at
+    return N_("The organizers closed the submission phase. Your text was kept as a draft."), None
+
+
 async def _lock_phase(session: AsyncSession, phase_id: int) -> Phase:
     """A shared lock on the phase row (FOR SHARE on PostgreSQL): closing it waits for this save."""
     phase = await session.scalar(
@@ -565,7 +589,8 @@ async def save_draft(
 async def submit_entry(
     session: AsyncSession, actor: User, team_id: int, phase_id: int | None, data: EntryFields, now: datetime
 ) -> EntryVersion:
-    """Submits the entry if the phase still accepts writes at ``now``, checked under the phase's lock.
+    """Submits the entry if the phase still accepts writes at ``now`` (the team's extension
+    counts), checked under the phase's lock.
 
     When it does not, the text is still saved as a draft version and ``SubmissionRefused`` is
     raised: the caller must commit before answering, so that nothing typed is lost.
@@ -583,15 +608,11 @@ async def submit_entry(
     closed_at: datetime | None = None
     if campaign.status is not CampaignStatus.PUBLISHED or not can_submit_as(team.status):
         refusal = N_("This team can no longer submit. Your text was kept as a draft.")
-    elif not accepts_writes(phase, now):
-        if phase.status is PhaseStatus.PENDING and now < phase.opens_at:
-            refusal = N_("The submission phase opens at %(when)s. Your text was kept as a draft.")
-            closed_at = phase.opens_at
-        elif now >= phase.closes_at:
-            refusal = N_("The submission phase closed at %(when)s. Your text was kept as a draft.")
-            closed_at = phase.closes_at
-        else:
-            refusal = N_("The organizers closed the submission phase. Your text was kept as a draft.")
+    else:
+        # read under the phase lock: granting or revoking an extension locks the phase for update
+        until = await extension_until(session, team.id, phase.id)
+        if not accepts_writes(phase, now, until):
+            refusal, closed_at = _late_refusal(phase, now, until)
     if refusal is not None:
         draft = await _append_version(session, entry, actor, data, now, submitted=False)
         raise SubmissionRefused(refusal, draft=draft, closed_at=closed_at, timezone=campaign.timezone)

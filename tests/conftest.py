@@ -17,6 +17,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+import automation
 from core.clock import FrozenClock
 from core.db import metadata
 from web import migrate
@@ -64,6 +65,12 @@ def _postgres_database(admin_url: str, base: str, name: str) -> Iterator[str]:
         yield url
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _event_subscribers() -> None:
+    """Notifications and scheduled actions follow domain events in every test, as in the app."""
+    automation.setup()
 
 
 @pytest.fixture

@@ -14,11 +14,13 @@ from litestar.di import Provide
 from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
 from litestar.static_files import create_static_files_router
 
+import automation
 from core.clock import Clock, SystemClock
 from web.auth import CurrentUserMiddleware, access_guard
 from web.controllers import route_handlers
 from web.database import make_engine
 from web.errors import EXCEPTION_HANDLERS
+from web.scheduler import make_scheduler
 from web.security import SecurityHeadersMiddleware
 from web.settings import Settings
 from web.templating import template_config
@@ -39,8 +41,16 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         set_default_exception_handler=False,
     )
     session_maker = db_config.create_session_maker()
+    automation.setup()
+    scheduler = make_scheduler(session_maker, clock, settings) if settings.scheduler_enabled else None
+
+    async def start_scheduler() -> None:
+        if scheduler is not None:
+            await scheduler.start()
 
     async def dispose_engine() -> None:
+        if scheduler is not None:
+            await scheduler.shutdown()
         await engine.dispose()
 
     def provide_clock(state: State) -> Clock:
@@ -76,7 +86,16 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             "clock": Provide(provide_clock, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
         },
-        state=State({"settings": settings, "clock": clock, "session_maker": session_maker, "engine": engine}),
+        state=State(
+            {
+                "settings": settings,
+                "clock": clock,
+                "session_maker": session_maker,
+                "engine": engine,
+                "scheduler": scheduler,
+            }
+        ),
+        on_startup=[start_scheduler],
         on_shutdown=[dispose_engine],
         debug=settings.debug,
         logging_config=None,

@@ -25,6 +25,8 @@ from web.settings import Settings
 
 SESSION_COOKIE = "kaizen_session"
 LOCALE_COOKIE = "kaizen_lang"
+# polled by the page itself, not by the person: does not extend the session's idle time
+BACKGROUND_PATHS = frozenset({"/notifications/bell"})
 
 Access = Literal["public", "user", "admin", "executive"]
 ACCESS_LEVELS: tuple[str, ...] = ("public", "user", "admin", "executive")
@@ -52,7 +54,11 @@ class CurrentUserMiddleware(ASGIMiddleware):
             maker: async_sessionmaker[AsyncSession] = app.state.session_maker
             async with maker() as db, db.begin():
                 user = await resolve_session(
-                    db, token=token, now=clock.now(), idle_timeout=timedelta(seconds=settings.session_idle_timeout)
+                    db,
+                    token=token,
+                    now=clock.now(),
+                    idle_timeout=timedelta(seconds=settings.session_idle_timeout),
+                    activity=path not in BACKGROUND_PATHS,
                 )
                 if user is not None:
                     db.expunge(user)

@@ -177,10 +177,17 @@ def demo(accounts_only: bool) -> None:
 @click.option("--port", default=None, type=int, help="Defaults to KAIZEN_PORT or 8000.")
 @click.option("--workers", default=1, show_default=True, type=int, help="Server processes.")
 @click.option("--reload", is_flag=True, help="Restart on code changes (development).")
-def run(host: str | None, port: int | None, workers: int, reload: bool) -> None:
-    """Serve the app with uvicorn."""
+@click.option(
+    "--no-scheduler", is_flag=True, help="Serve only; run `kaizen worker` elsewhere for deadlines, reminders and mail."
+)
+def run(host: str | None, port: int | None, workers: int, reload: bool, no_scheduler: bool) -> None:
+    """Serve the app with uvicorn; by default each server process also runs the scheduler."""
+    import os
+
     import uvicorn
 
+    if no_scheduler:
+        os.environ["KAIZEN_SCHEDULER"] = "0"
     settings = _settings()
     uvicorn.run(
         "web.app:app_from_env",
@@ -192,6 +199,38 @@ def run(host: str | None, port: int | None, workers: int, reload: bool) -> None:
         proxy_headers=True,
         log_level="info",
     )
+
+
+@main.command()
+def worker() -> None:
+    """Run the scheduler alone: phase transitions, reminders and the mail outbox (no web server)."""
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(_worker(_settings()))
+
+
+async def _worker(settings: Settings) -> None:
+    import signal
+
+    import automation
+    from core.clock import SystemClock
+    from web.database import make_engine
+    from web.scheduler import make_scheduler
+
+    automation.setup()
+    engine = make_engine(settings.database_url)
+    scheduler = make_scheduler(async_sessionmaker(engine, expire_on_commit=False), SystemClock(), settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await scheduler.start()
+    try:
+        await stop.wait()
+    finally:
+        await scheduler.shutdown()
+        await engine.dispose()
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ def import_all_models() -> None:
     """Registers every table on the shared metadata (for Alembic and create_all)."""
     import accounts.models  # noqa: F401
     import campaigns.models  # noqa: F401
-    import core.audit  # noqa: F401
+    import core.audit
     import core.scheduling  # noqa: F401
     import incubation.models  # noqa: F401
     import judging.models  # noqa: F401
@@ -31,6 +31,7 @@ def configure_sqlite(engine: Engine, *, immediate: bool = True) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; fsync at checkpoints, not per commit
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Department, User
 from accounts.passwords import hash_password
+from automation.sync import replan
 from campaigns.models import (
     Campaign,
     CampaignRole,
@@ -637,4 +638,6 @@ async def load_demo(session: AsyncSession, now: datetime | None = None) -> bool:
         ],
     )
     await session.flush()
+    for campaign_id in await session.scalars(select(Campaign.id)):
+        await replan(session, campaign_id)  # the scheduler's actions, as publishing would have planned them
     return True

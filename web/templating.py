@@ -12,6 +12,7 @@ from litestar.template.config import TemplateConfig
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from campaigns.deadlines import is_valid_timezone
 from web import i18n
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -47,6 +48,7 @@ def build_environment() -> Environment:
         current_locale=i18n.get_locale,
         html_lang=i18n.html_lang,
         format_number=i18n.format_number,
+        valid_timezone=is_valid_timezone,
     )
     env.filters.update(markdown=render_markdown, dt=_dt, number=i18n.format_number)
     return env

@@ -223,7 +223,13 @@ async def test_changing_a_deadline_is_audited(db: AsyncSession, browser: Browser
         "2026-03-12T08:00",
         grace_minutes="5",
     )
-    response = await browser.post(f"/campaigns/{scenario.campaign.id}/phases/{phase.id}", form)
+    url = f"/campaigns/{scenario.campaign.id}/phases/{phase.id}"
+    # the phase is running: the first post only asks for confirmation
+    asked = await browser.post(url, form)
+    assert asked.status_code == 409
+    assert "Yes, move the deadline" in asked.text and 'name="confirm" value="1"' in asked.text
+    assert await audit_rows(db, "phase.deadline") == []
+    response = await browser.post(url, {**form, "confirm": "1"})
     assert response.status_code == 303, response.text
     rows = await audit_rows(db, "phase.deadline")
     assert len(rows) == 1

@@ -64,3 +64,29 @@ def test_demo_refuses_production(env: dict[str, str]) -> None:
 def test_production_requires_a_secret_key(env: dict[str, str]) -> None:
     code, output = run({**env, "KAIZEN_ENV": "production", "KAIZEN_SECRET_KEY": ""}, "db", "check")
     assert code != 0 and "KAIZEN_SECRET_KEY" in output
+
+
+def test_run_without_the_scheduler_tells_every_server_process(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import uvicorn
+
+    seen: dict[str, object] = {}
+
+    def fake_run(app: str, **options: object) -> None:
+        seen.update(options, app=app, scheduler=os.environ.get("KAIZEN_SCHEDULER"))
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.delenv("KAIZEN_SCHEDULER", raising=False)
+    assert run(env, "run", "--no-scheduler", "--workers", "3")[0] == 0
+    assert seen["scheduler"] == "0" and seen["workers"] == 3 and seen["factory"] is True
+    monkeypatch.delenv("KAIZEN_SCHEDULER", raising=False)
+    assert run(env, "run")[0] == 0
+    assert seen["scheduler"] is None  # the default: each process runs the scheduler
+
+
+def test_worker_is_a_command(env: dict[str, str]) -> None:
+    code, output = run(env, "worker", "--help")
+    assert code == 0 and "scheduler alone" in output

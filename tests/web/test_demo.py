@@ -97,3 +97,16 @@ async def test_demo_people_sign_in_and_alice_sees_her_team(db: AsyncSession, bro
 
     await browser.sign_in("admin@example.com", DEMO_PASSWORD)
     assert "Logistics" in (await browser.get("/admin/departments")).text
+
+
+async def test_the_demo_timeline_is_scheduled(db: AsyncSession) -> None:
+    from core.scheduling import ActionState, ScheduledAction
+
+    await load_demo(db, now=NOW)
+    await db.commit()
+    rows = (await db.execute(select(ScheduledAction.kind, ScheduledAction.due_at, ScheduledAction.state))).all()
+    judging = await db.scalar(select(Phase).where(Phase.name == "Final judging"))
+    await db.commit()
+    assert judging is not None
+    assert ("phase.close", judging.closes_at, ActionState.PENDING) in rows
+    assert {kind for kind, _due, _state in rows} == {"phase.close", "remind.judging", "results.publish"}

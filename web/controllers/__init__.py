@@ -10,14 +10,29 @@ def route_handlers() -> list[Any]:
         admin,
         auth,
         campaigns,
+        extensions,
         health,
         home,
         incubation,
         judging,
+        notifications,
         results,
         team_results,
         teams,
     )
 
-    modules = (health, auth, home, admin, campaigns, teams, judging, results, team_results, incubation)
+    modules = (
+        health,
+        auth,
+        home,
+        admin,
+        campaigns,
+        extensions,
+        teams,
+        judging,
+        results,
+        team_results,
+        incubation,
+        notifications,
+    )
     return [handler for module in modules for handler in module.routes]

@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import User
+from automation.status import campaign_actions
 from campaigns.access import can_organize, organized_campaign, visible_campaign
-from campaigns.deadlines import current_phase, local_to_utc, phase_state, utc_to_local
+from campaigns.deadlines import NonexistentLocalTime, current_phase, local_to_utc, phase_state, utc_to_local
 from campaigns.models import (
     Campaign,
     CampaignRole,
@@ -28,6 +29,7 @@ from campaigns.models import (
 from campaigns.services import (
     CampaignInput,
     ChallengeInput,
+    ConfirmationNeeded,
     PhaseInput,
     add_challenge,
     add_person,
@@ -48,6 +50,7 @@ from core.pagination import paginate
 from web.deps import EXECUTIVE, USER, AppClock, DbSession, form_value, signed_in
 from web.errors import is_htmx
 from web.i18n import gettext as _
+from web.timeline_chart import build_chart
 
 PAGE_SIZE = 20
 PEOPLE_PAGE_SIZE = 50
@@ -74,7 +77,7 @@ COMMON_TIMEZONES = (
     "America/Denver",
     "America/Los_Angeles",
 )
-CAMPAIGN_FIELDS = ("title", "description", "timezone", "min_team_size", "max_team_size")
+CAMPAIGN_FIELDS = ("title", "description", "timezone", "min_team_size", "max_team_size", "reminder_hours")
 CHALLENGE_FIELDS = ("title", "description", "expected_impact", "resources")
 PHASE_FIELDS = ("kind", "name", "opens_at", "closes_at", "grace_minutes", "judges_phase_id", "required_judges")
 
@@ -99,7 +102,10 @@ def _local_time(raw: str, timezone: str) -> datetime | None:
         return None
     if value.tzinfo is not None:
         return value.astimezone(UTC)
-    return local_to_utc(value, timezone)
+    try:
+        return local_to_utc(value, timezone)
+    except NonexistentLocalTime:  # in the gap of a clock change: not a time that exists there
+        return None
 
 
 def _to_local(value: datetime, timezone: str) -> str:
@@ -133,6 +139,7 @@ def _campaign_input(values: Mapping[str, Any]) -> CampaignInput:
         max_team_size=_int(values["max_team_size"]),
         show_judge_names=values["show_judge_names"],
         show_ranks=values["show_ranks"],
+        reminder_hours=values["reminder_hours"],
     )
 
 
@@ -145,6 +152,7 @@ def _campaign_values_of(campaign: Campaign) -> dict[str, Any]:
         "max_team_size": str(campaign.max_team_size),
         "show_judge_names": campaign.show_judge_names,
         "show_ranks": campaign.show_ranks,
+        "reminder_hours": campaign.reminder_hours,
     }
 
 
@@ -166,6 +174,15 @@ def _phase_input(values: Mapping[str, Any], timezone: str) -> PhaseInput:
         judges_phase_id=_int(values["judges_phase_id"]) if values["judges_phase_id"] else None,
         required_judges=_int(values["required_judges"] or "3"),
     )
+
+
+def _untouched_times_kept(data: PhaseInput, values: Mapping[str, Any], phase: Phase, timezone: str) -> PhaseInput:
+    """A datetime-local field holds whole minutes: a field left as shown keeps the stored instant."""
+    if values["opens_at"] == _to_local(phase.opens_at, timezone):
+        data.opens_at = phase.opens_at
+    if values["closes_at"] == _to_local(phase.closes_at, timezone):
+        data.closes_at = phase.closes_at
+    return data
 
 
 def _phase_values_of(phase: Phase, timezone: str) -> dict[str, Any]:
@@ -219,10 +236,12 @@ async def _phase_of(db: AsyncSession, campaign: Campaign, phase_id: int) -> Phas
 def _timeline_context(campaign: Campaign, now: datetime, *, controls: bool, flash: str | None = None) -> dict[str, Any]:
     phases = list(campaign.phases)
     current = current_phase(phases, now)
+    states = {p.id: phase_state(p, now).value for p in phases}
     return {
         "campaign": campaign,
         "phases": phases,
-        "states": {p.id: phase_state(p, now).value for p in phases},
+        "states": states,
+        "chart": build_chart(phases, states, now),
         "current_id": current.id if current else None,
         "controls": controls,
         "flash": flash,
@@ -296,6 +315,7 @@ async def campaign_new() -> Template:
         "max_team_size": "5",
         "show_judge_names": False,
         "show_ranks": True,
+        "reminder_hours": "24,1",
     }
     return _campaign_form(None, defaults, {})
 
@@ -436,7 +456,9 @@ async def _timeline_page(
     errors: dict[str, str] | None = None,
     flash: str | None = None,
     status: int = 200,
+    confirm: PhaseInput | None = None,
 ) -> Template:
+    """``confirm``: the change of ``edit_id`` the organizer is asked to confirm."""
     campaign = await _full_campaign(db, campaign_id)
     tz = campaign.timezone
     forms = {p.id: _phase_values_of(p, tz) for p in campaign.phases}
@@ -464,8 +486,12 @@ async def _timeline_page(
             "form_errors": form_errors,
             "new_values": new_values,
             "edit_id": edit_id,
+            "confirm_id": edit_id if confirm is not None else None,
+            "confirm_new": confirm,
             "kinds": list(PhaseKind),
             "submission_phases": [p for p in campaign.phases if p.kind is PhaseKind.SUBMISSION],
+            "actions": await campaign_actions(db, campaign.id),
+            "phase_names": {p.id: p.name for p in campaign.phases},
         },
         status_code=status,
     )
@@ -506,9 +532,12 @@ async def phase_update(
     user = signed_in(request)
     campaign = await organized_campaign(db_session, campaign_id, user)
     phase = await _phase_of(db_session, campaign, phase_id)
-    values = _values(await request.form(), PHASE_FIELDS)
+    form = await request.form()
+    values = _values(form, PHASE_FIELDS)
+    confirmed = form_value(form, "confirm") == "1"
+    data = _untouched_times_kept(_phase_input(values, campaign.timezone), values, phase, campaign.timezone)
     try:
-        await update_phase(db_session, user, clock.now(), campaign, phase, _phase_input(values, campaign.timezone))
+        await update_phase(db_session, user, clock.now(), campaign, phase, data, confirmed=confirmed)
     except DomainError as exc:
         return await _timeline_page(
             db_session,
@@ -518,6 +547,7 @@ async def phase_update(
             values=values,
             errors=_messages(exc),
             status=exc.status_code,
+            confirm=data if isinstance(exc, ConfirmationNeeded) else None,
         )
     return _redirect(f"/campaigns/{campaign.id}/timeline")
 

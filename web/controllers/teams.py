@@ -41,6 +41,7 @@ from teams.services import (
     creation_blocker,
     decline_invitation,
     entry_phase_of,
+    extension_until,
     invite,
     leave_team,
     member_team,
@@ -362,6 +363,7 @@ async def _entry_page(
     assert campaign is not None
     phase = await entry_phase_of(db, team, phase_id, now)
     phases = [p for p in await campaign_phases(db, campaign.id) if p.kind is PhaseKind.SUBMISSION]
+    until = await extension_until(db, team.id, phase.id)
     entry = await db.scalar(
         select(Entry)
         .where(Entry.team_id == team.id, Entry.phase_id == phase.id)
@@ -396,7 +398,10 @@ async def _entry_page(
             "phase": phase,
             "phases": phases,
             "state": phase_state(phase, now).value,
-            "writable": accepts_writes(phase, now),
+            "writable": accepts_writes(phase, now, until),
+            "extension_until": until,
+            "extension_running": until is not None and now < until,
+            "now": now,
             "entry": entry,
             "values": values.as_dict(),
             "errors": errors or {},

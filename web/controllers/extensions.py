@@ -1,0 +1,178 @@
+"""Extensions: an organizer's page to grant one team a later deadline, change it or revoke it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts.models import User
+from campaigns.access import organized_campaign
+from campaigns.deadlines import NonexistentLocalTime, effective_close, local_to_utc, utc_to_local
+from campaigns.models import Campaign, Phase, PhaseKind
+from core.errors import DomainError, ValidationFailed
+from core.pagination import paginate
+from teams.extensions import campaign_extensions_query, grant_extension, revoke_extension
+from teams.models import EXTENSION_REASON_MAX, Extension, Team
+from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from web.i18n import gettext as _
+
+PAGE_SIZE = 50
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+FIELDS = ("team_id", "phase_id", "until", "reason")
+
+
+def _int(raw: str) -> int | None:
+    try:
+        return int(raw)
+    except ValueError:
+        return None
+
+
+def _local_time(raw: str, timezone: str) -> datetime | None:
+    """A <input type=datetime-local> value, read in the campaign's time zone, as UTC."""
+    try:
+        value = datetime.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        return value.astimezone(UTC)
+    try:
+        return local_to_utc(value, timezone)
+    except NonexistentLocalTime:  # in the gap of a clock change
+        return None
+
+
+def _messages(exc: DomainError) -> dict[str, str]:
+    if isinstance(exc, ValidationFailed):
+        return {field: _(message) for field, message in exc.errors.items()}
+    return {exc.field or "__all__": _(exc.message, **exc.params)}
+
+
+def _values_of(extension: Extension, timezone: str) -> dict[str, str]:
+    return {
+        "team_id": str(extension.team_id),
+        "phase_id": str(extension.phase_id),
+        "until": utc_to_local(extension.until, timezone).strftime(LOCAL_FORMAT),
+        "reason": extension.reason,
+    }
+
+
+async def _page(
+    db: AsyncSession,
+    campaign: Campaign,
+    now: datetime,
+    page: int = 1,
+    *,
+    values: Mapping[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    """The list (paginated, with team and phase), the people who granted, the form's choices: 5 queries."""
+    result = await paginate(db, campaign_extensions_query(campaign.id), number=page, size=PAGE_SIZE)
+    granter_ids = {e.granted_by_id for e in result.items if e.granted_by_id is not None}
+    granters: dict[int, str] = {}
+    if granter_ids:
+        rows = await db.execute(select(User.id, User.name).where(User.id.in_(granter_ids)))
+        granters = {user_id: name for user_id, name in rows.all()}
+    teams = (
+        await db.scalars(select(Team).where(Team.campaign_id == campaign.id).order_by(Team.name_key, Team.id))
+    ).all()
+    phases = (
+        await db.scalars(
+            select(Phase)
+            .where(Phase.campaign_id == campaign.id, Phase.kind == PhaseKind.SUBMISSION)
+            .order_by(Phase.position, Phase.id)
+        )
+    ).all()
+    default_phase = next((p for p in phases if effective_close(p) > now), phases[-1] if phases else None)
+    return Template(
+        template_name="campaigns/extensions.html",
+        context={
+            "campaign": campaign,
+            "page": result,
+            "base_url": f"/campaigns/{campaign.id}/extensions?",
+            "granters": granters,
+            "teams": teams,
+            "phases": phases,
+            "closes": {p.id: effective_close(p) for p in phases},
+            "values": values
+            or {"team_id": "", "phase_id": str(default_phase.id) if default_phase else "", "until": "", "reason": ""},
+            "errors": errors or {},
+            "reason_max": EXTENSION_REASON_MAX,
+            "now": now,
+        },
+        status_code=status,
+    )
+
+
+@get("/campaigns/{campaign_id:int}/extensions", opt=USER, name="campaign_extensions")
+async def extensions(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    campaign_id: FromPath[int],
+    page: FromQuery[int] = 1,
+    edit: FromQuery[int | None] = None,
+) -> Template:
+    campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
+    values: dict[str, str] | None = None
+    if edit is not None:
+        extension = await db_session.scalar(
+            campaign_extensions_query(campaign.id).where(Extension.id == edit).order_by(None)
+        )
+        if extension is not None:
+            values = _values_of(extension, campaign.timezone)
+    return await _page(db_session, campaign, clock.now(), page, values=values)
+
+
+@post("/campaigns/{campaign_id:int}/extensions", opt=USER, name="campaign_extension_grant")
+async def extension_grant(
+    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
+) -> Response[Any]:
+    user = signed_in(request)
+    campaign = await organized_campaign(db_session, campaign_id, user)
+    form = await request.form()
+    values = {name: form_value(form, name) for name in FIELDS}
+    now = clock.now()
+    try:
+        await grant_extension(
+            db_session,
+            user,
+            now,
+            campaign,
+            _int(values["team_id"]),
+            _int(values["phase_id"]),
+            _local_time(values["until"], campaign.timezone),
+            values["reason"],
+        )
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise
+        return await _page(db_session, campaign, now, values=values, errors=_messages(exc), status=exc.status_code)
+    return Redirect(path=f"/campaigns/{campaign.id}/extensions", status_code=303)
+
+
+@post("/campaigns/{campaign_id:int}/extensions/{extension_id:int}/revoke", opt=USER, name="campaign_extension_revoke")
+async def extension_revoke(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    campaign_id: FromPath[int],
+    extension_id: FromPath[int],
+) -> Response[Any]:
+    user = signed_in(request)
+    campaign = await organized_campaign(db_session, campaign_id, user)
+    await revoke_extension(db_session, user, clock.now(), campaign, extension_id)
+    return Redirect(path=f"/campaigns/{campaign.id}/extensions", status_code=303)
+
+
+routes = [extensions, extension_grant, extension_revoke]

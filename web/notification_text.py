@@ -1,0 +1,210 @@
+"""The words of each notification kind, in the current locale: one place for the app and the e-mails.
+
+A notification stores its kind and JSON params; the text is made when it is shown, so it
+follows the reader's language. Missing or malformed params never fail: the sentence is
+still made, with what is there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from core.errors import N_
+from notifications.models import NotificationKind
+from web.i18n import format_datetime, gettext, ngettext
+
+_ = gettext
+
+
+@dataclass(frozen=True)
+class NotificationText:
+    title: str
+    body: str
+
+
+# (label, explanation) per kind, for the preferences page
+KIND_LABELS: dict[NotificationKind, tuple[str, str]] = {
+    NotificationKind.TEAM_INVITATION: (N_("Team invitations"), N_("Someone invites you to join their team.")),
+    NotificationKind.PHASE_OPENED: (N_("Phase opened"), N_("A phase of a campaign you take part in opens.")),
+    NotificationKind.SUBMISSION_REMINDER: (
+        N_("Submission reminders"),
+        N_("Your team has not submitted its entry and the deadline is near."),
+    ),
+    NotificationKind.JUDGING_REMINDER: (
+        N_("Judging reminders"),
+        N_("You have unfinished scorecards and judging closes soon."),
+    ),
+    NotificationKind.RESULTS_PUBLISHED: (N_("Results published"), N_("The results of a campaign are out.")),
+    NotificationKind.EXTENSION_GRANTED: (N_("Extensions"), N_("Your team is given more time to submit.")),
+    NotificationKind.AUTOMATION_FAILED: (
+        N_("Automation problems"),
+        N_("An automatic step of a campaign you organize could not be done."),
+    ),
+}
+
+ACTION_LABELS: dict[str, str] = {
+    "phase.open": N_("Opening a phase"),
+    "phase.close": N_("Closing a phase"),
+    "results.publish": N_("Publishing the results"),
+    "remind.submission": N_("Sending submission reminders"),
+    "remind.judging": N_("Sending judging reminders"),
+}
+
+PHASE_KIND_HINTS: dict[str, str] = {
+    "registration": N_("Teams can form and invite members now."),
+    "submission": N_("Teams can hand in their entries now."),
+    "judging": N_("Judges can score their assigned entries now."),
+    "results": N_("The results are visible now."),
+}
+
+
+def kind_label(kind: NotificationKind) -> str:
+    return _(KIND_LABELS[kind][0])
+
+
+def kind_explanation(kind: NotificationKind) -> str:
+    return _(KIND_LABELS[kind][1])
+
+
+def _text(params: Mapping[str, Any], key: str) -> str:
+    value = params.get(key)
+    return "" if value is None else str(value)
+
+
+def _int(params: Mapping[str, Any], key: str) -> int:
+    try:
+        return int(params.get(key) or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def when(iso: Any, timezone: Any) -> str:
+    """An ISO UTC time in the campaign's zone, with the zone named: "Mar 12, 2026, 5:00:00 PM (Europe/Paris)"."""
+    tz = str(timezone or "UTC")
+    try:
+        ZoneInfo(tz)
+    except (ValueError, KeyError, OSError):
+        tz = "UTC"
+    try:
+        value = datetime.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso or "")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    return f"{format_datetime(value, tz)} ({tz})"
+
+
+def _team_invitation(p: Mapping[str, Any]) -> NotificationText:
+    names = {"inviter": _text(p, "inviter"), "team": _text(p, "team"), "campaign": _text(p, "campaign")}
+    return NotificationText(
+        _("%(inviter)s invited you to the team %(team)s", **names),
+        _(
+            "%(inviter)s invited you to join the team “%(team)s” in %(campaign)s. "
+            "You can accept or decline the invitation on your home page.",
+            **names,
+        ),
+    )
+
+
+def _phase_opened(p: Mapping[str, Any]) -> NotificationText:
+    names = {"phase": _text(p, "phase"), "campaign": _text(p, "campaign")}
+    if p.get("closes_at"):
+        body = _(
+            "The phase “%(phase)s” of %(campaign)s is open until %(when)s.",
+            when=when(p["closes_at"], p.get("timezone")),
+            **names,
+        )
+    else:
+        body = _("The phase “%(phase)s” of %(campaign)s is open.", **names)
+    hint = PHASE_KIND_HINTS.get(_text(p, "phase_kind"))
+    if hint:
+        body = f"{body} {_(hint)}"
+    return NotificationText(_("%(phase)s is open in %(campaign)s", **names), body)
+
+
+def _submission_reminder(p: Mapping[str, Any]) -> NotificationText:
+    names = {"team": _text(p, "team"), "phase": _text(p, "phase"), "campaign": _text(p, "campaign")}
+    body = _("Your team “%(team)s” has no submitted entry yet for “%(phase)s” of %(campaign)s.", **names)
+    closes = ngettext(
+        "The phase closes on %(when)s, in about %(num)s hour.",
+        "The phase closes on %(when)s, in about %(num)s hours.",
+        _int(p, "hours"),
+        when=when(p.get("closes_at"), p.get("timezone")),
+    )
+    return NotificationText(
+        _("Reminder: %(team)s has not submitted its entry for %(phase)s", **names), f"{body} {closes}"
+    )
+
+
+def _judging_reminder(p: Mapping[str, Any]) -> NotificationText:
+    campaign, phase, unfinished = _text(p, "campaign"), _text(p, "phase"), _int(p, "unfinished")
+    title = ngettext(
+        "Reminder: %(num)s scorecard to finish in %(campaign)s",
+        "Reminder: %(num)s scorecards to finish in %(campaign)s",
+        unfinished,
+        campaign=campaign,
+    )
+    body = ngettext(
+        "You have %(num)s unfinished scorecard in “%(phase)s” of %(campaign)s.",
+        "You have %(num)s unfinished scorecards in “%(phase)s” of %(campaign)s.",
+        unfinished,
+        phase=phase,
+        campaign=campaign,
+    )
+    closes = ngettext(
+        "Judging closes on %(when)s, in about %(num)s hour.",
+        "Judging closes on %(when)s, in about %(num)s hours.",
+        _int(p, "hours"),
+        when=when(p.get("closes_at"), p.get("timezone")),
+    )
+    return NotificationText(title, f"{body} {closes}")
+
+
+def _results_published(p: Mapping[str, Any]) -> NotificationText:
+    campaign = _text(p, "campaign")
+    return NotificationText(
+        _("The results of %(campaign)s are published", campaign=campaign),
+        _("The results of %(campaign)s are published: see the winners and your team's feedback.", campaign=campaign),
+    )
+
+
+def _extension_granted(p: Mapping[str, Any]) -> NotificationText:
+    names = {"team": _text(p, "team"), "phase": _text(p, "phase"), "campaign": _text(p, "campaign")}
+    body = _(
+        "Your team “%(team)s” may submit its entry for “%(phase)s” of %(campaign)s until %(when)s.",
+        when=when(p.get("until"), p.get("timezone")),
+        **names,
+    )
+    if reason := _text(p, "reason"):
+        body = f"{body} {_('Reason: %(reason)s', reason=reason)}"
+    return NotificationText(_("Your team %(team)s has more time in %(campaign)s", **names), body)
+
+
+def _automation_failed(p: Mapping[str, Any]) -> NotificationText:
+    campaign = _text(p, "campaign")
+    action = _text(p, "action")
+    label = _(ACTION_LABELS[action]) if action in ACTION_LABELS else action
+    message = _(_text(p, "message")) if p.get("message") else ""
+    body = _("%(action)s failed for %(campaign)s: %(problem)s", action=label, campaign=campaign, problem=message)
+    body = f"{body} {_('Please check the campaign and do this step by hand if needed.')}"
+    return NotificationText(_("An automatic step failed in %(campaign)s", campaign=campaign), body)
+
+
+_RENDERERS: dict[NotificationKind, Callable[[Mapping[str, Any]], NotificationText]] = {
+    NotificationKind.TEAM_INVITATION: _team_invitation,
+    NotificationKind.PHASE_OPENED: _phase_opened,
+    NotificationKind.SUBMISSION_REMINDER: _submission_reminder,
+    NotificationKind.JUDGING_REMINDER: _judging_reminder,
+    NotificationKind.RESULTS_PUBLISHED: _results_published,
+    NotificationKind.EXTENSION_GRANTED: _extension_granted,
+    NotificationKind.AUTOMATION_FAILED: _automation_failed,
+}
+
+
+def describe(kind: NotificationKind, params: Mapping[str, Any] | None) -> NotificationText:
+    """Title and sentence of a notification, in the current locale."""
+    return _RENDERERS[kind](params or {})
