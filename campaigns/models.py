@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import Department, User
@@ -33,6 +33,18 @@ class PhaseStatus(enum.StrEnum):
     PENDING = "pending"
     OPEN = "open"
     CLOSED = "closed"
+
+
+class RankingScope(enum.StrEnum):
+    CHALLENGE = "challenge"
+    CAMPAIGN = "campaign"
+
+
+class AdvancementRule(enum.StrEnum):
+    MANUAL = "manual"
+    TOP_N = "top_n"
+    TOP_PERCENT = "top_percent"
+    MIN_SCORE = "min_score"
 
 
 class CampaignRoleKind(enum.StrEnum):
@@ -139,5 +151,16 @@ class Phase(Base):
     normalisation: Mapped[NormalisationMode] = mapped_column(
         str_enum(NormalisationMode, "normalisation_mode"), default=NormalisationMode.NONE
     )
+    ranking_scope: Mapped[RankingScope] = mapped_column(
+        str_enum(RankingScope, "ranking_scope"), default=RankingScope.CAMPAIGN, server_default="campaign"
+    )
+    advancement_rule: Mapped[AdvancementRule] = mapped_column(
+        str_enum(AdvancementRule, "advancement_rule"), default=AdvancementRule.MANUAL, server_default="manual"
+    )
+    # N for top N, P for top P %, X for score >= X; None for manual
+    advancement_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # forbid judging a team with a member from the judge's own department
+    department_conflict: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    advancement_applied_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
 
     campaign: Mapped[Campaign] = relationship(back_populates="phases", lazy="raise")

@@ -21,6 +21,16 @@ class ScorecardStatus(enum.StrEnum):
     FINAL = "final"
 
 
+class AssignmentSource(enum.StrEnum):
+    MANUAL = "manual"
+    AUTOMATIC = "automatic"
+
+
+class AdvancementOutcome(enum.StrEnum):
+    ADVANCE = "advance"
+    ELIMINATE = "eliminate"
+
+
 class Criterion(Base):
     """One line of a judging phase's rubric."""
 
@@ -46,9 +56,56 @@ class Assignment(Base):
     phase_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("phase.id", ondelete="CASCADE"), index=True)
     entry_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("entry.id", ondelete="CASCADE"), index=True)
     judge_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    source: Mapped[AssignmentSource] = mapped_column(
+        str_enum(AssignmentSource, "assignment_source"), default=AssignmentSource.MANUAL, server_default="manual"
+    )
 
     entry: Mapped[Entry] = relationship(lazy="raise")
     judge: Mapped[User] = relationship(lazy="raise")
+
+
+class JudgeChallenge(Base):
+    """Limits a judge of a campaign to some of its challenges; a judge without rows judges all."""
+
+    __tablename__ = "judge_challenge"
+    __table_args__ = (UniqueConstraint("judge_id", "challenge_id"),)
+
+    campaign_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    judge_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    challenge_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("challenge.id", ondelete="CASCADE"))
+
+
+class ConflictDeclaration(Base):
+    """A judge's declared conflict of interest with an entry: never assigned it again."""
+
+    __tablename__ = "conflict_declaration"
+    __table_args__ = (UniqueConstraint("phase_id", "entry_id", "judge_id"),)
+
+    phase_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("phase.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    judge_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    declared_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class Advancement(Base):
+    """The outcome of a judging phase for one team: advance or eliminate, by rule or overridden."""
+
+    __tablename__ = "advancement"
+    __table_args__ = (UniqueConstraint("phase_id", "team_id"),)
+
+    phase_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("phase.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("entry.id", ondelete="SET NULL"), nullable=True)
+    outcome: Mapped[AdvancementOutcome] = mapped_column(str_enum(AdvancementOutcome, "advancement_outcome"))
+    rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    tied_at_cut: Mapped[bool] = mapped_column(default=False)
+    overridden: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    decided_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+    team: Mapped[Team] = relationship(lazy="raise")
 
 
 class Scorecard(Base):
@@ -92,5 +149,10 @@ class Award(Base):
     name: Mapped[str] = mapped_column(String(120))
     team_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("team.id", ondelete="CASCADE"), index=True)
     citation: Mapped[str] = mapped_column(Text, default="")
+    # an executive approves each award before the results can be published
+    approved_by_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
+    approved_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
 
     team: Mapped[Team] = relationship(lazy="raise")

@@ -22,6 +22,9 @@ class NotificationKind(enum.StrEnum):
     RESULTS_PUBLISHED = "results_published"
     EXTENSION_GRANTED = "extension_granted"
     AUTOMATION_FAILED = "automation_failed"
+    TEAM_ADVANCED = "team_advanced"
+    TEAM_ELIMINATED = "team_eliminated"
+    AWARDS_TO_APPROVE = "awards_to_approve"
 
 
 class MailState(enum.StrEnum):
