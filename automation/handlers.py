@@ -10,11 +10,19 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from automation.plan import PHASE_CLOSE, PHASE_OPEN, REMIND_JUDGING, REMIND_SUBMISSION, RESULTS_PUBLISH
+from automation.plan import (
+    PHASE_ADVANCE,
+    PHASE_CLOSE,
+    PHASE_OPEN,
+    REMIND_JUDGING,
+    REMIND_SUBMISSION,
+    RESULTS_PUBLISH,
+)
 from campaigns.models import Campaign, CampaignStatus, Phase, PhaseStatus
 from campaigns.services import close_phase, open_phase
 from core.errors import N_, Conflict
 from core.scheduling import Applied, Outcome, ScheduledAction, register
+from judging.advancing import apply_advancement
 from judging.awards import publish_results
 from notifications.audiences import judges_with_unfinished, organizers, teams_without_submission
 from notifications.models import NotificationKind
@@ -68,12 +76,41 @@ async def apply_publish(session: AsyncSession, action: ScheduledAction, now: dat
             now,
             await organizers(session, campaign),
             NotificationKind.AUTOMATION_FAILED,
-            {"campaign": campaign.title, "action": RESULTS_PUBLISH, "message": exc.message},
+            {
+                "campaign": campaign.title,
+                "action": RESULTS_PUBLISH,
+                "message": exc.message,
+                "message_params": exc.params,
+            },
             link=f"/campaigns/{campaign.id}/winners",
             campaign_id=campaign.id,
         )
         return Applied(Outcome.FAILED, exc.message)
     return Applied(Outcome.DONE) if published else Applied(Outcome.SKIPPED, N_("The results were already published."))
+
+
+async def apply_advance(session: AsyncSession, action: ScheduledAction, now: datetime) -> Applied:
+    """Applies a judging phase's advancement rule at its close; a refusal is told to the organizers."""
+    found = await _phase_and_campaign(session, action)
+    if found is None:
+        return Applied(Outcome.SKIPPED, N_("The phase no longer exists."))
+    phase, campaign = found
+    try:
+        report = await apply_advancement(session, None, now, phase)  # the same step an organizer runs
+    except Conflict as exc:
+        await notify(
+            session,
+            now,
+            await organizers(session, campaign),
+            NotificationKind.AUTOMATION_FAILED,
+            {"campaign": campaign.title, "action": PHASE_ADVANCE, "message": exc.message},
+            link=f"/campaigns/{campaign.id}/phases/{phase.id}/advancement",
+            campaign_id=campaign.id,
+        )
+        return Applied(Outcome.FAILED, exc.message)
+    if report is None:
+        return Applied(Outcome.SKIPPED, N_("The advancement was already applied by hand."))
+    return Applied(Outcome.DONE)  # the counts are in the audit row and on the advancement page
 
 
 def _reminder_moot(phase: Phase, campaign: Campaign, action: ScheduledAction, now: datetime) -> str | None:
@@ -150,5 +187,6 @@ def register_handlers() -> None:
     register(PHASE_OPEN, apply_open)
     register(PHASE_CLOSE, apply_close)
     register(RESULTS_PUBLISH, apply_publish)
+    register(PHASE_ADVANCE, apply_advance)
     register(REMIND_SUBMISSION, apply_submission_reminder)
     register(REMIND_JUDGING, apply_judging_reminder)

@@ -7,7 +7,10 @@ Rules chosen here (DOMAIN.md is silent on them):
   ``campaign.results_published_at`` once (a second publication changes nothing), opens the
   results phase if it is still pending and its closing time has not passed, and marks the
   award-winning teams ``winner`` (a withdrawn team keeps its status);
-- after publication awards are read-only.
+- after publication awards are read-only;
+- every award is approved by an executive (or an admin) before the results can be published; a
+  new award starts unapproved (awards are never edited, only added and deleted), and the first
+  award waiting for approval announces itself (``AwardsAwaitingApproval``).
 """
 
 from __future__ import annotations
@@ -35,6 +38,14 @@ CITATION_MAX = 5_000
 AWARD_NOT_FOUND = N_("We could not find that award.")
 RESULTS_PUBLISHED = N_("The results are published: awards can no longer change.")
 NO_AWARDS = N_("Give at least one award before publishing the results.")
+AWARDS_UNAPPROVED = N_("The results cannot be published yet: awards awaiting an executive's approval: %(num)s.")
+ALREADY_APPROVED = N_("This award is approved already.")
+
+
+@dataclass(frozen=True)
+class AwardsAwaitingApproval(Event):
+    campaign_id: int
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -106,7 +117,15 @@ def _award_state(award: Award) -> dict[str, object]:
         "team_id": award.team_id,
         "challenge_id": award.challenge_id,
         "citation": award.citation,
+        "approved_by_id": award.approved_by_id,
+        "approved_at": award.approved_at.isoformat() if award.approved_at else None,
     }
+
+
+async def awaiting_approval(session: AsyncSession, campaign_id: int) -> int:
+    """How many awards of the campaign wait for an executive's approval."""
+    stmt = select(func.count(Award.id)).where(Award.campaign_id == campaign_id, Award.approved_at.is_(None))
+    return await session.scalar(stmt) or 0
 
 
 async def add_award(session: AsyncSession, actor: User, now: datetime, campaign: Campaign, data: AwardInput) -> Award:
@@ -145,6 +164,8 @@ async def add_award(session: AsyncSession, actor: User, now: datetime, campaign:
         name=name,
         team_id=team.id,
         citation=citation,
+        approved_by_id=None,
+        approved_at=None,
     )
     session.add(award)
     await session.flush()
@@ -155,6 +176,34 @@ async def add_award(session: AsyncSession, actor: User, now: datetime, campaign:
         action="award.create",
         subject=award,
         campaign_id=campaign.id,
+        after=_award_state(award),
+    )
+    if await awaiting_approval(session, campaign.id) == 1:  # the first one waiting: tell the executives once
+        await publish(session, AwardsAwaitingApproval(campaign_id=campaign.id, at=now))
+    return award
+
+
+async def approve_award(session: AsyncSession, actor: User, now: datetime, campaign: Campaign, award_id: int) -> Award:
+    """An executive (or an admin) approves one award; anyone else does not see it."""
+    if not (actor.is_executive or actor.is_admin):
+        raise NotFound(AWARD_NOT_FOUND)
+    award = await session.scalar(select(Award).where(Award.id == award_id, Award.campaign_id == campaign.id))
+    if award is None:
+        raise NotFound(AWARD_NOT_FOUND)
+    _require_unpublished(campaign)
+    if award.approved_at is not None:
+        raise Conflict(ALREADY_APPROVED)
+    before = _award_state(award)
+    award.approved_by_id, award.approved_at = actor.id, now
+    await session.flush()
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id,
+        action="award.approve",
+        subject=award,
+        campaign_id=campaign.id,
+        before=before,
         after=_award_state(award),
     )
     return award
@@ -187,6 +236,9 @@ async def publish_results(session: AsyncSession, actor: User | None, now: dateti
     awards = await session.scalar(select(func.count(Award.id)).where(Award.campaign_id == campaign.id)) or 0
     if awards == 0:
         raise Conflict(NO_AWARDS)
+    waiting = await awaiting_approval(session, campaign.id)
+    if waiting:
+        raise Conflict(AWARDS_UNAPPROVED, num=waiting)
     result = await session.execute(
         update(Campaign)
         .where(Campaign.id == campaign.id, Campaign.results_published_at.is_(None))

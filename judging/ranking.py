@@ -1,14 +1,15 @@
 """The ranking of a judging phase: loads its final scorecards and feeds ``judging.scoring``.
 
 A constant number of queries whatever the data size, also for several phases at once:
-criteria (1), final scorecards with their judges (1) and scores (1), entries with their teams
-and challenges (1).
+criteria (1), final scorecards with their judges (1), their scores as plain rows (1), entries
+with their teams and challenges (1). ``Scorecard.scores`` is not loaded on the scorecards kept in
+``PhaseRanking.scorecards``.
 
 Rules chosen here (DOMAIN.md is silent on them):
 - the entries of a judging phase are the submitted entries of the submission phase it judges,
   plus any entry that has a final scorecard in the phase;
-- the mode ``judge-effects`` is not computed yet: such a phase is ranked by raw means and the
-  ranking says so (``fallback``);
+- the ranking scope is the phase's ``ranking_scope`` unless the caller asks for another one (the
+  organizer's results page can show a phase either way);
 - a final scorecard that lacks a score (impossible through the services, which lock the rubric
   once a scorecard is final) is left out of the arithmetic.
 """
@@ -22,11 +23,12 @@ from typing import Literal
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
-from campaigns.models import Challenge, NormalisationMode, Phase
-from judging import scoring
-from judging.models import Criterion, Scorecard, ScorecardStatus
+from accounts.models import User
+from campaigns.models import Challenge, NormalisationMode, Phase, RankingScope
+from judging import effects, scoring
+from judging.models import Criterion, Score, Scorecard, ScorecardStatus
 from teams.models import Entry, EntryStatus, Team
 
 Scope = Literal["challenge", "campaign"]
@@ -53,11 +55,17 @@ class PhaseRanking:
     phase: Phase
     scope: Scope
     mode: NormalisationMode  # the mode the scores were computed with
-    fallback: bool  # the phase asks for a mode not computed yet
+    fallback: bool  # the phase asks for a mode not computed (none is left: always False)
     criteria: list[Criterion]
     rows: list[RankingRow]
     scorecards: dict[int, list[Scorecard]] = field(default_factory=dict)  # final ones, by entry id
     field_means: dict[int, float] = field(default_factory=dict)  # normalised, by criterion id
+    # what the arithmetic was fed, so other modes can be computed without another query
+    totals: list[scoring.JudgeTotal] = field(default_factory=list)
+    entry_specs: list[scoring.EntrySpec] = field(default_factory=list)
+    tie_break: list[int] = field(default_factory=list)
+    judges: dict[int, User] = field(default_factory=dict)  # the judges of the counted scorecards
+    leniency: dict[int, float] = field(default_factory=dict)  # b_j by judge id (mode judge-effects)
 
     @property
     def required(self) -> int:
@@ -89,6 +97,9 @@ class PhaseRanking:
     def row_of_team(self, team_id: int) -> RankingRow | None:
         return next((row for row in self.rows if row.team.id == team_id), None)
 
+    def row_of_entry(self, entry_id: int) -> RankingRow | None:
+        return next((row for row in self.rows if row.entry.id == entry_id), None)
+
 
 def _spec(criterion: Criterion) -> scoring.CriterionSpec:
     return scoring.CriterionSpec(
@@ -100,13 +111,15 @@ def _spec(criterion: Criterion) -> scoring.CriterionSpec:
     )
 
 
-def _totals(criteria: Sequence[scoring.CriterionSpec], cards: Sequence[Scorecard]) -> list[scoring.JudgeTotal]:
+def _totals(
+    criteria: Sequence[scoring.CriterionSpec], cards: Sequence[Scorecard], scores: dict[int, dict[int, int]]
+) -> list[scoring.JudgeTotal]:
     if not criteria:
         return []
     ids = {c.id for c in criteria}
     out = []
     for card in cards:
-        values = {s.criterion_id: s.value for s in card.scores if s.criterion_id in ids}
+        values = {cid: value for cid, value in scores.get(card.id, {}).items() if cid in ids}
         if len(values) == len(ids):
             out.append(
                 scoring.to_judge_total(
@@ -117,9 +130,12 @@ def _totals(criteria: Sequence[scoring.CriterionSpec], cards: Sequence[Scorecard
 
 
 async def phase_rankings(
-    session: AsyncSession, phases: Sequence[Phase], scope: Scope = "challenge"
+    session: AsyncSession, phases: Sequence[Phase], scope: Scope | None = None
 ) -> list[PhaseRanking]:
-    """The rankings of several judging phases, in the order given, in four queries."""
+    """The rankings of several judging phases, in the order given, in four queries.
+
+    ``scope`` ``None`` ranks each phase within its own ``ranking_scope``.
+    """
     if not phases:
         return []
     phase_ids = [p.id for p in phases]
@@ -135,10 +151,19 @@ async def phase_rankings(
         await session.scalars(
             select(Scorecard)
             .where(Scorecard.phase_id.in_(phase_ids), final)
-            .options(selectinload(Scorecard.scores), joinedload(Scorecard.judge))
+            .options(joinedload(Scorecard.judge))
             .order_by(Scorecard.phase_id, Scorecard.entry_id, Scorecard.id)
         )
     ).all()
+    # the scores as plain rows in one query: no ORM object per score (a phase has k·6 per entry),
+    # and no selectinload batches of 500 that would make the query count grow with the data
+    values: dict[int, dict[int, int]] = defaultdict(dict)
+    for card_id, criterion_id, value in await session.execute(
+        select(Score.scorecard_id, Score.criterion_id, Score.value)
+        .join(Scorecard, Scorecard.id == Score.scorecard_id)
+        .where(Scorecard.phase_id.in_(phase_ids), final)
+    ):
+        values[card_id][criterion_id] = value
     judged = [p.judges_phase_id for p in phases if p.judges_phase_id is not None]
     scored = select(Scorecard.entry_id).where(Scorecard.phase_id.in_(phase_ids), final)
     entry_rows = (
@@ -172,7 +197,8 @@ async def phase_rankings(
             for e in entry_rows
             if e.id in scored_ids or (e.phase_id == phase.judges_phase_id and e.status is EntryStatus.SUBMITTED)
         ]
-        out.append(_rank_phase(phase, scope, criteria_by_phase[phase.id], cards, entries, entries_by_id))
+        phase_scope: Scope = scope or ("campaign" if phase.ranking_scope is RankingScope.CAMPAIGN else "challenge")
+        out.append(_rank_phase(phase, phase_scope, criteria_by_phase[phase.id], cards, values, entries, entries_by_id))
     return out
 
 
@@ -181,22 +207,21 @@ def _rank_phase(
     scope: Scope,
     criteria: list[Criterion],
     cards: list[Scorecard],
+    scores: dict[int, dict[int, int]],
     entries: list[Entry],
     entries_by_id: dict[int, Entry],
 ) -> PhaseRanking:
     specs = [_spec(c) for c in criteria]
-    totals = _totals(specs, cards)
+    totals = _totals(specs, cards, scores)
     counted = {(t.entry_id, t.judge_id) for t in totals}
-    fallback = phase.normalisation is NormalisationMode.JUDGE_EFFECTS
-    mode = NormalisationMode.NONE if fallback else phase.normalisation
+    mode = phase.normalisation
     entries = sorted(entries, key=lambda e: (e.team.challenge.position, e.team.challenge.id, e.id))
+    entry_specs = [scoring.EntrySpec(e.id, e.team.challenge_id if scope == "challenge" else None) for e in entries]
+    tie_break = scoring.tie_break_order(specs)
     results = scoring.rank_totals(
-        totals,
-        [scoring.EntrySpec(e.id, e.team.challenge_id if scope == "challenge" else None) for e in entries],
-        mode=scoring.Mode(mode.value),
-        required=phase.required_judges,
-        tie_break=scoring.tie_break_order(specs),
+        totals, entry_specs, mode=scoring.Mode(mode.value), required=phase.required_judges, tie_break=tie_break
     )
+    leniency = effects.fit(totals).leniency if mode is NormalisationMode.JUDGE_EFFECTS else {}
     rows = [
         RankingRow(
             rank=r.rank,
@@ -221,15 +246,20 @@ def _rank_phase(
         phase=phase,
         scope=scope,
         mode=mode,
-        fallback=fallback,
+        fallback=False,
         criteria=criteria,
         rows=rows,
         scorecards=dict(by_entry),
         field_means=scoring.field_means(totals),
+        totals=totals,
+        entry_specs=entry_specs,
+        tie_break=tie_break,
+        judges={card.judge_id: card.judge for cards_ in by_entry.values() for card in cards_},
+        leniency=leniency,
     )
 
 
-async def phase_ranking(session: AsyncSession, phase: Phase, scope: Scope = "challenge") -> PhaseRanking:
+async def phase_ranking(session: AsyncSession, phase: Phase, scope: Scope | None = None) -> PhaseRanking:
     """The ranking of one judging phase (see ``phase_rankings``)."""
     (ranking,) = await phase_rankings(session, [phase], scope)
     return ranking

@@ -5,6 +5,8 @@
 - Mode ``zscore``: per judge, over all their final scorecards of the phase, mean μ_j and
   population standard deviation σ_j of their totals; ``z_je = (T_je − μ_j)/σ_j``, or 0 where
   the judge has fewer than 2 scorecards or σ_j = 0. An entry's score is the mean of its z_je.
+- Mode ``judge-effects``: least-squares fit ``T_je ≈ q_e + b_j`` (``judging.effects``); an
+  entry's score is q_e.
 - An entry with fewer final scorecards than the required count k is ``incomplete``: listed,
   not ranked.
 - Ranking within a scope: higher score first; scores equal to 1e-9 are compared on the
@@ -25,12 +27,15 @@ from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from judging import effects
+
 EPSILON = 1e-9
 
 
 class Mode(enum.StrEnum):
     NONE = "none"
     ZSCORE = "zscore"
+    JUDGE_EFFECTS = "judge-effects"
 
 
 @dataclass(frozen=True)
@@ -195,11 +200,13 @@ def rank_totals(
 
     Every entry in ``entries`` is listed: ranked ones per scope by rank, then the incomplete ones;
     scopes in order of first appearance in ``entries``. Totals of unknown entries still count for
-    their judge's zscore (they are part of that judge's phase) but are otherwise ignored.
+    their judge's zscore and judge effect (they are part of that judge's phase) but are otherwise
+    ignored.
     """
     mode = Mode(mode)
     ordered = sorted(totals, key=lambda t: (t.entry_id, t.judge_id))
     z = zscores(ordered) if mode is Mode.ZSCORE else {}
+    quality = effects.fit(ordered).quality if mode is Mode.JUDGE_EFFECTS else {}
     by_entry: dict[int, list[JudgeTotal]] = defaultdict(list)
     for t in ordered:
         by_entry[t.entry_id].append(t)
@@ -211,6 +218,8 @@ def rank_totals(
         score = raw
         if mode is Mode.ZSCORE and cards:
             score = _mean([z[(t.entry_id, t.judge_id)] for t in cards])
+        elif mode is Mode.JUDGE_EFFECTS and cards:
+            score = quality[spec.entry_id]
         criterion_ids = sorted({cid for t in cards for cid in t.criterion_scores})
         means = {
             cid: _mean([t.criterion_scores[cid] for t in cards if cid in t.criterion_scores]) for cid in criterion_ids

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -32,6 +32,7 @@ from campaigns.models import Campaign, CampaignRole, CampaignRoleKind, Challenge
 from core.audit import record
 from core.errors import N_, Conflict, Invalid, NotFound, ValidationFailed
 from core.events import Event, publish
+from judging.conflicts import pair_conflict
 from judging.models import (
     CRITERION_NAME_MAX,
     FEEDBACK_MAX,
@@ -383,6 +384,14 @@ async def judge_pool(session: AsyncSession, campaign_id: int) -> list[User]:
     return list(rows.all())
 
 
+async def judge_loads(session: AsyncSession, phase_id: int) -> dict[int, int]:
+    """Judge id -> entries assigned to them in the phase."""
+    rows = await session.execute(
+        select(Assignment.judge_id, func.count()).where(Assignment.phase_id == phase_id).group_by(Assignment.judge_id)
+    )
+    return {judge_id: count for judge_id, count in rows.tuples()}
+
+
 async def assignment_board(session: AsyncSession, phase: Phase, entries: list[Entry]) -> AssignmentBoard:
     entry_ids = [e.id for e in entries]
     team_ids = {e.team_id for e in entries}
@@ -436,11 +445,9 @@ async def assign_judge(
     )
     if not in_pool or judge_id is None:
         raise Invalid(N_("Choose a judge from the campaign's judge pool."), field="judge_id")
-    member = await session.scalar(
-        select(exists().where(Membership.team_id == entry.team_id, Membership.user_id == judge_id))
-    )
-    if member:
-        raise Conflict(N_("This judge is a member of the entry's team and cannot judge it."), field="judge_id")
+    reason = await pair_conflict(session, phase, entry, judge_id)
+    if reason is not None:
+        raise Conflict(reason, field="judge_id")
     duplicate = await session.scalar(
         select(
             exists().where(

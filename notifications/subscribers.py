@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -9,7 +11,9 @@ from accounts.models import User
 from campaigns.models import Campaign, CampaignRoleKind, Phase, PhaseKind
 from campaigns.services import PhaseOpened
 from core.events import subscribe
-from judging.awards import ResultsPublished
+from judging.advancing import AdvancementApplied, AdvancementOverridden
+from judging.awards import AwardsAwaitingApproval, ResultsPublished
+from judging.models import AdvancementOutcome
 from notifications.audiences import campaign_people, eligible_staff, members_of_team, team_members
 from notifications.models import NotificationKind
 from notifications.services import notify
@@ -121,7 +125,85 @@ async def _extension(session: AsyncSession, event: ExtensionGranted) -> None:
     )
 
 
+async def _next_phase(session: AsyncSession, phase: Phase) -> Phase | None:
+    following: Phase | None = await session.scalar(
+        select(Phase)
+        .where(
+            Phase.campaign_id == phase.campaign_id,
+            (Phase.position > phase.position) | ((Phase.position == phase.position) & (Phase.id > phase.id)),
+        )
+        .order_by(Phase.position, Phase.id)
+        .limit(1)
+    )
+    return following
+
+
+async def _tell_teams(
+    session: AsyncSession, phase_id: int, at: datetime, outcomes: dict[AdvancementOutcome, list[int]]
+) -> None:
+    """Advancing teams hear of the next phase (name and opening), eliminated ones of the outcome."""
+    phase = await session.get(Phase, phase_id)
+    if phase is None:
+        return
+    campaign = await session.get(Campaign, phase.campaign_id)
+    assert campaign is not None
+    following = await _next_phase(session, phase)
+    team_ids = [t for ids in outcomes.values() for t in ids]
+    names = dict((await session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids)))).tuples().all())
+    for outcome, ids in outcomes.items():
+        advanced = outcome is AdvancementOutcome.ADVANCE
+        for team_id in ids:
+            params: dict[str, object] = {
+                "campaign": campaign.title,
+                "phase": phase.name,
+                "team": names.get(team_id, ""),
+            }
+            if advanced and following is not None:
+                params |= {
+                    "next_phase": following.name,
+                    "opens_at": following.opens_at.isoformat(),
+                    "timezone": campaign.timezone,
+                }
+            await notify(
+                session,
+                at,
+                await members_of_team(session, team_id),
+                NotificationKind.TEAM_ADVANCED if advanced else NotificationKind.TEAM_ELIMINATED,
+                params,
+                link=campaign_link(campaign.id),
+                campaign_id=campaign.id,
+            )
+
+
+async def _advancement_applied(session: AsyncSession, event: AdvancementApplied) -> None:
+    outcomes = {AdvancementOutcome.ADVANCE: list(event.advanced), AdvancementOutcome.ELIMINATE: list(event.eliminated)}
+    await _tell_teams(session, event.phase_id, event.at, outcomes)
+
+
+async def _advancement_overridden(session: AsyncSession, event: AdvancementOverridden) -> None:
+    await _tell_teams(session, event.phase_id, event.at, {AdvancementOutcome(event.outcome): [event.team_id]})
+
+
+async def _awards_to_approve(session: AsyncSession, event: AwardsAwaitingApproval) -> None:
+    campaign = await session.get(Campaign, event.campaign_id)
+    if campaign is None:
+        return
+    executives = await session.scalars(select(User.id).where(User.is_executive.is_(True)).order_by(User.id))
+    await notify(
+        session,
+        event.at,
+        list(executives.all()),
+        NotificationKind.AWARDS_TO_APPROVE,
+        {"campaign": campaign.title},
+        link=f"/campaigns/{campaign.id}/awards/approval",
+        campaign_id=campaign.id,
+    )
+
+
 def register() -> None:
+    subscribe(AdvancementApplied, _advancement_applied)
+    subscribe(AdvancementOverridden, _advancement_overridden)
+    subscribe(AwardsAwaitingApproval, _awards_to_approve)
     subscribe(PhaseOpened, _announce_phase)
     subscribe(ResultsPublished, _announce_results)
     subscribe(InvitationSent, _invitation)

@@ -12,7 +12,7 @@ from accounts.models import User
 from campaigns.models import Campaign, Phase, PhaseKind
 from core.clock import FrozenClock
 from incubation.models import IncubationProject, ProjectStatus
-from judging.models import Criterion, Scorecard, ScorecardStatus
+from judging.models import Award, Criterion, Scorecard, ScorecardStatus
 from teams.models import Entry, EntryStatus, Invitation, Team
 from tests import factories as f
 from tests.conftest import Browser
@@ -151,6 +151,9 @@ async def test_one_campaign_end_to_end(browser: Browser, db: AsyncSession, clock
     assert results.status_code == 200 and "Pickers" in results.text and "87.5" in results.text
     response = await browser.post(f"/campaigns/{cid}/awards", {"name": "Best idea", "team_id": str(team.id)})
     assert response.status_code == 303
+    award = await one(db, select(Award))
+    assert award.approved_at is None  # the executive approves it before the results go out
+    assert (await browser.post(f"/campaigns/{cid}/awards/{award.id}/approve")).status_code == 303
     assert (await browser.post(f"/campaigns/{cid}/results/publish")).status_code == 303
     project = {
         "team_id": str(team.id),

@@ -606,6 +606,9 @@ async def load_demo(session: AsyncSession, now: datetime | None = None) -> bool:
                 name=f"Winner: {challenge.title}",
                 team_id=team.id,
                 citation="Simple, measurable and already proven in a pilot.",
+                # approved by the executive before the results went out
+                approved_by_id=b.users["exec"].id,
+                approved_at=autumn.results_published_at - DAY,
             )
         )
         session.add(

@@ -44,12 +44,19 @@ KIND_LABELS: dict[NotificationKind, tuple[str, str]] = {
         N_("Automation problems"),
         N_("An automatic step of a campaign you organize could not be done."),
     ),
+    NotificationKind.TEAM_ADVANCED: (N_("Advancing"), N_("Your team goes on to the next phase.")),
+    NotificationKind.TEAM_ELIMINATED: (N_("Elimination"), N_("Your team does not go on after a judging phase.")),
+    NotificationKind.AWARDS_TO_APPROVE: (
+        N_("Awards to approve"),
+        N_("Awards of a campaign wait for an executive's approval."),
+    ),
 }
 
 ACTION_LABELS: dict[str, str] = {
     "phase.open": N_("Opening a phase"),
     "phase.close": N_("Closing a phase"),
     "results.publish": N_("Publishing the results"),
+    "phase.advance": N_("Applying the advancement rule"),
     "remind.submission": N_("Sending submission reminders"),
     "remind.judging": N_("Sending judging reminders"),
 }
@@ -180,7 +187,8 @@ def _extension_granted(p: Mapping[str, Any]) -> NotificationText:
         **names,
     )
     if reason := _text(p, "reason"):
-        body = f"{body} {_('Reason: %(reason)s', reason=reason)}"
+        because = _("Reason: %(reason)s", reason=reason)
+        body = f"{body} {because}"
     return NotificationText(_("Your team %(team)s has more time in %(campaign)s", **names), body)
 
 
@@ -188,10 +196,52 @@ def _automation_failed(p: Mapping[str, Any]) -> NotificationText:
     campaign = _text(p, "campaign")
     action = _text(p, "action")
     label = _(ACTION_LABELS[action]) if action in ACTION_LABELS else action
-    message = _(_text(p, "message")) if p.get("message") else ""
-    body = _("%(action)s failed for %(campaign)s: %(problem)s", action=label, campaign=campaign, problem=message)
-    body = f"{body} {_('Please check the campaign and do this step by hand if needed.')}"
+    extra = p.get("message_params")
+    message = _(_text(p, "message"), **(extra if isinstance(extra, dict) else {})) if p.get("message") else ""
+    if message:
+        body = _("%(action)s failed for %(campaign)s: %(problem)s", action=label, campaign=campaign, problem=message)
+    else:
+        body = _("%(action)s failed for %(campaign)s.", action=label, campaign=campaign)
+    advice = _("Please check the campaign and do this step by hand if needed.")
+    body = f"{body} {advice}"
     return NotificationText(_("An automatic step failed in %(campaign)s", campaign=campaign), body)
+
+
+def _team_advanced(p: Mapping[str, Any]) -> NotificationText:
+    names = {"team": _text(p, "team"), "phase": _text(p, "phase"), "campaign": _text(p, "campaign")}
+    body = _("Congratulations: your team “%(team)s” goes on after “%(phase)s” of %(campaign)s.", **names)
+    if p.get("next_phase"):
+        nxt = _(
+            "The next phase, “%(next)s”, opens on %(when)s.",
+            next=_text(p, "next_phase"),
+            when=when(p.get("opens_at"), p.get("timezone")),
+        )
+        body = f"{body} {nxt}"
+    return NotificationText(_("%(team)s goes on in %(campaign)s", **names), body)
+
+
+def _team_eliminated(p: Mapping[str, Any]) -> NotificationText:
+    names = {"team": _text(p, "team"), "phase": _text(p, "phase"), "campaign": _text(p, "campaign")}
+    return NotificationText(
+        _("%(team)s does not go on in %(campaign)s", **names),
+        _(
+            "Your team “%(team)s” does not go on after “%(phase)s” of %(campaign)s. "
+            "Thank you for taking part: the judges' feedback is shown with the results.",
+            **names,
+        ),
+    )
+
+
+def _awards_to_approve(p: Mapping[str, Any]) -> NotificationText:
+    campaign = _text(p, "campaign")
+    return NotificationText(
+        _("Awards of %(campaign)s await your approval", campaign=campaign),
+        _(
+            "The organizers of %(campaign)s have chosen awards; the results can be published once "
+            "an executive approves each of them.",
+            campaign=campaign,
+        ),
+    )
 
 
 _RENDERERS: dict[NotificationKind, Callable[[Mapping[str, Any]], NotificationText]] = {
@@ -202,6 +252,9 @@ _RENDERERS: dict[NotificationKind, Callable[[Mapping[str, Any]], NotificationTex
     NotificationKind.RESULTS_PUBLISHED: _results_published,
     NotificationKind.EXTENSION_GRANTED: _extension_granted,
     NotificationKind.AUTOMATION_FAILED: _automation_failed,
+    NotificationKind.TEAM_ADVANCED: _team_advanced,
+    NotificationKind.TEAM_ELIMINATED: _team_eliminated,
+    NotificationKind.AWARDS_TO_APPROVE: _awards_to_approve,
 }
 
 

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from automation.plan import (
+    PHASE_ADVANCE,
     PHASE_CLOSE,
     PHASE_OPEN,
     REMIND_JUDGING,
@@ -16,7 +17,7 @@ from automation.plan import (
     planned_actions,
     reminder_hours,
 )
-from campaigns.models import Campaign, CampaignStatus, Phase, PhaseKind, PhaseStatus
+from campaigns.models import AdvancementRule, Campaign, CampaignStatus, Phase, PhaseKind, PhaseStatus
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -57,6 +58,22 @@ def test_a_published_timeline_plans_every_transition_and_reminder() -> None:
         (RESULTS_PUBLISH, 4, 0): T0 + 19 * DAY,
         (PHASE_CLOSE, 4, 0): T0 + 40 * DAY,
     }
+
+
+def test_a_judging_phase_with_a_rule_advances_just_after_its_close_and_manual_plans_nothing() -> None:
+    phases = _timeline()
+    phases[2].grace_minutes = 10
+    phases[2].advancement_rule = AdvancementRule.TOP_N
+    phases[2].advancement_value = 3
+    planned = {(p.kind, p.subject_id): p.due_at for p in planned_actions(_campaign(), phases)}
+    close = T0 + 19 * DAY + timedelta(minutes=10)
+    assert planned[(PHASE_CLOSE, 3)] == close
+    assert planned[(PHASE_ADVANCE, 3)] == close + timedelta(seconds=1)  # claimed after the close
+    phases[2].advancement_applied_at = close  # applied by hand already: nothing left to plan
+    assert (PHASE_ADVANCE, 3) not in {(p.kind, p.subject_id) for p in planned_actions(_campaign(), phases)}
+    phases[2].advancement_applied_at = None
+    phases[2].advancement_rule = AdvancementRule.MANUAL
+    assert PHASE_ADVANCE not in {p.kind for p in planned_actions(_campaign(), phases)}
 
 
 def test_grace_delays_the_close_not_the_reminders() -> None:

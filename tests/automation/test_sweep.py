@@ -226,7 +226,16 @@ async def test_results_publish_at_the_results_phase_or_organizers_are_told(db: A
     await db.commit()
 
     # with an award chosen, re-arming the action (the organizer moves the results date) publishes
-    db.add(Award(campaign_id=scenario.campaign.id, name="Winner", team_id=team.id))
+    executive = await make_user(db, "exec@example.com", executive=True)
+    db.add(
+        Award(
+            campaign_id=scenario.campaign.id,
+            name="Winner",
+            team_id=team.id,
+            approved_by_id=executive.id,  # approved by an executive: publishing may go ahead
+            approved_at=results.opens_at,
+        )
+    )
     phase = await _phase(db, results.id)
     phase.opens_at = results.opens_at + HOUR
     await db.flush()

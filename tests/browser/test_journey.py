@@ -32,6 +32,7 @@ async def test_team_submits_and_judge_scores_in_the_browser(db: AsyncSession, li
     organizer = await f.make_user(db, "org@example.com", name="Olga Organizer")
     judge = await f.make_user(db, "judge@example.com", name="Jin Judge")
     await f.make_user(db, "alice@example.com", name="Alice")
+    await f.make_user(db, "exec@example.com", name="Erin Executive", executive=True)
     scenario = await f.make_campaign(db, organizer=organizer, judges=[judge], stage="submission", now=now)
     scenario.judging.required_judges = 1
     await db.commit()
@@ -89,6 +90,16 @@ async def test_team_submits_and_judge_scores_in_the_browser(db: AsyncSession, li
     await page.select_option("#f-team_id", str(team.id))
     await page.click(f"form[action='/campaigns/{campaign_id}/awards'] button[type=submit]")
     await page.wait_for_load_state()
+
+    # an executive approves the award, then the organizer publishes
+    await sign_in(page, live_server, "exec@example.com")
+    await page.goto(f"{live_server}/campaigns/{campaign_id}/awards/approval")
+    assert "Best idea" in await page.inner_text("main")
+    await page.click("form.approve-award button[type=submit]")
+    await page.wait_for_load_state()
+    assert "Approved" in await page.inner_text("main")
+    await sign_in(page, live_server, "org@example.com")
+    await page.goto(f"{live_server}/campaigns/{campaign_id}/results")
     await page.click(f"form[action='/campaigns/{campaign_id}/results/publish'] button[type=submit]")
     await page.wait_for_load_state()
 

@@ -38,7 +38,7 @@ async def test_rows_carry_rank_scores_and_flags(db: AsyncSession) -> None:
     d = (await _team_with_cards(db, s, judges, "Delta", [[5, 5, 10]] * 3, challenge=1)).id  # 100, challenge 2
     await db.commit()
 
-    ranking = await phase_ranking(db, s.judging)
+    ranking = await phase_ranking(db, s.judging, "challenge")
     rows = {row.entry.id: row for row in ranking.rows}
     assert (rows[b].rank, rows[a].rank, rows[c].rank, rows[d].rank) == (1, 2, None, 1)
     assert rows[b].raw_mean == pytest.approx(250 / 3)
@@ -62,7 +62,7 @@ async def test_drafts_do_not_count_and_unsubmitted_entries_are_not_listed(db: As
     assert [(row.entry.id, row.cards, row.incomplete) for row in ranking.rows] == [(entry.id, 2, True)]
 
 
-async def test_zscore_phase_and_judge_effects_fallback(db: AsyncSession) -> None:
+async def test_zscore_and_judge_effects_phases(db: AsyncSession) -> None:
     judges = await _judges(db, 1)
     s = await make_campaign(db, stage="judging", judges=judges)
     s.judging.required_judges = 1
@@ -79,7 +79,9 @@ async def test_zscore_phase_and_judge_effects_fallback(db: AsyncSession) -> None
     s.judging.normalisation = NormalisationMode.JUDGE_EFFECTS
     await db.commit()
     ranking = await phase_ranking(db, s.judging)
-    assert ranking.fallback and ranking.mode is NormalisationMode.NONE
+    # one judge: Σ b_j = 0 leaves b = 0, so q_e is the judge's total
+    assert not ranking.fallback and ranking.mode is NormalisationMode.JUDGE_EFFECTS
+    assert [ranking.leniency[j.id] for j in judges] == [pytest.approx(0.0)]
     assert {row.entry.id: row.score for row in ranking.rows} == {high: pytest.approx(100.0), low: pytest.approx(50.0)}
 
 

@@ -60,7 +60,7 @@ def row_of(html: str, entry: Entry, phase: Phase) -> str:
 async def test_organizer_sees_the_ranking_per_challenge(db: AsyncSession, browser: Browser) -> None:
     w = await world(db)
     await browser.sign_in(ORGANIZER)
-    response = await browser.get(f"{w.url}/results")
+    response = await browser.get(f"{w.url}/results?scope=challenge")
     assert response.status_code == 200
     html = response.text
     phase = w.s.judging
@@ -164,7 +164,19 @@ async def test_award_and_publish_journey(db: AsyncSession, browser: Browser) -> 
     # the winners page is not open to others yet, but organizers get a preview
     assert (await browser.get(f"{w.url}/winners")).status_code == 200
     participant = await make_user(db, "someone@example.com")
+    await make_user(db, "exec@example.com", executive=True)
     await db.commit()
+
+    # every award waits for an executive's approval: publishing says how many
+    response = await browser.post(f"{w.url}/results/publish")
+    assert response.status_code == 409
+    assert "The results cannot be published yet: awards awaiting an executive" in response.text
+    assert "approval: 2." in response.text
+    await browser.sign_in("exec@example.com")
+    for award in (await db.scalars(select(Award).order_by(Award.id))).all():
+        await db.commit()
+        assert (await browser.post(f"{w.url}/awards/{award.id}/approve")).status_code == 303
+    await browser.sign_in(ORGANIZER)
 
     response = await browser.post(f"{w.url}/results/publish")
     assert response.status_code == 303
@@ -183,6 +195,7 @@ async def test_award_and_publish_journey(db: AsyncSession, browser: Browser) -> 
     assert results_phase is not None and results_phase.status is PhaseStatus.OPEN
     actions = (await db.scalars(select(AuditEntry.action).where(AuditEntry.campaign_id == campaign_id))).all()
     assert actions.count("award.create") == 3 and actions.count("award.delete") == 1
+    assert actions.count("award.approve") == 2
     assert actions.count("results.publish") == 1 and actions.count("team.winner") == 2
     await db.commit()
 

@@ -80,7 +80,7 @@ async def test_next_steps_in_deadline_order(db: AsyncSession, browser: Browser) 
     assert f'data-until="{solo.submission.closes_at.isoformat()}"' in items[2] and "closes in 2 d 0 h" in items[2]
     assert "You can still edit it until" in items[3] and "closes in 3 d 0 h" in items[3]
     assert 'href="/invitations"' in items[4] and "closes in 5 d 0 h" in items[4]
-    assert 'href="/judging"' in items[5] and "Due by" in items[5] and "Judge Cup" in items[5]
+    assert 'href="/judging"' in items[5] and "Scorecards due by" in items[5] and "Judge Cup" in items[5]
     assert "opens in 5 d 1 h" in items[6]
 
 

@@ -328,6 +328,16 @@ SAMPLE_PARAMS: dict[NotificationKind, dict[str, Any]] = {
         "action": "results.publish",
         "message": "Add at least one award first.",
     },
+    NotificationKind.TEAM_ADVANCED: {
+        "campaign": "Spring",
+        "phase": "Screening",
+        "team": "Pickers",
+        "next_phase": "Prototype",
+        "opens_at": CLOSES.isoformat(),
+        "timezone": "Europe/Berlin",
+    },
+    NotificationKind.TEAM_ELIMINATED: {"campaign": "Spring", "phase": "Screening", "team": "Pickers"},
+    NotificationKind.AWARDS_TO_APPROVE: {"campaign": "Spring"},
 }
 
 
@@ -355,6 +365,9 @@ def test_english_sentences_per_kind() -> None:
     assert "Reason: Server outage" in texts[NotificationKind.EXTENSION_GRANTED].body
     failed = texts[NotificationKind.AUTOMATION_FAILED].body
     assert failed.startswith("Publishing the results failed for Spring: Add at least one award first.")
+    advanced = texts[NotificationKind.TEAM_ADVANCED]
+    assert advanced.title == "Pickers goes on in Spring" and "The next phase, “Prototype”, opens on" in advanced.body
+    assert texts[NotificationKind.TEAM_ELIMINATED].title == "Pickers does not go on in Spring"
 
 
 @pytest.mark.parametrize(

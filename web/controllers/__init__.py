@@ -8,6 +8,7 @@ from typing import Any
 def route_handlers() -> list[Any]:
     from web.controllers import (
         admin,
+        advancement,
         auth,
         campaigns,
         extensions,
@@ -15,6 +16,7 @@ def route_handlers() -> list[Any]:
         home,
         incubation,
         judging,
+        judging_data,
         notifications,
         results,
         team_results,
@@ -30,7 +32,9 @@ def route_handlers() -> list[Any]:
         extensions,
         teams,
         judging,
+        judging_data,
         results,
+        advancement,
         team_results,
         incubation,
         notifications,

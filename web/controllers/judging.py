@@ -17,6 +17,7 @@ from campaigns.deadlines import accepts_writes, effective_close
 from campaigns.models import Campaign, Phase, PhaseStatus
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.pagination import paginate
+from judging.assigning import REASON_MAX, AutoAssignResult, auto_assign, declare_conflict
 from judging.models import CRITERION_NAME_MAX, FEEDBACK_MAX, Criterion, ScorecardStatus
 from judging.services import (
     ENTRY_NOT_FOUND,
@@ -33,6 +34,7 @@ from judging.services import (
     descriptors_text,
     finalise_scorecard,
     get_assigned_entry,
+    judge_loads,
     judge_queue,
     judging_phase,
     move_criterion,
@@ -43,6 +45,7 @@ from judging.services import (
     update_criterion,
 )
 from judging.totals import judge_total, partial_total
+from web.controllers.judging_setup import routes as setup_routes
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.errors import is_htmx
 from web.i18n import format_datetime
@@ -283,10 +286,13 @@ async def _assignments_page(
     *,
     entry_errors: dict[int, str] | None = None,
     flash: str | None = None,
+    auto: AutoAssignResult | None = None,
+    seed: str = "1",
     status: int = 200,
 ) -> Template:
     result = await paginate(db, assignable_entries_query(phase), number=page, size=ENTRIES_PAGE_SIZE)
     board = await assignment_board(db, phase, result.items)
+    loads = await judge_loads(db, phase.id)
     base = f"/campaigns/{campaign.id}/phases/{phase.id}/assignments"
     return Template(
         template_name="judging/assignments.html",
@@ -299,6 +305,12 @@ async def _assignments_page(
             "action": base,
             "entry_errors": entry_errors or {},
             "flash": flash,
+            "auto": auto,
+            "seed": seed,
+            "loads": loads,
+            "load_spread": (max(loads.get(j.id, 0) for j in board.pool) - min(loads.get(j.id, 0) for j in board.pool))
+            if board.pool
+            else 0,
         },
         status_code=status,
     )
@@ -373,6 +385,36 @@ async def assignment_remove(
             db_session, campaign, phase, page, flash=_message(exc, campaign.timezone), status=exc.status_code
         )
     return _redirect(f"/campaigns/{campaign.id}/phases/{phase.id}/assignments?page={page}")
+
+
+@post(
+    "/campaigns/{campaign_id:int}/phases/{phase_id:int}/assignments/auto",
+    opt=USER,
+    name="judging_assignment_auto",
+)
+async def assignment_auto(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    campaign_id: FromPath[int],
+    phase_id: FromPath[int],
+) -> Response[Any]:
+    user = signed_in(request)
+    campaign, phase = await _organized_phase(db_session, user, campaign_id, phase_id)
+    raw_seed = form_value(await request.form(), "seed")
+    seed = _int(raw_seed)
+    if seed is None or not 0 <= seed <= 2**31:
+        return await _assignments_page(
+            db_session,
+            campaign,
+            phase,
+            1,
+            flash=_("Enter the seed as a whole number from 0 to 2147483648."),
+            seed=raw_seed,
+            status=422,
+        )
+    result = await auto_assign(db_session, user, clock.now(), phase, seed)
+    return await _assignments_page(db_session, campaign, phase, 1, auto=result, seed=raw_seed)
 
 
 # --- the judge's queue ------------------------------------------------------------------------
@@ -460,6 +502,9 @@ def _score_context(
         "scored": len(counted),
         "feedback_max": FEEDBACK_MAX,
         "base": f"/judging/{view.phase.id}/entries/{view.entry.id}",
+        "conflict_errors": {},
+        "conflict_reason": "",
+        "reason_max": REASON_MAX,
     }
 
 
@@ -543,7 +588,40 @@ async def score_finalise(
     return await _score_post(request, db_session, clock.now(), phase_id, entry_id, finalise=True)
 
 
+@post("/judging/{phase_id:int}/entries/{entry_id:int}/conflict", opt=USER, name="judging_declare_conflict")
+async def conflict_declare(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    phase_id: FromPath[int],
+    entry_id: FromPath[int],
+) -> Response[Any]:
+    user = signed_in(request)
+    now = clock.now()
+    view = await get_assigned_entry(db_session, user, phase_id, entry_id)  # 404 for anyone not assigned
+    form = await request.form()
+    reason = str(form.get("reason") or "")
+    errors: dict[str, str] = {}
+    if form_value(form, "confirm") != "yes":
+        errors["confirm"] = _("Tick the box to confirm that you have a conflict of interest with this entry.")
+    if not errors:
+        try:
+            await declare_conflict(db_session, user, now, phase_id, entry_id, reason)
+        except NotFound:
+            raise
+        except DomainError as exc:
+            errors = {("reason" if isinstance(exc, ValidationFailed) else "conflict"): _message(exc, "UTC")}
+    if errors:
+        context = _score_context(view, now, message=_("Your conflict of interest was not recorded."))
+        context.update(conflict_errors=errors, conflict_reason=reason)
+        return Template(template_name="judging/score.html", context=context, status_code=422)
+    return _redirect("/judging")
+
+
 routes = [
+    *setup_routes,
+    assignment_auto,
+    conflict_declare,
     rubric_page,
     rubric_add,
     rubric_update,

@@ -16,6 +16,7 @@ from accounts.models import User
 from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize, organized_campaign, visible_campaign
 from campaigns.models import Campaign, Challenge
 from core.errors import DomainError, NotFound, ValidationFailed
+from judging.analysis import DEFAULT_TOP_N, analyse
 from judging.awards import (
     AWARD_NAME_MAX,
     CITATION_MAX,
@@ -27,11 +28,13 @@ from judging.awards import (
     publish_results,
 )
 from judging.ranking import SCOPES, Scope, phase_rankings
+from judging.recommendation import recommended
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.errors import is_htmx
 from web.i18n import gettext as _
 
 AWARD_FIELDS = ("name", "challenge_id", "team_id", "citation")
+MAX_TOP_N = 1000
 
 
 def _redirect(request: Request[Any, Any, Any], path: str) -> Response[Any]:
@@ -47,8 +50,19 @@ def _int(raw: str) -> int | None:
         return None
 
 
-def _scope(raw: str | None) -> Scope:
-    return "campaign" if raw == "campaign" else "challenge"
+def _scope(raw: str | None) -> Scope | None:
+    """``None``: each phase within its own ranking scope."""
+    if raw == "campaign":
+        return "campaign"
+    if raw == "challenge":
+        return "challenge"
+    return None
+
+
+def _top_n(raw: str | None) -> int:
+    """The top-N cut of the normalisation analysis where the advancement rule is manual."""
+    value = _int(raw or "")
+    return value if value is not None and 1 <= value <= MAX_TOP_N else DEFAULT_TOP_N
 
 
 async def _challenges(db: AsyncSession, campaign_id: int) -> list[Challenge]:
@@ -61,8 +75,9 @@ async def _challenges(db: AsyncSession, campaign_id: int) -> list[Challenge]:
 async def _results_context(
     db: AsyncSession,
     campaign: Campaign,
-    scope: Scope,
+    scope: Scope | None,
     *,
+    top_n: int = DEFAULT_TOP_N,
     values: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
     flash: str | None = None,
@@ -77,6 +92,10 @@ async def _results_context(
         "scope": scope,
         "scopes": SCOPES,
         "rankings": rankings,
+        # pure arithmetic over what the rankings loaded: no further query
+        "analyses": {r.phase.id: analyse(r, top_n) for r in rankings},
+        "recommendation": recommended(),
+        "top_n": top_n,
         "awards": await campaign_awards(db, campaign.id),
         "challenges": await _challenges(db, campaign.id),
         "teams": teams,
@@ -102,8 +121,10 @@ async def results_page(
     campaign_id: FromPath[int],
 ) -> Template:
     campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
-    # ?scope=challenge|campaign ("scope" is a reserved handler parameter name in Litestar)
-    context = await _results_context(db_session, campaign, _scope(request.query_params.get("scope")))
+    # ?scope=challenge|campaign ("scope" is a reserved handler parameter name in Litestar);
+    # ?top=N sets the cut of the normalisation analysis for phases advanced by hand
+    query = request.query_params
+    context = await _results_context(db_session, campaign, _scope(query.get("scope")), top_n=_top_n(query.get("top")))
     return Template(template_name="results/organizer.html", context=context)
 
 
@@ -128,7 +149,7 @@ async def award_add(
     try:
         await add_award(db_session, user, clock.now(), campaign, data)
     except DomainError as exc:
-        context = await _results_context(db_session, campaign, "challenge", values=values, errors=_messages(exc))
+        context = await _results_context(db_session, campaign, None, values=values, errors=_messages(exc))
         return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
     return _redirect(request, f"/campaigns/{campaign.id}/results#awards")
 
@@ -156,7 +177,7 @@ async def results_publish(
     try:
         await publish_results(db_session, user, clock.now(), campaign)
     except DomainError as exc:
-        context = await _results_context(db_session, campaign, "challenge", flash=_(exc.message, **exc.params))
+        context = await _results_context(db_session, campaign, None, flash=_(exc.message, **exc.params))
         return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
     return _redirect(request, f"/campaigns/{campaign.id}/results")
 

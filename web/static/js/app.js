@@ -69,3 +69,52 @@
   });
   document.addEventListener("htmx:afterSwap", function (e) { enhance(e.target); });
 })();
+
+// Scoring without the mouse (score form): j/k move between criteria, a number key chooses that
+// level of the focused criterion, Ctrl+Enter finalises, "?" opens the help. Arrow keys and
+// Tab are the browser's own radio-group behaviour. Each choice fires "change" so htmx autosaves.
+(function () {
+  "use strict";
+  function typing(el) {
+    return el && (el.tagName === "TEXTAREA" || el.isContentEditable ||
+      (el.tagName === "INPUT" && el.type !== "radio" && el.type !== "checkbox"));
+  }
+  function groups(form) { return Array.prototype.slice.call(form.querySelectorAll("[data-criterion]")); }
+  function focusGroup(group) {
+    if (!group) return;
+    var radio = group.querySelector("input[type=radio]:checked") || group.querySelector("input[type=radio]");
+    if (radio) radio.focus();
+  }
+  function choose(group, key) {
+    var radios = Array.prototype.slice.call(group.querySelectorAll("input[type=radio]:not([disabled])"));
+    var target = radios.filter(function (r) { return r.value === key; })[0] ||
+      (key === "0" ? radios.filter(function (r) { return r.value === "10"; })[0] : null);
+    if (!target) return false;
+    target.checked = true;
+    target.focus();
+    target.dispatchEvent(new Event("change", { bubbles: true }));
+    return true;
+  }
+  document.addEventListener("keydown", function (e) {
+    var form = document.querySelector("form[data-keyboard-score]");
+    if (!form || e.altKey || e.metaKey) return;
+    if (e.ctrlKey && e.key === "Enter") {
+      e.preventDefault();
+      if (form.requestSubmit) form.requestSubmit(); else form.submit();
+      return;
+    }
+    if (e.ctrlKey || typing(e.target)) return;
+    var help = document.getElementById("keyboard-help");
+    if (e.key === "?" && help) { e.preventDefault(); help.open = !help.open; return; }
+    var list = groups(form);
+    var current = e.target.closest ? e.target.closest("[data-criterion]") : null;
+    var index = list.indexOf(current);
+    if (e.key === "j" || e.key === "k") {
+      e.preventDefault();
+      var next = index < 0 ? 0 : index + (e.key === "j" ? 1 : -1);
+      focusGroup(list[Math.max(0, Math.min(list.length - 1, next))]);
+      return;
+    }
+    if (/^[0-9]$/.test(e.key) && current && choose(current, e.key)) e.preventDefault();
+  });
+})();

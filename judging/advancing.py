@@ -1,0 +1,257 @@
+"""Applying a judging phase's advancement rule, and overriding an outcome by hand.
+
+Rules chosen here (DOMAIN.md is silent on them):
+- the rule is applied once per phase (``Phase.advancement_applied_at``, set by a conditional
+  UPDATE, so the scheduler and an organizer racing it apply it once); an organizer may apply it
+  by hand before the phase closes; a manual rule is never applied: each team is decided by
+  overriding;
+- an incomplete entry is left undecided (no ``Advancement`` row): the organizer decides it by
+  hand, and the report of the automatic step lists it;
+- an outcome overridden before the rule is applied is kept as it is;
+- eliminating sets an active team ``eliminated``; a winner or withdrawn team keeps its status;
+  advancing a team eliminated by this phase makes it active again.
+Teams hear of it through the events ``AdvancementApplied`` and ``AdvancementOverridden``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts.models import User
+from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize
+from campaigns.models import AdvancementRule, Campaign, Phase, PhaseKind, RankingScope
+from core.audit import record
+from core.errors import N_, Conflict, NotFound, ValidationFailed
+from core.events import Event, publish
+from judging.advancement import Ranked, decide
+from judging.models import Advancement, AdvancementOutcome
+from judging.ranking import PhaseRanking, RankingRow, phase_ranking
+from teams.models import Team, TeamStatus
+
+REASON_MAX = 1000
+PHASE_NOT_FOUND = N_("We could not find that judging phase.")
+TEAM_NOT_FOUND = N_("We could not find that team in this phase.")
+MANUAL_RULE = N_("This phase advances teams by hand: decide each team below.")
+BAD_RULE = N_("The phase's advancement rule has no valid value: fix it in the phase's settings.")
+
+
+@dataclass(frozen=True)
+class AdvancementApplied(Event):
+    phase_id: int
+    at: datetime
+    advanced: tuple[int, ...]  # team ids
+    eliminated: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class AdvancementOverridden(Event):
+    phase_id: int
+    team_id: int
+    outcome: str
+    at: datetime
+
+
+@dataclass
+class AdvancementReport:
+    advanced: list[int] = field(default_factory=list)
+    eliminated: list[int] = field(default_factory=list)
+    tied: list[int] = field(default_factory=list)
+    undecided: list[int] = field(default_factory=list)  # incomplete entries: decide by hand
+    kept: list[int] = field(default_factory=list)  # overridden before the rule was applied
+
+
+async def _campaign_of(session: AsyncSession, actor: User | None, phase: Phase) -> Campaign:
+    campaign = await session.get(Campaign, phase.campaign_id)
+    if campaign is None or phase.kind is not PhaseKind.JUDGING:
+        raise NotFound(PHASE_NOT_FOUND)
+    if actor is not None and not await can_organize(session, campaign, actor):
+        raise NotFound(CAMPAIGN_NOT_FOUND)
+    return campaign
+
+
+async def ranking_of(session: AsyncSession, phase: Phase) -> PhaseRanking:
+    return await phase_ranking(session, phase, phase.ranking_scope.value)
+
+
+async def phase_advancements(session: AsyncSession, phase_id: int) -> dict[int, Advancement]:
+    """The outcomes recorded for a phase, by team id."""
+    rows = await session.scalars(select(Advancement).where(Advancement.phase_id == phase_id))
+    return {a.team_id: a for a in rows.all()}
+
+
+def _state(a: Advancement | None) -> dict[str, object] | None:
+    if a is None:
+        return None
+    return {"outcome": a.outcome.value, "rank": a.rank, "score": a.score, "tied_at_cut": a.tied_at_cut}
+
+
+async def _set_status(session: AsyncSession, actor: User | None, now: datetime, team: Team, target: TeamStatus) -> None:
+    if team.status is target:
+        return
+    before = team.status
+    await session.execute(
+        update(Team).where(Team.id == team.id).values(status=target).execution_options(synchronize_session=False)
+    )
+    await session.refresh(team)
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id if actor else None,
+        action=f"team.{target.value}",
+        subject=team,
+        campaign_id=team.campaign_id,
+        before={"status": before.value},
+        after={"status": target.value},
+    )
+
+
+def ranked_rows(phase: Phase, rows: list[RankingRow]) -> list[Ranked]:
+    """The ranking's rows as the pure rule sees them: keyed by team, scoped by the phase's ranking scope."""
+    challenge_scope = phase.ranking_scope is RankingScope.CHALLENGE
+    return [Ranked(r.team.id, r.challenge.id if challenge_scope else None, r.rank, r.score, r.incomplete) for r in rows]
+
+
+async def apply_advancement(
+    session: AsyncSession, actor: User | None, now: datetime, phase: Phase
+) -> AdvancementReport | None:
+    """Applies the phase's rule (``actor`` None: the scheduler). None when it was applied already."""
+    await _campaign_of(session, actor, phase)
+    if phase.advancement_rule is AdvancementRule.MANUAL:
+        raise Conflict(MANUAL_RULE)
+    ranking = await ranking_of(session, phase)
+    rows = {row.team.id: row for row in ranking.rows}
+    try:
+        decisions = decide(
+            ranked_rows(phase, ranking.rows),
+            phase.advancement_rule,
+            phase.advancement_value,
+        )
+    except ValueError as exc:
+        raise Conflict(BAD_RULE) from exc
+    result = await session.execute(
+        update(Phase)
+        .where(Phase.id == phase.id, Phase.advancement_applied_at.is_(None))
+        .values(advancement_applied_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(phase)
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    existing = await phase_advancements(session, phase.id)
+    report = AdvancementReport()
+    for d in decisions:
+        if d.outcome is None:
+            report.undecided.append(d.key)
+            continue
+        if d.key in existing:
+            report.kept.append(d.key)
+            continue
+        row = rows[d.key]
+        outcome = AdvancementOutcome(d.outcome)
+        advancement = _new_row(phase, row, outcome, now, tied=d.tied_at_cut)
+        session.add(advancement)
+        await session.flush()
+        await record(
+            session,
+            at=now,
+            actor_id=actor.id if actor else None,
+            action="advancement.decide",
+            subject=advancement,
+            campaign_id=phase.campaign_id,
+            after=_state(advancement),
+        )
+        (report.advanced if outcome is AdvancementOutcome.ADVANCE else report.eliminated).append(d.key)
+        if d.tied_at_cut:
+            report.tied.append(d.key)
+        if outcome is AdvancementOutcome.ELIMINATE and row.team.status is TeamStatus.ACTIVE:
+            await _set_status(session, actor, now, row.team, TeamStatus.ELIMINATED)
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id if actor else None,
+        action="phase.advance",
+        subject=phase,
+        campaign_id=phase.campaign_id,
+        before={"advancement_applied_at": None},
+        after={
+            "advancement_applied_at": now.isoformat(),
+            "advanced": report.advanced,
+            "eliminated": report.eliminated,
+            "tied_at_cut": report.tied,
+            "undecided": report.undecided,
+        },
+    )
+    await publish(
+        session,
+        AdvancementApplied(phase.id, now, tuple(report.advanced), tuple(report.eliminated)),
+    )
+    return report
+
+
+def _new_row(phase: Phase, row: RankingRow, outcome: AdvancementOutcome, now: datetime, *, tied: bool) -> Advancement:
+    return Advancement(
+        phase_id=phase.id,
+        team_id=row.team.id,
+        entry_id=row.entry.id,
+        outcome=outcome,
+        rank=row.rank,
+        score=row.score,
+        tied_at_cut=tied,
+        overridden=False,
+        reason="",
+        decided_at=now,
+    )
+
+
+async def override_advancement(
+    session: AsyncSession,
+    actor: User,
+    now: datetime,
+    phase: Phase,
+    team_id: int,
+    outcome: AdvancementOutcome,
+    reason: str,
+) -> Advancement:
+    """Sets one team's outcome by hand, with a reason, audited before and after."""
+    await _campaign_of(session, actor, phase)
+    ranking = await ranking_of(session, phase)
+    row = ranking.row_of_team(team_id)
+    if row is None:
+        raise NotFound(TEAM_NOT_FOUND)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed({"reason": N_("Give the reason for this decision.")})
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed({"reason": N_("Keep the reason within 1000 characters.")})
+    advancement = (await phase_advancements(session, phase.id)).get(team_id)
+    before = _state(advancement)
+    if advancement is None:
+        advancement = _new_row(phase, row, outcome, now, tied=False)
+        session.add(advancement)
+    advancement.outcome = outcome
+    advancement.overridden = True
+    advancement.reason = reason
+    advancement.decided_at = now
+    await session.flush()
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id,
+        action="advancement.override",
+        subject=advancement,
+        campaign_id=phase.campaign_id,
+        before=before,
+        after=_state(advancement),
+        reason=reason,
+    )
+    team = row.team
+    if outcome is AdvancementOutcome.ELIMINATE and team.status is TeamStatus.ACTIVE:
+        await _set_status(session, actor, now, team, TeamStatus.ELIMINATED)
+    elif outcome is AdvancementOutcome.ADVANCE and team.status is TeamStatus.ELIMINATED:
+        await _set_status(session, actor, now, team, TeamStatus.ACTIVE)
+    await publish(session, AdvancementOverridden(phase.id, team_id, outcome.value, now))
+    return advancement

@@ -1,0 +1,204 @@
+"""Advancement of a judging phase (organizers) and the approval of awards (executives)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from litestar_htmx import ClientRedirect
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts.models import User
+from campaigns.access import CAMPAIGN_NOT_FOUND, organized_campaign, visible_campaign
+from campaigns.models import AdvancementRule, Campaign, Phase, PhaseKind
+from core.errors import DomainError, NotFound, ValidationFailed
+from judging.advancement import Decision, decide
+from judging.advancing import (
+    PHASE_NOT_FOUND,
+    REASON_MAX,
+    apply_advancement,
+    override_advancement,
+    phase_advancements,
+    ranked_rows,
+    ranking_of,
+)
+from judging.awards import approve_award, awaiting_approval, campaign_awards
+from judging.models import AdvancementOutcome
+from judging.ranking import RankingRow
+from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from web.errors import is_htmx
+from web.i18n import gettext as _
+
+
+def _redirect(request: Request[Any, Any, Any], path: str) -> Response[Any]:
+    if is_htmx(request):
+        return ClientRedirect(redirect_to=path)
+    return Redirect(path=path, status_code=303)
+
+
+async def _judging_phase(db: AsyncSession, campaign: Campaign, phase_id: int) -> Phase:
+    phase = await db.scalar(
+        select(Phase).where(Phase.id == phase_id, Phase.campaign_id == campaign.id, Phase.kind == PhaseKind.JUDGING)
+    )
+    if phase is None:
+        raise NotFound(PHASE_NOT_FOUND)
+    return phase
+
+
+def _preview(phase: Phase, rows: list[RankingRow]) -> dict[int, Decision]:
+    """What the rule would decide now, before it is applied; nothing where the rule is manual or broken."""
+    if phase.advancement_rule is AdvancementRule.MANUAL or phase.advancement_applied_at is not None:
+        return {}
+    try:
+        return {d.key: d for d in decide(ranked_rows(phase, rows), phase.advancement_rule, phase.advancement_value)}
+    except ValueError:
+        return {}
+
+
+async def _page_context(
+    db: AsyncSession,
+    campaign: Campaign,
+    phase: Phase,
+    *,
+    errors: Mapping[int, str] | None = None,
+    values: Mapping[int, Mapping[str, str]] | None = None,
+    flash: str | None = None,
+) -> dict[str, Any]:
+    ranking = await ranking_of(db, phase)
+    decided = await phase_advancements(db, phase.id)
+    return {
+        "campaign": campaign,
+        "phase": phase,
+        "ranking": ranking,
+        "decided": decided,
+        "preview": _preview(phase, ranking.rows),
+        "undecided": [r for r in ranking.rows if r.incomplete and r.team.id not in decided],
+        "errors": dict(errors or {}),
+        "values": dict(values or {}),
+        "flash": flash,
+        "reason_max": REASON_MAX,
+    }
+
+
+def _page(context: dict[str, Any], status_code: int = 200) -> Template:
+    return Template(template_name="judging/advancement.html", context=context, status_code=status_code)
+
+
+def _path(campaign_id: int, phase_id: int) -> str:
+    return f"/campaigns/{campaign_id}/phases/{phase_id}/advancement"
+
+
+@get("/campaigns/{campaign_id:int}/phases/{phase_id:int}/advancement", opt=USER, name="advancement_page")
+async def advancement_page(
+    request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int], phase_id: FromPath[int]
+) -> Template:
+    campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
+    phase = await _judging_phase(db_session, campaign, phase_id)
+    return _page(await _page_context(db_session, campaign, phase))
+
+
+@post("/campaigns/{campaign_id:int}/phases/{phase_id:int}/advancement/apply", opt=USER, name="advancement_apply")
+async def advancement_apply(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    campaign_id: FromPath[int],
+    phase_id: FromPath[int],
+) -> Response[Any]:
+    user = signed_in(request)
+    campaign = await organized_campaign(db_session, campaign_id, user)
+    phase = await _judging_phase(db_session, campaign, phase_id)
+    try:
+        await apply_advancement(db_session, user, clock.now(), phase)
+    except DomainError as exc:
+        context = await _page_context(db_session, campaign, phase, flash=_(exc.message, **exc.params))
+        return _page(context, exc.status_code)
+    return _redirect(request, _path(campaign.id, phase.id))
+
+
+@post(
+    "/campaigns/{campaign_id:int}/phases/{phase_id:int}/advancement/teams/{team_id:int}",
+    opt=USER,
+    name="advancement_override",
+)
+async def advancement_override(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    campaign_id: FromPath[int],
+    phase_id: FromPath[int],
+    team_id: FromPath[int],
+) -> Response[Any]:
+    user = signed_in(request)
+    campaign = await organized_campaign(db_session, campaign_id, user)
+    phase = await _judging_phase(db_session, campaign, phase_id)
+    form = await request.form()
+    typed = {"outcome": form_value(form, "outcome"), "reason": form_value(form, "reason")}
+    try:
+        outcome = AdvancementOutcome(typed["outcome"])
+    except ValueError:
+        error: str | None = _("Choose whether the team advances or is eliminated.")
+    else:
+        error = None
+        try:
+            await override_advancement(db_session, user, clock.now(), phase, team_id, outcome, typed["reason"])
+        except ValidationFailed as exc:
+            error = _(exc.message, **exc.params)
+    if error is not None:
+        context = await _page_context(db_session, campaign, phase, errors={team_id: error}, values={team_id: typed})
+        return _page(context, 422)
+    return _redirect(request, f"{_path(campaign.id, phase.id)}#team-{team_id}")
+
+
+# --- executives approve awards ----------------------------------------------------------------
+
+
+def _require_executive(user: User) -> None:
+    if not (user.is_executive or user.is_admin):
+        raise NotFound(CAMPAIGN_NOT_FOUND)
+
+
+async def _approval_page(db: AsyncSession, campaign: Campaign, flash: str | None = None, status: int = 200) -> Template:
+    context = {
+        "campaign": campaign,
+        "awards": await campaign_awards(db, campaign.id),
+        "waiting": await awaiting_approval(db, campaign.id),
+        "flash": flash,
+    }
+    return Template(template_name="results/approval.html", context=context, status_code=status)
+
+
+@get("/campaigns/{campaign_id:int}/awards/approval", opt=USER, name="awards_approval")
+async def awards_approval(
+    request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int]
+) -> Template:
+    user = signed_in(request)
+    _require_executive(user)
+    return await _approval_page(db_session, await visible_campaign(db_session, campaign_id, user))
+
+
+@post("/campaigns/{campaign_id:int}/awards/{award_id:int}/approve", opt=USER, name="awards_approve")
+async def award_approve(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    campaign_id: FromPath[int],
+    award_id: FromPath[int],
+) -> Response[Any]:
+    user = signed_in(request)
+    _require_executive(user)
+    campaign = await visible_campaign(db_session, campaign_id, user)
+    try:
+        await approve_award(db_session, user, clock.now(), campaign, award_id)
+    except DomainError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        return await _approval_page(db_session, campaign, _(exc.message, **exc.params), exc.status_code)
+    return _redirect(request, f"/campaigns/{campaign.id}/awards/approval")
+
+
+routes = [advancement_page, advancement_apply, advancement_override, awards_approval, award_approve]

@@ -1,0 +1,203 @@
+"""The organizer's "Judging set-up" page of a judging phase: its settings and the judges' challenge limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from accounts.models import User
+from campaigns.access import organized_campaign
+from campaigns.models import (
+    AdvancementRule,
+    Campaign,
+    CampaignRole,
+    CampaignRoleKind,
+    Challenge,
+    NormalisationMode,
+    Phase,
+    RankingScope,
+)
+from core.errors import DomainError, NotFound, ValidationFailed
+from core.pagination import paginate
+from judging.services import judging_phase
+from judging.setup import PhaseSettings, judge_limits, pool_size, set_judge_limits, update_settings
+from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from web.i18n import gettext as _
+
+JUDGES_PAGE_SIZE = 30
+FIELDS = ("required_judges", "normalisation", "ranking_scope", "advancement_rule", "advancement_value")
+
+
+def _number(raw: str) -> float | None:
+    try:
+        return float(raw.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _whole(raw: str) -> int | None:
+    try:
+        return int(raw)
+    except ValueError:
+        return None
+
+
+def _values(phase: Phase) -> dict[str, Any]:
+    value = phase.advancement_value
+    return {
+        "required_judges": str(phase.required_judges),
+        "normalisation": phase.normalisation.value,
+        "ranking_scope": phase.ranking_scope.value,
+        "advancement_rule": phase.advancement_rule.value,
+        "advancement_value": "" if value is None else f"{value:g}",
+        "department_conflict": phase.department_conflict,
+    }
+
+
+async def _page(
+    db: AsyncSession,
+    campaign: Campaign,
+    phase: Phase,
+    page: int,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    judge_error: tuple[int, str] | None = None,
+    status: int = 200,
+) -> Template:
+    judges = await paginate(
+        db,
+        select(User)
+        .join(CampaignRole, CampaignRole.user_id == User.id)
+        .where(CampaignRole.campaign_id == campaign.id, CampaignRole.role == CampaignRoleKind.JUDGE)
+        .order_by(User.name, User.id),
+        number=page,
+        size=JUDGES_PAGE_SIZE,
+    )
+    challenges = list(
+        (await db.scalars(select(Challenge).where(Challenge.campaign_id == campaign.id).order_by(Challenge.id))).all()
+    )
+    base = f"/campaigns/{campaign.id}/phases/{phase.id}/setup"
+    return Template(
+        template_name="judging/setup.html",
+        context={
+            "campaign": campaign,
+            "phase": phase,
+            "values": values or _values(phase),
+            "errors": errors or {},
+            "judges": judges,
+            "page": judges,
+            "base_url": base + "?",
+            "action": base,
+            "challenges": challenges,
+            "limits": await judge_limits(db, campaign.id),
+            "judge_error": judge_error,
+            "pool_size": await pool_size(db, campaign.id),
+            "modes": [
+                (NormalisationMode.NONE.value, _("None: raw weighted totals")),
+                (NormalisationMode.ZSCORE.value, _("z-score per judge")),
+                (NormalisationMode.JUDGE_EFFECTS.value, _("Judge effects (leniency corrected)")),
+            ],
+            "scopes": [
+                (RankingScope.CHALLENGE.value, _("Per challenge")),
+                (RankingScope.CAMPAIGN.value, _("Across the campaign")),
+            ],
+            "rules": [
+                (AdvancementRule.MANUAL.value, _("Decided by hand")),
+                (AdvancementRule.TOP_N.value, _("The top N teams")),
+                (AdvancementRule.TOP_PERCENT.value, _("The top P percent of teams")),
+                (AdvancementRule.MIN_SCORE.value, _("Every team scoring at least X")),
+            ],
+        },
+        status_code=status,
+    )
+
+
+async def _organized(db: AsyncSession, user: User, campaign_id: int, phase_id: int) -> tuple[Campaign, Phase]:
+    campaign = await organized_campaign(db, campaign_id, user)
+    return campaign, await judging_phase(db, campaign, phase_id)
+
+
+@get("/campaigns/{campaign_id:int}/phases/{phase_id:int}/setup", opt=USER, name="judging_setup")
+async def setup_page(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    campaign_id: FromPath[int],
+    phase_id: FromPath[int],
+    page: FromQuery[int] = 1,
+) -> Template:
+    campaign, phase = await _organized(db_session, signed_in(request), campaign_id, phase_id)
+    return await _page(db_session, campaign, phase, max(1, page))
+
+
+@post("/campaigns/{campaign_id:int}/phases/{phase_id:int}/setup", opt=USER, name="judging_setup_save")
+async def setup_save(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    campaign_id: FromPath[int],
+    phase_id: FromPath[int],
+) -> Response[Any]:
+    user = signed_in(request)
+    campaign, phase = await _organized(db_session, user, campaign_id, phase_id)
+    form = await request.form()
+    values: dict[str, Any] = {name: form_value(form, name) for name in FIELDS}
+    values["department_conflict"] = form_value(form, "department_conflict") == "on"
+    data = PhaseSettings(
+        required_judges=_whole(values["required_judges"]),
+        normalisation=values["normalisation"],
+        ranking_scope=values["ranking_scope"],
+        advancement_rule=values["advancement_rule"],
+        advancement_value=_number(values["advancement_value"]) if values["advancement_value"] else None,
+        department_conflict=values["department_conflict"],
+    )
+    try:
+        await update_settings(db_session, user, clock.now(), phase, data)
+    except DomainError as exc:
+        # validation comes before any change, so the phase is as it was
+        if isinstance(exc, ValidationFailed):
+            errors = {name: _(message, **exc.params) for name, message in exc.errors.items()}
+        else:
+            errors = {exc.field or "__all__": _(exc.message, **exc.params)}
+        return await _page(db_session, campaign, phase, 1, values=values, errors=errors, status=exc.status_code)
+    return Redirect(path=f"/campaigns/{campaign.id}/phases/{phase.id}/setup", status_code=303)
+
+
+@post(
+    "/campaigns/{campaign_id:int}/phases/{phase_id:int}/setup/judges/{judge_id:int}",
+    opt=USER,
+    name="judging_setup_judge",
+)
+async def setup_judge(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    campaign_id: FromPath[int],
+    phase_id: FromPath[int],
+    judge_id: FromPath[int],
+) -> Response[Any]:
+    user = signed_in(request)
+    campaign, phase = await _organized(db_session, user, campaign_id, phase_id)
+    form = await request.form()
+    page = max(1, _whole(form_value(form, "page")) or 1)
+    chosen = {_whole(str(raw)) for raw in form.getall("challenges")} if "challenges" in form else set()
+    try:
+        # a value that is not a number is no challenge of the campaign: refused like one
+        limits = {c if c is not None else -1 for c in chosen}
+        await set_judge_limits(db_session, user, clock.now(), phase, judge_id, limits)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        return await _page(
+            db_session, campaign, phase, page, judge_error=(judge_id, _(exc.message)), status=exc.status_code
+        )
+    path = f"/campaigns/{campaign.id}/phases/{phase.id}/setup?page={page}#judge-{judge_id}"
+    return Redirect(path=path, status_code=303)
+
+
+routes = [setup_page, setup_save, setup_judge]
