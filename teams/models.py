@@ -17,6 +17,8 @@ ENTRY_TEXT_MAX = 10_000
 ENTRY_TITLE_MAX = 200
 ENTRY_SUMMARY_MAX = 1_000
 EXTENSION_REASON_MAX = 500
+ATTACHMENT_NAME_MAX = 255
+ATTACHMENT_TYPE_MAX = 100
 
 
 class TeamStatus(enum.StrEnum):
@@ -106,6 +108,12 @@ class Entry(Base):
 
     team: Mapped[Team] = relationship(lazy="raise")
     phase: Mapped[Phase] = relationship(lazy="raise")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="entry",
+        lazy="raise",
+        order_by=lambda: [Attachment.created_at, Attachment.id],
+        passive_deletes=True,
+    )
 
 
 class EntryVersion(Base):
@@ -146,3 +154,27 @@ class Extension(Base):
 
     team: Mapped[Team] = relationship(lazy="raise")
     phase: Mapped[Phase] = relationship(lazy="raise")
+
+
+class Attachment(Base):
+    """A file of an entry, kept on disk under a generated name; the row holds what we know of it.
+
+    ``content_type`` is what the bytes are (detected from the content, never from the name or
+    the browser); ``created_at`` is set from the injected clock when the file is added.
+    """
+
+    __tablename__ = "attachment"
+
+    entry_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    original_name: Mapped[str] = mapped_column(String(ATTACHMENT_NAME_MAX))
+    # a random hex name: nothing the user sent ever becomes part of a path
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(ATTACHMENT_TYPE_MAX))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+
+    entry: Mapped[Entry] = relationship(back_populates="attachments", lazy="raise")
+    uploaded_by: Mapped[User | None] = relationship(lazy="raise")

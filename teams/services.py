@@ -102,15 +102,22 @@ class EntrySubmitted(Event):
     version: int
 
 
-class SubmissionRefused(Conflict):
+class LateWrite(Conflict):
+    """A change that came too late (or too early); ``closed_at`` is the instant the message names."""
+
+    def __init__(self, message: str, *, closed_at: datetime | None, timezone: str, field: str | None = None) -> None:
+        when = utc_to_local(closed_at, timezone).strftime("%Y-%m-%d %H:%M %Z") if closed_at else ""
+        super().__init__(message, field=field, when=when)
+        self.closed_at = closed_at
+        self.timezone = timezone
+
+
+class SubmissionRefused(LateWrite):
     """A submission that came too late (or too early): the text was kept as a draft version."""
 
     def __init__(self, message: str, *, draft: EntryVersion, closed_at: datetime | None, timezone: str) -> None:
-        when = utc_to_local(closed_at, timezone).strftime("%Y-%m-%d %H:%M %Z") if closed_at else ""
-        super().__init__(message, when=when)
+        super().__init__(message, closed_at=closed_at, timezone=timezone)
         self.draft = draft
-        self.closed_at = closed_at
-        self.timezone = timezone
 
 
 @dataclass(frozen=True)
@@ -500,18 +507,52 @@ async def extension_until(session: AsyncSession, team_id: int, phase_id: int) ->
     return until
 
 
-def _late_refusal(phase: Phase, now: datetime, until: datetime | None) -> tuple[str, datetime | None]:
-    """Why a submission at ``now`` is refused, and the instant the message names."""
+@dataclass(frozen=True)
+class RefusalMessages:
+    """What a refused write says, by reason; ``%(when)s`` names the instant that decided."""
+
+    team: str
+    not_open: str
+    extension_ended: str
+    closed: str
+    closed_by_organizers: str
+
+
+SUBMIT_REFUSALS = RefusalMessages(
+    team=N_("This team can no longer submit. Your text was kept as a draft."),
+    not_open=N_("The submission phase opens at %(when)s. Your text was kept as a draft."),
+    extension_ended=N_("Your extension ended at %(when)s. Your text was kept as a draft."),
+    closed=N_("The submission phase closed at %(when)s. Your text was kept as a draft."),
+    closed_by_organizers=N_("The organizers closed the submission phase. Your text was kept as a draft."),
+)
+
+
+async def write_refusal(
+    session: AsyncSession, campaign: Campaign, team: Team, phase: Phase, now: datetime, messages: RefusalMessages
+) -> tuple[str, datetime | None] | None:
+    """Why the team may not change what judges see in ``phase`` at ``now`` (its message and the
+    instant it names), or None when it may.
+
+    The one deadline check of every such write (submitting, adding or removing a file): the
+    campaign is published, the team may still submit, and the phase accepts writes at ``now``,
+    grace and the team's extension included. Call it holding ``lock_phase``.
+    """
+    if campaign.status is not CampaignStatus.PUBLISHED or not can_submit_as(team.status):
+        return messages.team, None
+    # read under the phase lock: granting or revoking an extension locks the phase for update
+    until = await extension_until(session, team.id, phase.id)
+    if accepts_writes(phase, now, until):
+        return None
     if phase.status is PhaseStatus.PENDING and now < phase.opens_at:
-        return N_("The submission phase opens at %(when)s. Your text was kept as a draft."), phase.opens_at
+        return messages.not_open, phase.opens_at
     if until is not None and until >= effective_close(phase) and now >= until:
-        return N_("Your extension ended at %(when)s. Your text was kept as a draft."), until
+        return messages.extension_ended, until
     if now >= phase.closes_at:
-        return N_("The submission phase closed at %(when)s. Your text was kept as a draft."), phase.closes_at
-    return N_("The organizers closed the submission phase. Your text was kept as a draft."), None
+        return messages.closed, phase.closes_at
+    return messages.closed_by_organizers, None
 
 
-async def _lock_phase(session: AsyncSession, phase_id: int) -> Phase:
+async def lock_phase(session: AsyncSession, phase_id: int) -> Phase:
     """A shared lock on the phase row (FOR SHARE on PostgreSQL): closing it waits for this save."""
     phase = await session.scalar(
         select(Phase).where(Phase.id == phase_id).with_for_update(read=True).execution_options(populate_existing=True)
@@ -520,7 +561,7 @@ async def _lock_phase(session: AsyncSession, phase_id: int) -> Phase:
     return phase
 
 
-async def _entry_for_update(session: AsyncSession, team: Team, phase: Phase) -> Entry:
+async def entry_for_update(session: AsyncSession, team: Team, phase: Phase) -> Entry:
     """The team's entry for the phase, locked; created on the first save."""
     stmt = (
         select(Entry)
@@ -578,8 +619,8 @@ async def save_draft(
     if errors:
         raise ValidationFailed(errors)
     phase = await entry_phase_of(session, team, phase_id, now)
-    await _lock_phase(session, phase.id)
-    entry = await _entry_for_update(session, team, phase)
+    await lock_phase(session, phase.id)
+    entry = await entry_for_update(session, team, phase)
     latest = await _latest_version(session, entry)
     if latest is not None and data.same_as(latest):
         return latest
@@ -600,22 +641,15 @@ async def submit_entry(
     if errors:
         raise ValidationFailed(errors)
     phase = await entry_phase_of(session, team, phase_id, now)
-    phase = await _lock_phase(session, phase.id)
+    phase = await lock_phase(session, phase.id)
     campaign = await session.get(Campaign, team.campaign_id)
     assert campaign is not None
-    entry = await _entry_for_update(session, team, phase)
-    refusal: str | None = None
-    closed_at: datetime | None = None
-    if campaign.status is not CampaignStatus.PUBLISHED or not can_submit_as(team.status):
-        refusal = N_("This team can no longer submit. Your text was kept as a draft.")
-    else:
-        # read under the phase lock: granting or revoking an extension locks the phase for update
-        until = await extension_until(session, team.id, phase.id)
-        if not accepts_writes(phase, now, until):
-            refusal, closed_at = _late_refusal(phase, now, until)
+    entry = await entry_for_update(session, team, phase)
+    refusal = await write_refusal(session, campaign, team, phase, now, SUBMIT_REFUSALS)
     if refusal is not None:
+        message, closed_at = refusal
         draft = await _append_version(session, entry, actor, data, now, submitted=False)
-        raise SubmissionRefused(refusal, draft=draft, closed_at=closed_at, timezone=campaign.timezone)
+        raise SubmissionRefused(message, draft=draft, closed_at=closed_at, timezone=campaign.timezone)
     version = await _append_version(session, entry, actor, data, now, submitted=True)
     before = {"status": entry.status.value, "submitted_version": entry.submitted_version}
     entry.status = EntryStatus.SUBMITTED

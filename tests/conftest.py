@@ -79,9 +79,15 @@ def clock() -> FrozenClock:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    # the scheduler never runs by itself in tests: they apply due actions with the frozen clock
-    return Settings(database_url=database_url, secret_key="test-secret-key-" + "x" * 32, scheduler_enabled=False)
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    # the scheduler never runs by itself in tests: they apply due actions with the frozen clock;
+    # uploaded files go to the test's own directory
+    return Settings(
+        database_url=database_url,
+        secret_key="test-secret-key-" + "x" * 32,
+        scheduler_enabled=False,
+        upload_dir=tmp_path / "uploads",
+    )
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KAIZEN_VAR_DIR", PROJECT_ROOT / "var"))
+UPLOAD_MAX_BYTES = 20 * 1024 * 1024  # 20 MiB per file
+UPLOAD_MAX_COUNT = 10  # files per entry
 
 
 class SettingsError(RuntimeError):
@@ -56,6 +58,10 @@ class Settings:
     smtp_tls: str = "none"  # none | starttls | ssl
     smtp_timeout_seconds: float = 10.0
     mail_from: str = "Kaizen <kaizen@localhost>"
+    # entry attachments: where the files live, the size of one file and the files per entry
+    upload_dir: Path = field(default_factory=lambda: VAR_DIR / "uploads")
+    upload_max_bytes: int = UPLOAD_MAX_BYTES
+    upload_max_count: int = UPLOAD_MAX_COUNT
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -84,6 +90,9 @@ class Settings:
             smtp_tls=env.get("KAIZEN_SMTP_TLS", "none").lower(),
             smtp_timeout_seconds=float(env.get("KAIZEN_SMTP_TIMEOUT", "10")),
             mail_from=env.get("KAIZEN_MAIL_FROM", "Kaizen <kaizen@localhost>"),
+            upload_dir=Path(env["KAIZEN_UPLOAD_DIR"]) if env.get("KAIZEN_UPLOAD_DIR") else VAR_DIR / "uploads",
+            upload_max_bytes=int(env.get("KAIZEN_UPLOAD_MAX_BYTES", str(UPLOAD_MAX_BYTES))),
+            upload_max_count=int(env.get("KAIZEN_UPLOAD_MAX_COUNT", str(UPLOAD_MAX_COUNT))),
         )
 
     @property

@@ -13,6 +13,8 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from campaigns.deadlines import is_valid_timezone
+from teams.storage import LABELS as FILE_KINDS
+from teams.storage import human_size
 from web import i18n
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -27,6 +29,12 @@ def render_markdown(text: str | None) -> Markup:
 
 def _dt(value: datetime | None, tz: str = "UTC", fmt: str = "medium") -> str:
     return i18n.format_datetime(value, tz, fmt)
+
+
+def _file_kind(content_type: str) -> str:
+    """What an attachment is, in words: "PDF document", "Excel workbook"."""
+    label = FILE_KINDS.get(content_type)
+    return i18n.gettext(label) if label else content_type
 
 
 def build_environment() -> Environment:
@@ -50,7 +58,9 @@ def build_environment() -> Environment:
         format_number=i18n.format_number,
         valid_timezone=is_valid_timezone,
     )
-    env.filters.update(markdown=render_markdown, dt=_dt, number=i18n.format_number)
+    env.filters.update(
+        markdown=render_markdown, dt=_dt, number=i18n.format_number, filesize=human_size, file_kind=_file_kind
+    )
     return env
 
 

@@ -16,9 +16,10 @@ from sqlalchemy.orm import joinedload
 from accounts.models import User
 from campaigns.access import visible_campaign
 from campaigns.deadlines import accepts_writes, phase_state
-from campaigns.models import Campaign, Challenge, PhaseKind
+from campaigns.models import Campaign, CampaignStatus, Challenge, PhaseKind
 from core.errors import DomainError, ValidationFailed
 from core.pagination import paginate
+from teams.attachments import entry_attachments
 from teams.models import (
     ENTRY_SUMMARY_MAX,
     ENTRY_TEXT_MAX,
@@ -32,8 +33,9 @@ from teams.models import (
     Membership,
     Team,
 )
-from teams.rules import ENTRY_FIELD_NAMES, EntryFields, team_window_error
+from teams.rules import ENTRY_FIELD_NAMES, EntryFields, can_submit_as, team_window_error
 from teams.services import (
+    LateWrite,
     SubmissionRefused,
     accept_invitation,
     campaign_phases,
@@ -51,10 +53,12 @@ from teams.services import (
     submit_entry,
     viewable_team,
 )
-from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from teams.storage import TOO_LARGE, human_size
+from web.deps import USER, AppClock, AppSettings, DbSession, form_value, signed_in
 from web.errors import is_htmx
 from web.i18n import format_datetime
 from web.i18n import gettext as _
+from web.settings import Settings
 
 VERSIONS_PAGE_SIZE = 20
 LIMITS = {
@@ -79,7 +83,7 @@ def _int(raw: str) -> int | None:
 
 def _message(exc: DomainError) -> str:
     params = dict(exc.params)
-    if isinstance(exc, SubmissionRefused) and exc.closed_at is not None:
+    if isinstance(exc, LateWrite) and exc.closed_at is not None:
         params["when"] = format_datetime(exc.closed_at, exc.timezone)
     return _(exc.message, **params)
 
@@ -200,6 +204,7 @@ async def _team_context(
         phase = await entry_phase_of(db, team, None, now)
         entry = await db.scalar(select(Entry).where(Entry.team_id == team.id, Entry.phase_id == phase.id))
     return {
+        "attachments": await entry_attachments(db, entry.id if entry else None),
         "team": team,
         "campaign": campaign,
         "member": member,
@@ -346,18 +351,21 @@ def _entry_values(form: Mapping[str, Any]) -> EntryFields:
     return EntryFields(**{name: form_value(form, name) for name in ENTRY_FIELD_NAMES})
 
 
-async def _entry_page(
+async def entry_page(
     db: AsyncSession,
     user: User,
     team_id: int,
     phase_id: int | None,
     now: datetime,
+    settings: Settings,
     *,
     values: EntryFields | None = None,
     errors: dict[str, str] | None = None,
+    file_error: str | None = None,
     page: int = 1,
     status: int = 200,
 ) -> Template:
+    """The entry form, its files and its versions (also answers the forms of the attachments controller)."""
     team = await member_team(db, user, team_id)
     campaign = await db.get(Campaign, team.campaign_id)
     assert campaign is not None
@@ -390,6 +398,7 @@ async def _entry_page(
         if entry
         else None
     )
+    writable = accepts_writes(phase, now, until)
     return Template(
         template_name="teams/entry.html",
         context={
@@ -398,7 +407,13 @@ async def _entry_page(
             "phase": phase,
             "phases": phases,
             "state": phase_state(phase, now).value,
-            "writable": accepts_writes(phase, now, until),
+            "writable": writable,
+            # adding or removing a file is held to the deadline of submitting (teams.attachments)
+            "files_writable": writable and campaign.status is CampaignStatus.PUBLISHED and can_submit_as(team.status),
+            "attachments": await entry_attachments(db, entry.id if entry else None),
+            "file_error": file_error,
+            "upload_max_size": human_size(settings.upload_max_bytes),
+            "upload_max_count": settings.upload_max_count,
             "extension_until": until,
             "extension_running": until is not None and now < until,
             "now": now,
@@ -422,16 +437,26 @@ async def entry_form(
     request: Request[Any, Any, Any],
     db_session: DbSession,
     clock: AppClock,
+    settings: AppSettings,
     team_id: FromPath[int],
     phase: FromQuery[int | None] = None,
     page: FromQuery[int] = 1,
+    file_error: FromQuery[str | None] = None,
 ) -> Template:
-    return await _entry_page(db_session, signed_in(request), team_id, phase, clock.now(), page=page)
+    # an upload refused before it was read (web.controllers.attachments) comes back as a code
+    message = _(TOO_LARGE, max=human_size(settings.upload_max_bytes)) if file_error == "too_large" else None
+    return await entry_page(
+        db_session, signed_in(request), team_id, phase, clock.now(), settings, page=page, file_error=message
+    )
 
 
 @post("/teams/{team_id:int}/entry/save", opt=USER, name="entry_save")
 async def entry_save(
-    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, team_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    settings: AppSettings,
+    team_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
     form = await request.form()
@@ -449,8 +474,16 @@ async def entry_save(
                 context={"version": None, "errors": _messages(exc)},
                 status_code=exc.status_code,
             )
-        return await _entry_page(
-            db_session, user, team_id, phase_id, now, values=values, errors=_messages(exc), status=exc.status_code
+        return await entry_page(
+            db_session,
+            user,
+            team_id,
+            phase_id,
+            now,
+            settings,
+            values=values,
+            errors=_messages(exc),
+            status=exc.status_code,
         )
     team = await member_team(db_session, user, team_id)
     if is_htmx(request):
@@ -464,7 +497,11 @@ async def entry_save(
 
 @post("/teams/{team_id:int}/entry/submit", opt=USER, name="entry_submit")
 async def entry_submit(
-    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, team_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    settings: AppSettings,
+    team_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
     form = await request.form()
@@ -476,14 +513,30 @@ async def entry_submit(
     except SubmissionRefused as exc:
         # the text is kept as a draft version: commit it although the answer is an error
         await db_session.commit()
-        return await _entry_page(
-            db_session, user, team_id, phase_id, now, values=values, errors=_messages(exc), status=exc.status_code
+        return await entry_page(
+            db_session,
+            user,
+            team_id,
+            phase_id,
+            now,
+            settings,
+            values=values,
+            errors=_messages(exc),
+            status=exc.status_code,
         )
     except DomainError as exc:
         if exc.status_code == 404:
             raise
-        return await _entry_page(
-            db_session, user, team_id, phase_id, now, values=values, errors=_messages(exc), status=exc.status_code
+        return await entry_page(
+            db_session,
+            user,
+            team_id,
+            phase_id,
+            now,
+            settings,
+            values=values,
+            errors=_messages(exc),
+            status=exc.status_code,
         )
     entry = await db_session.get(Entry, version.entry_id)
     return _redirect(f"/teams/{team_id}/entry?phase={entry.phase_id if entry else ''}")

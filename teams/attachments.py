@@ -1,0 +1,175 @@
+"""Adding and removing an entry's files: members only, under the same deadline as submitting.
+
+Rules chosen here (DOMAIN.md only says an entry holds attachments):
+- any member of the team may add or remove a file while the team may still submit into the
+  phase (``teams.services.write_refusal``: published campaign, active team, the phase open,
+  grace and the team's extension included), checked under the phase's lock in the transaction
+  that records the change; a late change is refused and nothing is kept;
+- attachments belong to the entry, not to a version: judges see the files as they were when
+  the phase closed for the team, and none can change after that;
+- an entry holds at most ``max_count`` files of at most ``max_bytes`` each; an empty file is
+  refused; what a file is comes from its bytes (``teams.storage``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from accounts.models import User
+from campaigns.models import Campaign
+from core.audit import record
+from core.errors import N_, Conflict, NotFound
+from teams import storage
+from teams.models import Attachment, Entry, Team
+from teams.services import (
+    LateWrite,
+    RefusalMessages,
+    entry_for_update,
+    entry_phase_of,
+    lock_phase,
+    member_team,
+    write_refusal,
+)
+
+ATTACHMENT_NOT_FOUND = N_("We could not find that file.")
+TOO_MANY = N_("An entry can hold at most %(max)s files. Remove one to add another.")
+FILE_REFUSALS = RefusalMessages(
+    team=N_("This team can no longer submit, so its files can no longer change."),
+    not_open=N_("The submission phase opens at %(when)s. Files can be added once it is open."),
+    extension_ended=N_("Your extension ended at %(when)s. Files can no longer be added or removed."),
+    closed=N_("The submission phase closed at %(when)s. Files can no longer be added or removed."),
+    closed_by_organizers=N_("The organizers closed the submission phase. Files can no longer be added or removed."),
+)
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """Where files are kept and how many and how large they may be (from the settings)."""
+
+    directory: Path
+    max_bytes: int
+    max_count: int
+
+
+async def _require_writable(session: AsyncSession, team: Team, phase_id: int, now: datetime) -> Campaign:
+    phase = await lock_phase(session, phase_id)
+    campaign = await session.get(Campaign, team.campaign_id)
+    assert campaign is not None
+    refusal = await write_refusal(session, campaign, team, phase, now, FILE_REFUSALS)
+    if refusal is not None:
+        message, closed_at = refusal
+        raise LateWrite(message, closed_at=closed_at, timezone=campaign.timezone, field="file")
+    return campaign
+
+
+async def upload_attachment(
+    session: AsyncSession,
+    actor: User,
+    team_id: int,
+    phase_id: int | None,
+    filename: str,
+    source: IO[bytes],
+    limits: UploadLimits,
+    now: datetime,
+) -> Attachment:
+    """Adds a file to the team's entry of the phase (created on the first save or file).
+
+    The bytes are copied, measured and typed first, outside any lock; the deadline and the
+    count are checked under the locks, then the file is renamed to its generated name. It is
+    removed again if the transaction does not commit.
+    """
+    team = await member_team(session, actor, team_id)
+    phase = await entry_phase_of(session, team, phase_id, now)
+    staged = await asyncio.to_thread(storage.stage, source, limits.directory, limits.max_bytes)
+    try:
+        campaign = await _require_writable(session, team, phase.id, now)
+        entry = await entry_for_update(session, team, phase)
+        count = await session.scalar(select(func.count(Attachment.id)).where(Attachment.entry_id == entry.id)) or 0
+        if count >= limits.max_count:
+            raise Conflict(TOO_MANY, field="file", max=limits.max_count)
+        stored_name = storage.keep(session, staged, limits.directory)
+    except BaseException:
+        storage.discard(staged)
+        raise
+    attachment = Attachment(
+        entry_id=entry.id,
+        original_name=storage.safe_name(filename, staged.content_type),
+        stored_name=stored_name,
+        content_type=staged.content_type,
+        size_bytes=staged.size,
+        sha256=staged.sha256,
+        uploaded_by_id=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(attachment)
+    await session.flush()
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id,
+        action="attachment.add",
+        subject=attachment,
+        campaign_id=campaign.id,
+        after={
+            "entry_id": entry.id,
+            "name": attachment.original_name,
+            "content_type": attachment.content_type,
+            "size_bytes": attachment.size_bytes,
+            "sha256": attachment.sha256,
+        },
+    )
+    return attachment
+
+
+async def delete_attachment(
+    session: AsyncSession, actor: User, team_id: int, attachment_id: int, directory: Path, now: datetime
+) -> Attachment:
+    """Removes a file of the team's entry: the row now, the file once the removal has committed."""
+    team = await member_team(session, actor, team_id)
+    attachment = await session.scalar(
+        select(Attachment)
+        .join(Entry, Entry.id == Attachment.entry_id)
+        .where(Attachment.id == attachment_id, Entry.team_id == team.id)
+        .options(joinedload(Attachment.entry))
+    )
+    if attachment is None:
+        raise NotFound(ATTACHMENT_NOT_FOUND)
+    campaign = await _require_writable(session, team, attachment.entry.phase_id, now)
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id,
+        action="attachment.delete",
+        subject=attachment,
+        campaign_id=campaign.id,
+        before={
+            "entry_id": attachment.entry_id,
+            "name": attachment.original_name,
+            "content_type": attachment.content_type,
+            "size_bytes": attachment.size_bytes,
+            "sha256": attachment.sha256,
+        },
+    )
+    await session.delete(attachment)
+    await session.flush()
+    storage.remove_after_commit(session, directory, attachment.stored_name)
+    return attachment
+
+
+async def entry_attachments(session: AsyncSession, entry_id: int | None) -> list[Attachment]:
+    """The entry's files, oldest first (none without an entry)."""
+    if entry_id is None:
+        return []
+    rows = await session.scalars(
+        select(Attachment).where(Attachment.entry_id == entry_id).order_by(Attachment.created_at, Attachment.id)
+    )
+    return list(rows.all())
