@@ -122,16 +122,8 @@ async def apply_advancement(
     await _campaign_of(session, actor, phase)
     if phase.advancement_rule is AdvancementRule.MANUAL:
         raise Conflict(MANUAL_RULE)
-    ranking = await ranking_of(session, phase)
-    rows = {row.team.id: row for row in ranking.rows}
-    try:
-        decisions = decide(
-            ranked_rows(phase, ranking.rows),
-            phase.advancement_rule,
-            phase.advancement_value,
-        )
-    except ValueError as exc:
-        raise Conflict(BAD_RULE) from exc
+    # claim first: the row lock makes a concurrent rubric reset wait, or see the claim and refuse,
+    # so the ranking below reads the scorecards as they stay (a refused rule undoes the claim)
     result = await session.execute(
         update(Phase)
         .where(Phase.id == phase.id, Phase.advancement_applied_at.is_(None))
@@ -141,6 +133,18 @@ async def apply_advancement(
     await session.refresh(phase)
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return None
+    ranking = await ranking_of(session, phase)
+    rows = {row.team.id: row for row in ranking.rows}
+    try:
+        decisions = decide(
+            ranked_rows(phase, ranking.rows),
+            phase.advancement_rule,
+            phase.advancement_value,
+        )
+    except ValueError as exc:  # undo the claim, whatever the caller does with the transaction
+        await session.execute(update(Phase).where(Phase.id == phase.id).values(advancement_applied_at=None))
+        await session.refresh(phase)
+        raise Conflict(BAD_RULE) from exc
     existing = await phase_advancements(session, phase.id)
     report = AdvancementReport()
     for d in decisions:

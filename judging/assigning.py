@@ -5,8 +5,12 @@ Rules chosen here (DOMAIN.md is silent on them):
   or final); the other automatic ones are replaced, all in one transaction;
 - a declared conflict removes the judge's assignment (a draft of theirs is kept but counts for
   nothing) and gives the entry one replacement, the least loaded judge allowed to judge it;
-  when nobody is, the entry stays short and the assignment page shows it;
-- a judge cannot declare a conflict on a scorecard they have already finalised.
+  when nobody is, the entry stays short and the assignment and progress pages list it;
+- a judge cannot declare a conflict on a scorecard they have already finalised, nor once judging
+  has closed (``closes_at`` + grace, or closed early by an organizer: the check of scoring);
+  before judging opens they can, so that the entry gets its replacement in time;
+- the result says how many judges the entry still misses after the replacement (0 when it has
+  its k judges), so the judge is never told of a replacement that was not found.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from judging.models import (
     Scorecard,
     ScorecardStatus,
 )
-from judging.services import judge_loads
+from judging.services import judge_loads, refuse_after_close
 from teams.models import Entry, EntryStatus, Membership, Team
 
 REASON_MAX = 500
@@ -54,7 +58,11 @@ class AutoAssignResult:
 class DeclarationResult:
     declaration: ConflictDeclaration
     replacement_id: int | None
-    short: bool = field(default=False)
+    missing: int = field(default=0)  # judges the entry still lacks of the phase's k
+
+    @property
+    def short(self) -> bool:
+        return self.missing > 0
 
 
 async def _require_organizer(session: AsyncSession, actor: User, phase: Phase) -> Campaign:
@@ -215,7 +223,18 @@ async def declare_conflict(
         )
     )
     if status is ScorecardStatus.FINAL:
-        raise Conflict(N_("You have finalised this scorecard, so ask an organizer to remove it instead."))
+        raise Conflict(
+            N_(
+                "You have finalised this scorecard, so you can no longer declare a conflict of interest on it. "
+                "Tell the organizers if you need to."
+            )
+        )
+    refuse_after_close(
+        phase,
+        now,
+        closed_early=N_("An organizer has closed judging, so conflicts of interest can no longer be declared."),
+        closed_at=N_("Judging closed at %(when)s, so conflicts of interest can no longer be declared."),
+    )
     if len(reason) > REASON_MAX:
         raise ValidationFailed({"reason": N_("The reason can be at most 500 characters.")})
     declaration = ConflictDeclaration(
@@ -234,11 +253,12 @@ async def declare_conflict(
         after={"phase_id": phase.id, "entry_id": entry_id, "judge_id": judge.id},
         reason=reason or None,
     )
-    replacement = await _replace(session, now, phase, entry_id)
-    return DeclarationResult(declaration=declaration, replacement_id=replacement, short=replacement is None)
+    replacement, missing = await _replace(session, now, phase, entry_id)
+    return DeclarationResult(declaration=declaration, replacement_id=replacement, missing=missing)
 
 
-async def _replace(session: AsyncSession, now: datetime, phase: Phase, entry_id: int) -> int | None:
+async def _replace(session: AsyncSession, now: datetime, phase: Phase, entry_id: int) -> tuple[int | None, int]:
+    """Assigns one replacement if the entry lacks judges; returns it and how many judges still lack."""
     assigned = set(
         (
             await session.scalars(
@@ -246,9 +266,10 @@ async def _replace(session: AsyncSession, now: datetime, phase: Phase, entry_id:
             )
         ).all()
     )
+    missing = max(0, phase.required_judges - len(assigned))
     specs = await entry_specs(session, phase, entry_id)
-    if not specs or len(assigned) >= phase.required_judges:
-        return None
+    if not specs or not missing:
+        return None, missing
     declared = await _declared(session, phase.id)
     loads = await judge_loads(session, phase.id)
     candidates = [
@@ -257,7 +278,7 @@ async def _replace(session: AsyncSession, now: datetime, phase: Phase, entry_id:
         if judge.id not in assigned and allowed(specs[0], judge, declared, phase.department_conflict)
     ]
     if not candidates:
-        return None
+        return None, missing
     chosen = min(candidates, key=lambda j: (loads.get(j.id, 0), j.id))
     assignment = Assignment(phase_id=phase.id, entry_id=entry_id, judge_id=chosen.id, source=AssignmentSource.AUTOMATIC)
     session.add(assignment)
@@ -271,4 +292,4 @@ async def _replace(session: AsyncSession, now: datetime, phase: Phase, entry_id:
         campaign_id=phase.campaign_id,
         after={"phase_id": phase.id, "entry_id": entry_id, "judge_id": chosen.id, "replacing_conflict": True},
     )
-    return chosen.id
+    return chosen.id, missing - 1

@@ -21,7 +21,7 @@ from judging.exports import CardRow
 from judging.models import Assignment, Scorecard, ScorecardStatus
 from judging.services import assignable_entries_query, rubric
 from judging.totals import judge_total
-from teams.models import Entry, Team
+from teams.models import Entry, EntryStatus, Team
 
 PAGE_SIZE = 25
 
@@ -111,6 +111,74 @@ async def entry_progress(session: AsyncSession, phase: Phase, *, page: int = 1) 
         for a in assignments.all():
             by_entry[a.entry_id].judges.append((a.judge, statuses.get((a.entry_id, a.judge_id))))
     return Page(items=list(by_entry.values()), number=entries.number, size=entries.size, total=entries.total)
+
+
+@dataclass(frozen=True)
+class ShortEntry:
+    entry: Entry
+    team: Team
+    assigned: int
+    missing: int  # judges it lacks of the phase's k
+    position: int  # 1-based, among the phase's entries in the order of the assignment page
+
+
+@dataclass
+class Shortfall:
+    """Entries with fewer judges assigned than the phase's k: the first ``SHORT_LIMIT`` of them, most
+    missing first, with the totals over all of them."""
+
+    items: list[ShortEntry]
+    entries: int  # entries short, in all
+    missing: int  # judges missing, in all
+
+    @property
+    def more(self) -> int:
+        return self.entries - len(self.items)
+
+
+SHORT_LIMIT = 50
+
+
+async def short_entries(session: AsyncSession, phase: Phase, *, limit: int = SHORT_LIMIT) -> Shortfall:
+    """The phase's submitted entries short of judges, computed in SQL (two queries whatever the size).
+
+    An entry counts every judge assigned to it, as the assignment page does; whether nobody was
+    assigned yet or nobody allowed was left (after a declared conflict, by the constraints), it is short.
+    """
+    counts = (
+        select(Assignment.entry_id, func.count(Assignment.id).label("assigned"))
+        .where(Assignment.phase_id == phase.id)
+        .group_by(Assignment.entry_id)
+        .subquery()
+    )
+    base = (
+        select(
+            Entry.id.label("entry_id"),
+            func.row_number().over(order_by=Entry.id).label("position"),
+            (phase.required_judges - func.coalesce(counts.c.assigned, 0)).label("missing"),
+        )
+        .outerjoin(counts, counts.c.entry_id == Entry.id)
+        .where(Entry.phase_id == phase.judges_phase_id, Entry.status == EntryStatus.SUBMITTED)
+        .subquery()
+    )
+    short = base.c.missing > 0
+    totals = (
+        await session.execute(select(func.count(), func.coalesce(func.sum(base.c.missing), 0)).where(short))
+    ).one()
+    # always asked, also when nothing is short, so that a page's query count never depends on the data
+    rows = await session.execute(
+        select(Entry, Team, base.c.missing, base.c.position)
+        .join(base, base.c.entry_id == Entry.id)
+        .join(Team, Team.id == Entry.team_id)
+        .where(short)
+        .order_by(base.c.missing.desc(), Team.name, Entry.id)
+        .limit(limit)
+    )
+    items = [
+        ShortEntry(entry=entry, team=team, assigned=phase.required_judges - gap, missing=gap, position=position)
+        for entry, team, gap, position in rows.all()
+    ]
+    return Shortfall(items=items, entries=int(totals[0]), missing=int(totals[1]))
 
 
 async def phase_card_rows(session: AsyncSession, phase: Phase) -> list[CardRow]:

@@ -6,7 +6,8 @@ phase already resolved in the actor's scope and check the organizer right again;
 operations find the entry through the judge's own assignment, so anything else is 404.
 
 Rules chosen here (DOMAIN.md is silent on them):
-- a rubric is locked as soon as one scorecard of its phase is final;
+- a rubric is locked as soon as one scorecard of its phase is final, until an organizer reopens
+  it with a reason (``judging/rubric_reset.py``: every final scorecard of the phase back to draft);
 - a scale has at most 21 levels (``max − min ≤ 20``) within ±1000, a weight is in (0, 1000];
 - changing a criterion's scale drops draft scores that fall outside the new scale;
 - removing an assignment keeps the judge's draft scorecard (it counts for nothing, and comes
@@ -42,6 +43,7 @@ from judging.models import (
     Scorecard,
     ScorecardStatus,
 )
+from judging.rubric_reset import reopened_scorecards
 from judging.totals import judge_total
 from teams.models import Entry, EntryStatus, EntryVersion, Membership, Team
 
@@ -273,7 +275,8 @@ async def update_criterion(
     after = _criterion_state(criterion)
     if before == after:
         return criterion
-    # draft scores that the new scale no longer contains are dropped (the rubric is unlocked: no final ones)
+    # scores that the new scale no longer contains are dropped; the rubric is unlocked, so every scorecard
+    # is a draft (also those reopened by a rubric reset, which then need that criterion scored again)
     stale = await session.scalars(
         select(Score).where(
             Score.criterion_id == criterion.id,
@@ -515,6 +518,7 @@ class QueueItem:
     challenge: Challenge
     title: str  # the submitted version's title
     status: ScorecardStatus | None  # None: not started
+    reopened: bool = False  # a draft that was final until an organizer reopened the rubric
 
 
 @dataclass
@@ -533,7 +537,7 @@ class QueueGroup:
 
 
 async def judge_queue(session: AsyncSession, judge: User) -> list[QueueGroup]:
-    """The judge's assigned entries across campaigns, grouped by campaign and phase (two queries)."""
+    """The judge's assigned entries across campaigns, grouped by campaign and phase (three queries)."""
     rows = await session.execute(
         select(Assignment, Entry, Team, Challenge, Phase, Campaign, EntryVersion.title)
         .join(Entry, Entry.id == Assignment.entry_id)
@@ -546,12 +550,20 @@ async def judge_queue(session: AsyncSession, judge: User) -> list[QueueGroup]:
         .order_by(Phase.closes_at, Campaign.id, Phase.id, Team.name, Assignment.id)
     )
     cards = await session.execute(
-        select(Scorecard.phase_id, Scorecard.entry_id, Scorecard.status).where(Scorecard.judge_id == judge.id)
+        select(Scorecard.phase_id, Scorecard.entry_id, Scorecard.id, Scorecard.status).where(
+            Scorecard.judge_id == judge.id
+        )
     )
-    statuses = {(phase_id, entry_id): status for phase_id, entry_id, status in cards.all()}
+    statuses: dict[tuple[int, int], tuple[int, ScorecardStatus]] = {
+        (phase_id, entry_id): (card_id, status) for phase_id, entry_id, card_id, status in cards.all()
+    }
+    assigned = rows.all()
+    drafts = [card_id for card_id, status in statuses.values() if status is ScorecardStatus.DRAFT]
+    reopened = await reopened_scorecards(session, {row[5].id for row in assigned}, drafts)
     groups: dict[int, QueueGroup] = {}
-    for assignment, entry, team, challenge, phase, campaign, title in rows.all():
+    for assignment, entry, team, challenge, phase, campaign, title in assigned:
         group = groups.setdefault(phase.id, QueueGroup(campaign=campaign, phase=phase))
+        card_id, status = statuses.get((phase.id, entry.id), (0, None))
         group.items.append(
             QueueItem(
                 assignment=assignment,
@@ -559,7 +571,8 @@ async def judge_queue(session: AsyncSession, judge: User) -> list[QueueGroup]:
                 team=team,
                 challenge=challenge,
                 title=title or entry.title,
-                status=statuses.get((phase.id, entry.id)),
+                status=status,
+                reopened=card_id in reopened,
             )
         )
     return list(groups.values())
@@ -613,6 +626,7 @@ async def get_assigned_entry(session: AsyncSession, judge: User, phase_id: int, 
                 Phase.kind == PhaseKind.JUDGING,
                 Entry.phase_id == Phase.judges_phase_id,
             )
+            .options(selectinload(Entry.attachments))  # the files shown beside the entry's text
         )
     ).first()
     if row is None:
@@ -630,14 +644,27 @@ async def get_assigned_entry(session: AsyncSession, judge: User, phase_id: int, 
     )
 
 
+def refuse_after_close(phase: Phase, now: datetime, *, closed_early: str, closed_at: str) -> None:
+    """Refuses (409) once judging has closed: by the clock at ``closes_at`` + grace, or early by an
+    organizer. ``closed_at`` takes the closing time as ``%(when)s``. Before judging opens, nothing is refused."""
+    if accepts_writes(phase, now) or (phase.status is not PhaseStatus.CLOSED and now < phase.opens_at):
+        return
+    if now < effective_close(phase):  # closed early by an organizer
+        raise Conflict(closed_early)
+    raise Conflict(closed_at, when=effective_close(phase))
+
+
 def _require_open(phase: Phase, now: datetime) -> None:
     if accepts_writes(phase, now):
         return
     if phase.status is not PhaseStatus.CLOSED and now < phase.opens_at:
         raise Conflict(N_("Judging opens at %(when)s."), when=phase.opens_at)
-    if now < effective_close(phase):  # closed early by an organizer
-        raise Conflict(N_("An organizer has closed judging, so scores can no longer be changed."))
-    raise Conflict(N_("Judging closed at %(when)s, so scores can no longer be changed."), when=effective_close(phase))
+    refuse_after_close(
+        phase,
+        now,
+        closed_early=N_("An organizer has closed judging, so scores can no longer be changed."),
+        closed_at=N_("Judging closed at %(when)s, so scores can no longer be changed."),
+    )
 
 
 def _score_errors(view: AssignedEntry, values: dict[int, int], feedback: str, private_note: str) -> dict[str, str]:

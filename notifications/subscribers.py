@@ -8,12 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
+from campaigns.deadlines import accepts_writes
 from campaigns.models import Campaign, CampaignRoleKind, Phase, PhaseKind
 from campaigns.services import PhaseOpened
 from core.events import subscribe
 from judging.advancing import AdvancementApplied, AdvancementOverridden
 from judging.awards import AwardsAwaitingApproval, ResultsPublished
 from judging.models import AdvancementOutcome
+from judging.rubric_reset import RubricReopened
 from notifications.audiences import campaign_people, eligible_staff, members_of_team, team_members
 from notifications.models import NotificationKind
 from notifications.services import notify
@@ -200,7 +202,37 @@ async def _awards_to_approve(session: AsyncSession, event: AwardsAwaitingApprova
     )
 
 
+async def _rubric_reopened(session: AsyncSession, event: RubricReopened) -> None:
+    """Each judge whose final scorecards went back to draft is asked to finalise them again.
+
+    It is a judging reminder (the same kind, so the same choice of channels) with ``reopened``
+    set; while judging is open it says until when."""
+    phase = await session.get(Phase, event.phase_id)
+    campaign = await session.get(Campaign, event.campaign_id)
+    if phase is None or campaign is None:
+        return
+    for judge_id, count in event.judges:
+        params: dict[str, object] = {
+            "campaign": campaign.title,
+            "phase": phase.name,
+            "reopened": count,
+            "unfinished": count,
+        }
+        if accepts_writes(phase, event.at):
+            params |= {"closes_at": phase.closes_at.isoformat(), "timezone": campaign.timezone}
+        await notify(
+            session,
+            event.at,
+            [judge_id],
+            NotificationKind.JUDGING_REMINDER,
+            params,
+            link="/judging",
+            campaign_id=campaign.id,
+        )
+
+
 def register() -> None:
+    subscribe(RubricReopened, _rubric_reopened)
     subscribe(AdvancementApplied, _advancement_applied)
     subscribe(AdvancementOverridden, _advancement_overridden)
     subscribe(AwardsAwaitingApproval, _awards_to_approve)

@@ -147,7 +147,32 @@ def _submission_reminder(p: Mapping[str, Any]) -> NotificationText:
     )
 
 
+def _scorecards_reopened(p: Mapping[str, Any]) -> NotificationText:
+    campaign, phase, reopened = _text(p, "campaign"), _text(p, "phase"), _int(p, "reopened")
+    title = ngettext(
+        "%(num)s scorecard to finalise again in %(campaign)s",
+        "%(num)s scorecards to finalise again in %(campaign)s",
+        reopened,
+        campaign=campaign,
+    )
+    body = ngettext(
+        "An organizer reopened the rubric of “%(phase)s” of %(campaign)s, so your final scorecard went back "
+        "to draft, with your scores kept. Please check it against the rubric and finalise it again.",
+        "An organizer reopened the rubric of “%(phase)s” of %(campaign)s, so %(num)s of your final scorecards "
+        "went back to draft, with your scores kept. Please check them against the rubric and finalise them again.",
+        reopened,
+        phase=phase,
+        campaign=campaign,
+    )
+    if p.get("closes_at"):
+        closes = _("Judging closes on %(when)s.", when=when(p["closes_at"], p.get("timezone")))
+        body = f"{body} {closes}"
+    return NotificationText(title, body)
+
+
 def _judging_reminder(p: Mapping[str, Any]) -> NotificationText:
+    if _int(p, "reopened"):
+        return _scorecards_reopened(p)
     campaign, phase, unfinished = _text(p, "campaign"), _text(p, "phase"), _int(p, "unfinished")
     title = ngettext(
         "Reminder: %(num)s scorecard to finish in %(campaign)s",

@@ -165,3 +165,13 @@ async def test_an_override_before_the_rule_is_kept(db: AsyncSession) -> None:
     report = await apply_advancement(db, None, NOW, w.s.judging)
     assert report is not None and report.kept == [alpha.id]
     assert (await phase_advancements(db, w.s.judging.id))[alpha.id].outcome is AdvancementOutcome.ELIMINATE
+
+
+async def test_a_rule_without_its_value_is_refused_and_leaves_the_phase_unapplied(db: AsyncSession) -> None:
+    w = await world(db, value=None)
+    with pytest.raises(Conflict):
+        await apply_advancement(db, w.organizer, NOW, w.s.judging)
+    assert w.s.judging.advancement_applied_at is None
+    assert await phase_advancements(db, w.s.judging.id) == {}
+    w.s.judging.advancement_value = 1  # once the value is set, the rule applies
+    assert await apply_advancement(db, w.organizer, NOW, w.s.judging) is not None

@@ -144,6 +144,6 @@ async def test_no_declaration_on_a_final_scorecard(db: AsyncSession, browser: Br
     await browser.sign_in("ann@example.com")
     assert "Declare a conflict of interest" not in (await browser.get(score_url(scenario, entry))).text
     response = await browser.post(score_url(scenario, entry) + "/conflict", {"confirm": "yes"})
-    assert response.status_code == 422 and "finalised this scorecard" in response.text
+    assert response.status_code == 409 and "finalised this scorecard" in response.text
     assert await judges_of(db, entry) == {people["ann"].id}
     assert await db.scalar(select(ConflictDeclaration)) is None

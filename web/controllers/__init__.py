@@ -9,6 +9,7 @@ def route_handlers() -> list[Any]:
     from web.controllers import (
         admin,
         advancement,
+        attachments,
         auth,
         campaigns,
         extensions,
@@ -31,6 +32,7 @@ def route_handlers() -> list[Any]:
         campaigns,
         extensions,
         teams,
+        attachments,
         judging,
         judging_data,
         results,

@@ -17,8 +17,10 @@ from campaigns.deadlines import accepts_writes, effective_close
 from campaigns.models import Campaign, Phase, PhaseStatus
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.pagination import paginate
-from judging.assigning import REASON_MAX, AutoAssignResult, auto_assign, declare_conflict
+from judging.assigning import REASON_MAX, AutoAssignResult, DeclarationResult, auto_assign, declare_conflict
 from judging.models import CRITERION_NAME_MAX, FEEDBACK_MAX, Criterion, ScorecardStatus
+from judging.progress import short_entries
+from judging.rubric_reset import last_reset, reset_refusal
 from judging.services import (
     ENTRY_NOT_FOUND,
     GUIDANCE_MAX,
@@ -45,6 +47,7 @@ from judging.services import (
     update_criterion,
 )
 from judging.totals import judge_total, partial_total
+from web.controllers.judging_reset import routes as reset_routes
 from web.controllers.judging_setup import routes as setup_routes
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.errors import is_htmx
@@ -133,6 +136,7 @@ async def _rubric_page(
     edit_id: int | None = None,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    reopened: int | None = None,
     status: int = 200,
 ) -> Template:
     criteria = await rubric(db, phase.id)
@@ -157,6 +161,9 @@ async def _rubric_page(
             "new_values": new_values,
             "form_errors": form_errors,
             "locked": await rubric_locked(db, phase.id),
+            "reset_refusal": _(refusal) if (refusal := reset_refusal(campaign, phase)) else "",
+            "last_reset": await last_reset(db, phase),
+            "reopened": reopened,
             "shares": {c.id: 100 * c.weight / total_weight for c in criteria} if total_weight else {},
             "name_max": CRITERION_NAME_MAX,
             "guidance_max": GUIDANCE_MAX,
@@ -167,10 +174,14 @@ async def _rubric_page(
 
 @get("/campaigns/{campaign_id:int}/phases/{phase_id:int}/rubric", opt=USER, name="judging_rubric")
 async def rubric_page(
-    request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int], phase_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    campaign_id: FromPath[int],
+    phase_id: FromPath[int],
+    reopened: FromQuery[int | None] = None,
 ) -> Template:
     campaign, phase = await _organized_phase(db_session, signed_in(request), campaign_id, phase_id)
-    return await _rubric_page(db_session, campaign, phase)
+    return await _rubric_page(db_session, campaign, phase, reopened=reopened)
 
 
 @post("/campaigns/{campaign_id:int}/phases/{phase_id:int}/rubric", opt=USER, name="judging_rubric_add")
@@ -308,6 +319,7 @@ async def _assignments_page(
             "auto": auto,
             "seed": seed,
             "loads": loads,
+            "short": await short_entries(db, phase),
             "load_spread": (max(loads.get(j.id, 0) for j in board.pool) - min(loads.get(j.id, 0) for j in board.pool))
             if board.pool
             else 0,
@@ -429,12 +441,20 @@ def _judging_state(phase: Phase, now: datetime) -> str:
 
 
 @get("/judging", opt=USER, name="judging_queue")
-async def queue(request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock) -> Template:
+async def queue(
+    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, conflict: FromQuery[str | None] = None
+) -> Template:
     groups = await judge_queue(db_session, signed_in(request))
     now = clock.now()
     return Template(
         template_name="judging/queue.html",
-        context={"groups": groups, "states": {g.phase.id: _judging_state(g.phase, now) for g in groups}},
+        context={
+            "groups": groups,
+            "states": {g.phase.id: _judging_state(g.phase, now) for g in groups},
+            "reopened_count": sum(1 for g in groups for item in g.items if item.reopened),
+            # after a declared conflict: whether the entry got a replacement ("replaced") or not ("short")
+            "conflict": conflict if conflict in ("replaced", "short", "enough") else None,
+        },
     )
 
 
@@ -604,22 +624,29 @@ async def conflict_declare(
     errors: dict[str, str] = {}
     if form_value(form, "confirm") != "yes":
         errors["confirm"] = _("Tick the box to confirm that you have a conflict of interest with this entry.")
+    status = 422
+    result: DeclarationResult | None = None
     if not errors:
         try:
-            await declare_conflict(db_session, user, now, phase_id, entry_id, reason)
+            result = await declare_conflict(db_session, user, now, phase_id, entry_id, reason)
         except NotFound:
             raise
         except DomainError as exc:
-            errors = {("reason" if isinstance(exc, ValidationFailed) else "conflict"): _message(exc, "UTC")}
-    if errors:
+            field = "reason" if isinstance(exc, ValidationFailed) else "conflict"
+            errors = {field: _message(exc, view.campaign.timezone)}
+            status = exc.status_code
+    if result is None:
         context = _score_context(view, now, message=_("Your conflict of interest was not recorded."))
         context.update(conflict_errors=errors, conflict_reason=reason)
-        return Template(template_name="judging/score.html", context=context, status_code=422)
-    return _redirect("/judging")
+        return Template(template_name="judging/score.html", context=context, status_code=status)
+    # the judge is told whether the entry found another judge, never told of one that was not found
+    outcome = "replaced" if result.replacement_id is not None else ("short" if result.short else "enough")
+    return _redirect(f"/judging?conflict={outcome}")
 
 
 routes = [
     *setup_routes,
+    *reset_routes,
     assignment_auto,
     conflict_declare,
     rubric_page,

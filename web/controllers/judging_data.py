@@ -23,13 +23,14 @@ from campaigns.models import Campaign, CampaignRole, CampaignRoleKind, Phase
 from core.errors import N_, DomainError, NotFound
 from judging import exports, sheets
 from judging.importing import import_scorecards
-from judging.progress import entry_progress, judge_progress, phase_card_rows
+from judging.progress import entry_progress, judge_progress, phase_card_rows, short_entries
 from judging.ranking import Scope, phase_ranking
 from judging.rubric_copy import copy_rubric, copy_sources
 from judging.services import judging_phase, rubric, rubric_locked
 from notifications.audiences import judges_with_unfinished
 from notifications.models import NotificationKind
 from notifications.services import notify
+from web.controllers.judging import ENTRIES_PAGE_SIZE
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.errors import is_htmx
 from web.i18n import gettext as _
@@ -255,6 +256,8 @@ async def _progress_page(
             "phase": phase,
             "judges": await judge_progress(db, phase, page=judges_page),
             "entries": await entry_progress(db, phase, page=entries_page),
+            "short": await short_entries(db, phase),
+            "assignments_page_size": ENTRIES_PAGE_SIZE,
             "open": accepts_writes(phase, now),
             "message": message,
             "message_is_error": status >= 400,

@@ -1,0 +1,92 @@
+"""Reopening a locked rubric: the organizer's confirmation page and the audited reset."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from campaigns.access import organized_campaign
+from campaigns.models import Campaign, Phase
+from core.errors import DomainError, NotFound, ValidationFailed
+from judging.rubric_reset import REASON_MAX, reopen_rubric, reset_preview
+from judging.services import judging_phase
+from web.deps import USER, AppClock, DbSession, signed_in
+from web.i18n import gettext as _
+
+BASE = "/campaigns/{campaign_id:int}/phases/{phase_id:int}/rubric/reset"
+
+
+async def _confirm_page(
+    db: AsyncSession,
+    campaign: Campaign,
+    phase: Phase,
+    now: datetime,
+    *,
+    reason: str = "",
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    preview = await reset_preview(db, campaign, phase, now)
+    return Template(
+        template_name="judging/rubric_reset.html",
+        context={
+            "campaign": campaign,
+            "phase": phase,
+            "preview": preview,
+            "refusal": _(preview.refusal) if preview.refusal else "",
+            "reason": reason,
+            "errors": errors or {},
+            "reason_max": REASON_MAX,
+            "action": f"/campaigns/{campaign.id}/phases/{phase.id}/rubric/reset",
+        },
+        status_code=status,
+    )
+
+
+@get(BASE, opt=USER, name="judging_rubric_reset_form")
+async def reset_form(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    campaign_id: FromPath[int],
+    phase_id: FromPath[int],
+) -> Template:
+    campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
+    phase = await judging_phase(db_session, campaign, phase_id)
+    return await _confirm_page(db_session, campaign, phase, clock.now())
+
+
+@post(BASE, opt=USER, name="judging_rubric_reset")
+async def reset(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    campaign_id: FromPath[int],
+    phase_id: FromPath[int],
+) -> Response[Any]:
+    user = signed_in(request)
+    campaign = await organized_campaign(db_session, campaign_id, user)
+    phase = await judging_phase(db_session, campaign, phase_id)
+    now = clock.now()
+    reason = str((await request.form()).get("reason") or "")
+    try:
+        reopened = await reopen_rubric(db_session, user, now, phase, reason)
+    except NotFound:
+        raise
+    except DomainError as exc:  # nothing was written: the refusals come before any change
+        if isinstance(exc, ValidationFailed):
+            errors = {name: _(message) for name, message in exc.errors.items()}
+        else:
+            errors = {"__all__": _(exc.message, **exc.params)}
+        return await _confirm_page(
+            db_session, campaign, phase, now, reason=reason, errors=errors, status=exc.status_code
+        )
+    return Redirect(path=f"/campaigns/{campaign.id}/phases/{phase.id}/rubric?reopened={reopened}", status_code=303)
+
+
+routes = [reset_form, reset]
