@@ -156,8 +156,8 @@ def _scorecards_reopened(p: Mapping[str, Any]) -> NotificationText:
         campaign=campaign,
     )
     body = ngettext(
-        "An organizer reopened the rubric of “%(phase)s” of %(campaign)s, so your final scorecard went back "
-        "to draft, with your scores kept. Please check it against the rubric and finalise it again.",
+        "An organizer reopened the rubric of “%(phase)s” of %(campaign)s, so %(num)s final scorecard of yours went "
+        "back to draft, with your scores kept. Please check it against the rubric and finalise it again.",
         "An organizer reopened the rubric of “%(phase)s” of %(campaign)s, so %(num)s of your final scorecards "
         "went back to draft, with your scores kept. Please check them against the rubric and finalise them again.",
         reopened,

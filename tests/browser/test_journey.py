@@ -53,10 +53,13 @@ async def test_team_submits_and_judge_scores_in_the_browser(db: AsyncSession, li
     await page.fill("#f-summary", "Lights show which bin to pick from.")
     await page.fill("#f-solution", "Cheap LEDs on every shelf.")
     await page.fill("#f-prototype_url", "https://example.com/prototype")
-    await page.click("#entry-form button[type=submit]:not([formaction])")
-    await page.wait_for_load_state()
+    async with page.expect_navigation():
+        await page.click("#entry-form button[type=submit]:not([formaction])")
     entry = await db.scalar(select(Entry).where(Entry.team_id == team.id))
     assert entry is not None and entry.status is EntryStatus.SUBMITTED and entry.title == "Pick-to-light shelves"
+    # end the read snapshot before writing: a snapshot older than the server's last commit (a late
+    # autosave) cannot become a write transaction on SQLite ("database is locked")
+    await db.commit()
 
     # time passes: submission closes, judging opens, the organizer assigns the judge
     scenario.submission.closes_at = now - timedelta(minutes=1)
@@ -76,8 +79,8 @@ async def test_team_submits_and_judge_scores_in_the_browser(db: AsyncSession, li
     # the autosave answers with the running weighted total: 100·(3·1 + 2·0.5 + 1·0.5)/6 = 75.0
     await page.locator(".score-total", has_text="75.0").wait_for()
     await page.fill("#f-feedback", "Clear and cheap. Measure the error rate before and after.")
-    await page.click("#scorecard button[type=submit]:not([formaction])")
-    await page.wait_for_load_state()
+    async with page.expect_navigation():
+        await page.click("#scorecard button[type=submit]:not([formaction])")
     card = await db.scalar(select(Scorecard).where(Scorecard.entry_id == entry.id))
     assert card is not None and card.status is ScorecardStatus.FINAL
     assert card.feedback.startswith("Clear and cheap")
@@ -88,20 +91,20 @@ async def test_team_submits_and_judge_scores_in_the_browser(db: AsyncSession, li
     assert "Pickers United" in await page.inner_text("main")
     await page.fill("#f-name", "Best idea")
     await page.select_option("#f-team_id", str(team.id))
-    await page.click(f"form[action='/campaigns/{campaign_id}/awards'] button[type=submit]")
-    await page.wait_for_load_state()
+    async with page.expect_navigation():
+        await page.click(f"form[action='/campaigns/{campaign_id}/awards'] button[type=submit]")
 
     # an executive approves the award, then the organizer publishes
     await sign_in(page, live_server, "exec@example.com")
     await page.goto(f"{live_server}/campaigns/{campaign_id}/awards/approval")
     assert "Best idea" in await page.inner_text("main")
-    await page.click("form.approve-award button[type=submit]")
-    await page.wait_for_load_state()
+    async with page.expect_navigation():
+        await page.click("form.approve-award button[type=submit]")
     assert "Approved" in await page.inner_text("main")
     await sign_in(page, live_server, "org@example.com")
     await page.goto(f"{live_server}/campaigns/{campaign_id}/results")
-    await page.click(f"form[action='/campaigns/{campaign_id}/results/publish'] button[type=submit]")
-    await page.wait_for_load_state()
+    async with page.expect_navigation():
+        await page.click(f"form[action='/campaigns/{campaign_id}/results/publish'] button[type=submit]")
 
     # the team now sees its award and the judge's feedback
     await sign_in(page, live_server, "alice@example.com")
