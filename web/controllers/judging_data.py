@@ -24,7 +24,7 @@ from core.errors import N_, DomainError, NotFound
 from judging import exports, sheets
 from judging.importing import import_scorecards
 from judging.progress import entry_progress, judge_progress, phase_card_rows, short_entries
-from judging.ranking import Scope, phase_ranking
+from judging.ranking import phase_ranking
 from judging.rubric_copy import copy_rubric, copy_sources
 from judging.services import judging_phase, rubric, rubric_locked
 from notifications.audiences import judges_with_unfinished
@@ -190,8 +190,7 @@ async def import_upload(
 
 
 async def _results(db: AsyncSession, phase: Phase) -> exports.Table:
-    scope: Scope = "campaign" if phase.ranking_scope.value == "campaign" else "challenge"
-    return exports.results_table(await phase_ranking(db, phase, scope))
+    return exports.results_table(await phase_ranking(db, phase))  # within the phase's own ranking scope
 
 
 async def _scorecards(db: AsyncSession, phase: Phase) -> exports.Table:
