@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from campaigns.models import Phase, PhaseKind, PhaseStatus
@@ -17,6 +19,21 @@ def effective_close(phase: Phase, extension_until: datetime | None = None) -> da
     if extension_until is not None and extension_until > close:
         return extension_until
     return close
+
+
+def has_started(phase: Phase, now: datetime) -> bool:
+    """Opened by hand, or its opening time has come."""
+    return phase.status is not PhaseStatus.PENDING or phase.opens_at <= now
+
+
+def is_live(phase: Phase, now: datetime) -> bool:
+    """Running now: open, or in its grace period, and not closed. At most one phase of a campaign is live."""
+    return phase.status is not PhaseStatus.CLOSED and has_started(phase, now) and now < effective_close(phase)
+
+
+def is_overdue(phase: Phase, now: datetime) -> bool:
+    """Not closed although its close (+ grace) has passed: the scheduler, or an opening, closes it late."""
+    return phase.status is not PhaseStatus.CLOSED and now >= effective_close(phase)
 
 
 def is_open(phase: Phase, now: datetime) -> bool:
@@ -44,8 +61,13 @@ def current_phase(phases: list[Phase], now: datetime) -> Phase | None:
     return None
 
 
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())  # scans the zone files: once per process
+
+
 def is_valid_timezone(name: str) -> bool:
-    if not name or name not in available_timezones():
+    if not name or name not in _zone_names():
         return False
     try:
         ZoneInfo(name)
@@ -71,6 +93,43 @@ def local_to_utc(value: datetime, timezone: str) -> datetime:
     return result
 
 
+@dataclass(frozen=True)
+class ClockGap:
+    """Wall-clock times a zone skips when its clocks go forward: ``starts`` (inclusive) to ``ends``."""
+
+    starts: datetime  # naive, local: the first skipped minute, e.g. 02:00
+    ends: datetime  # naive, local: the first time that exists again, e.g. 03:00
+
+
+def clock_gap(value: datetime, timezone: str) -> ClockGap | None:
+    """The gap a naive wall-clock ``value`` falls in, or None when the time exists."""
+    zone = ZoneInfo(timezone)
+    naive = value.replace(tzinfo=None, fold=0)
+    before, after = naive.replace(tzinfo=zone).utcoffset(), naive.replace(tzinfo=zone, fold=1).utcoffset()
+    if before is None or after is None or after <= before:
+        return None
+    if naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None) == naive:
+        return None
+    # the jump happens at one UTC instant between these two readings: find it to the minute
+    low, high = (naive - after).replace(tzinfo=UTC), (naive - before).replace(tzinfo=UTC)
+    while high - low > timedelta(minutes=1):
+        middle = low + (high - low) / 2
+        if middle.astimezone(zone).utcoffset() == before:
+            low = middle
+        else:
+            high = middle
+    jump = high.replace(second=0, microsecond=0)
+    return ClockGap(starts=(jump + before).replace(tzinfo=None), ends=(jump + after).replace(tzinfo=None))
+
+
+def is_ambiguous(value: datetime, timezone: str) -> bool:
+    """A naive wall-clock time that happens twice (clocks going back): local_to_utc takes the later."""
+    zone = ZoneInfo(timezone)
+    naive = value.replace(tzinfo=None)
+    earlier, later = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    return earlier.utcoffset() != later.utcoffset() and clock_gap(naive, timezone) is None
+
+
 def utc_to_local(value: datetime, timezone: str) -> datetime:
     return value.astimezone(ZoneInfo(timezone))
 
@@ -87,6 +146,13 @@ def phase_state(phase: Phase, now: datetime) -> PhaseStatus:
 # --- the shape of a timeline ---------------------------------------------------------------
 
 
+class FieldMessage(NamedTuple):
+    """A message for one form field, with the values it names (datetimes are shown in the campaign's zone)."""
+
+    message: str
+    params: dict[str, Any] = {}  # noqa: RUF012 - never mutated; NamedTuple defaults are shared
+
+
 @dataclass(frozen=True)
 class Slot:
     """A phase as the timeline rules see it; ``ref`` is the phase id (None for a new phase)."""
@@ -96,6 +162,13 @@ class Slot:
     opens_at: datetime
     closes_at: datetime
     judges_phase_id: int | None = None
+    grace_minutes: int = 0
+    name: str = ""
+
+    @property
+    def ends_at(self) -> datetime:
+        """The end of the phase's span: its close plus grace, when writes stop."""
+        return self.closes_at + timedelta(minutes=self.grace_minutes)
 
 
 def slot_of(phase: Phase) -> Slot:
@@ -105,6 +178,8 @@ def slot_of(phase: Phase) -> Slot:
         opens_at=phase.opens_at,
         closes_at=phase.closes_at,
         judges_phase_id=phase.judges_phase_id if phase.kind is PhaseKind.JUDGING else None,
+        grace_minutes=phase.grace_minutes or 0,
+        name=phase.name,
     )
 
 
@@ -115,39 +190,54 @@ def in_time_order(slots: Sequence[Slot]) -> list[Slot]:
 
 def default_judged_phase(opens_at: datetime, others: Sequence[Slot]) -> Slot | None:
     """The submission phase a judging phase opening at ``opens_at`` judges by default: the latest earlier one."""
-    earlier = [s for s in others if s.kind is PhaseKind.SUBMISSION and s.closes_at <= opens_at]
+    earlier = [s for s in others if s.kind is PhaseKind.SUBMISSION and s.ends_at <= opens_at]
     return max(earlier, key=lambda s: (s.opens_at, s.ref or 0), default=None)
 
 
-def timeline_errors(subject: Slot, others: Sequence[Slot]) -> dict[str, str]:
+def timeline_errors(subject: Slot, others: Sequence[Slot]) -> dict[str, FieldMessage]:
     """Field errors of ``subject`` (new or changed) against the rest of its campaign's timeline.
 
-    Rules: a phase closes after it opens; phases never overlap (``closes_at`` is exclusive, so
-    one may open at the instant the previous closes); a judging phase judges a submission phase
-    of the same campaign that closes no later than the judging phase opens; a submission phase
-    that is judged stays a submission phase and stays before its judging phase.
+    Rules: a phase closes after it opens; phases never overlap, grace periods included (a phase
+    spans ``opens_at`` up to ``closes_at`` + grace, exclusive, so the next may open at the instant
+    its writes stop); a judging phase judges a submission phase of the same campaign whose span
+    ends no later than the judging phase opens; a submission phase that is judged stays a
+    submission phase and stays before its judging phase.
     """
-    errors: dict[str, str] = {}
+    errors: dict[str, FieldMessage] = {}
     if subject.closes_at <= subject.opens_at:
-        errors["closes_at"] = N_("The phase must close after it opens.")
+        errors["closes_at"] = FieldMessage(N_("The phase must close after it opens."))
         return errors
     for other in in_time_order(others):
-        if other.opens_at < subject.closes_at and subject.opens_at < other.closes_at:
+        if other.opens_at < subject.ends_at and subject.opens_at < other.ends_at:
             if other.opens_at <= subject.opens_at:
                 errors.setdefault(
-                    "opens_at", N_("Phases must not overlap: this one opens before the previous one closes.")
+                    "opens_at",
+                    FieldMessage(
+                        N_("Phases must not overlap: this one opens before “%(name)s” ends, at %(when)s."),
+                        {"name": other.name, "when": other.ends_at},
+                    ),
                 )
             else:
-                errors.setdefault("closes_at", N_("Phases must not overlap: this one closes after the next one opens."))
+                errors.setdefault(
+                    "closes_at",
+                    FieldMessage(
+                        N_("Phases must not overlap: this one ends after “%(name)s” opens, at %(when)s."),
+                        {"name": other.name, "when": other.opens_at},
+                    ),
+                )
     if subject.kind is PhaseKind.JUDGING:
         judged = next((s for s in others if s.ref is not None and s.ref == subject.judges_phase_id), None)
         if subject.judges_phase_id is None:
-            errors["judges_phase_id"] = N_("Choose the submission phase this judging phase judges.")
+            errors["judges_phase_id"] = FieldMessage(N_("Choose the submission phase this judging phase judges."))
         elif judged is None or judged.kind is not PhaseKind.SUBMISSION:
-            errors["judges_phase_id"] = N_("Choose a submission phase of this campaign.")
-        elif judged.closes_at > subject.opens_at:
+            errors["judges_phase_id"] = FieldMessage(N_("Choose a submission phase of this campaign."))
+        elif judged.ends_at > subject.opens_at:
             errors.setdefault(
-                "opens_at", N_("A judging phase must open after the submission phase it judges has closed.")
+                "opens_at",
+                FieldMessage(
+                    N_("A judging phase opens after the submission phase it judges ends, at %(when)s."),
+                    {"when": judged.ends_at},
+                ),
             )
     judging_this = [
         s
@@ -156,10 +246,13 @@ def timeline_errors(subject: Slot, others: Sequence[Slot]) -> dict[str, str]:
     ]
     if judging_this:
         if subject.kind is not PhaseKind.SUBMISSION:
-            errors["kind"] = N_("A judging phase judges this phase, so it must stay a submission phase.")
-        elif any(s.opens_at < subject.closes_at for s in judging_this):
+            errors["kind"] = FieldMessage(N_("A judging phase judges this phase, so it must stay a submission phase."))
+        elif any(s.opens_at < subject.ends_at for s in judging_this):
             errors.setdefault(
-                "closes_at", N_("This submission phase must close before the judging phase that judges it opens.")
+                "closes_at",
+                FieldMessage(
+                    N_("This submission phase must end, grace included, before the judging phase that judges it opens.")
+                ),
             )
     return errors
 

@@ -19,16 +19,8 @@ from accounts.models import User
 from accounts.services import normalise_email
 from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize, is_platform_lead
 from campaigns.deadlines import (
-    Slot,
-    accepts_writes,
-    default_judged_phase,
-    effective_close,
-    in_time_order,
-    is_open,
     is_valid_timezone,
     normalise_reminder_hours,
-    slot_of,
-    timeline_errors,
 )
 from campaigns.models import (
     TEXT_MAX,
@@ -40,7 +32,6 @@ from campaigns.models import (
     Challenge,
     Phase,
     PhaseKind,
-    PhaseStatus,
 )
 from core.audit import apply_changes, record
 from core.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
@@ -87,10 +78,6 @@ class PhaseClosed(Event):
     at: datetime
 
 
-class ConfirmationNeeded(Conflict):
-    """The change is allowed but consequential (a running phase's deadline): ask, then repeat with consent."""
-
-
 # --- inputs ---------------------------------------------------------------------------------
 # ``None`` in a number or time field means "missing or not understood": the operation says so.
 
@@ -115,21 +102,10 @@ class ChallengeInput:
     resources: str = ""
 
 
-@dataclass
-class PhaseInput:
-    kind: PhaseKind | None
-    name: str
-    opens_at: datetime | None  # aware, UTC
-    closes_at: datetime | None
-    grace_minutes: int | None = 0
-    judges_phase_id: int | None = None  # judging phases; None: the latest earlier submission phase
-    required_judges: int | None = 3
-
-
 # --- helpers --------------------------------------------------------------------------------
 
 
-async def _require_organizer(session: AsyncSession, campaign: Campaign, actor: User) -> None:
+async def require_organizer(session: AsyncSession, campaign: Campaign, actor: User) -> None:
     if not await can_organize(session, campaign, actor):
         raise NotFound(CAMPAIGN_NOT_FOUND)
 
@@ -238,7 +214,7 @@ _CAMPAIGN_FIELDS = (
 async def update_campaign(
     session: AsyncSession, actor: User, now: datetime, campaign: Campaign, data: CampaignInput
 ) -> Campaign:
-    await _require_organizer(session, campaign, actor)
+    await require_organizer(session, campaign, actor)
     if errors := _campaign_errors(data):
         raise ValidationFailed(errors)
     before, after = apply_changes(campaign, data, _CAMPAIGN_FIELDS)
@@ -262,7 +238,7 @@ async def update_campaign(
 
 async def publish_campaign(session: AsyncSession, actor: User, now: datetime, campaign: Campaign) -> Campaign:
     """Draft → published, once it has at least one challenge and one submission phase."""
-    await _require_organizer(session, campaign, actor)
+    await require_organizer(session, campaign, actor)
     if campaign.status is not CampaignStatus.DRAFT:
         raise Conflict(N_("Only a draft campaign can be published."))
     challenges = await session.scalar(select(func.count()).where(Challenge.campaign_id == campaign.id)) or 0
@@ -325,7 +301,7 @@ async def _move_status(
 
 async def close_campaign(session: AsyncSession, actor: User, now: datetime, campaign: Campaign) -> Campaign:
     """Published → closed: the campaign stays readable, nothing new starts in it."""
-    await _require_organizer(session, campaign, actor)
+    await require_organizer(session, campaign, actor)
     await _move_status(
         session,
         actor,
@@ -357,7 +333,7 @@ def _challenge_errors(data: ChallengeInput) -> dict[str, str]:
 async def add_challenge(
     session: AsyncSession, actor: User, now: datetime, campaign: Campaign, data: ChallengeInput
 ) -> Challenge:
-    await _require_organizer(session, campaign, actor)
+    await require_organizer(session, campaign, actor)
     if errors := _challenge_errors(data):
         raise ValidationFailed(errors)
     last = await session.scalar(select(func.max(Challenge.position)).where(Challenge.campaign_id == campaign.id))
@@ -388,7 +364,7 @@ async def update_challenge(
 ) -> Challenge:
     if challenge.campaign_id != campaign.id:
         raise NotFound(N_("We could not find that challenge."))
-    await _require_organizer(session, campaign, actor)
+    await require_organizer(session, campaign, actor)
     if errors := _challenge_errors(data):
         raise ValidationFailed(errors)
     before, after = apply_changes(challenge, data, ("title", "description", "expected_impact", "resources"))
@@ -407,253 +383,6 @@ async def update_challenge(
     return challenge
 
 
-# --- phases ---------------------------------------------------------------------------------
-
-
-async def _campaign_phases(session: AsyncSession, campaign_id: int) -> list[Phase]:
-    rows = await session.scalars(
-        select(Phase).where(Phase.campaign_id == campaign_id).order_by(Phase.position, Phase.id)
-    )
-    return list(rows.all())
-
-
-def _phase_errors(data: PhaseInput, ref: int | None, others: list[Phase]) -> dict[str, str]:
-    """Field errors; also fills in the default judged phase of a judging phase."""
-    errors: dict[str, str] = {}
-    data.name = data.name.strip()
-    if data.kind is None:
-        errors["kind"] = N_("Choose the kind of phase.")
-    if not data.name:
-        errors["name"] = N_("Enter a name.")
-    elif len(data.name) > TITLE_MAX:
-        errors["name"] = N_("The name is too long (at most 200 characters).")
-    if data.opens_at is None:
-        errors["opens_at"] = N_("Enter a valid date and time.")
-    if data.closes_at is None:
-        errors["closes_at"] = N_("Enter a valid date and time.")
-    if data.grace_minutes is None or not 0 <= data.grace_minutes <= GRACE_MAX_MINUTES:
-        errors["grace_minutes"] = N_("Enter a whole number of minutes from 0 to 10080 (a week).")
-    if data.kind is PhaseKind.JUDGING:
-        if data.required_judges is None or not 1 <= data.required_judges <= REQUIRED_JUDGES_MAX:
-            errors["required_judges"] = N_("Enter a whole number of judges from 1 to 50.")
-    else:
-        data.judges_phase_id = None
-    if data.kind is None or data.opens_at is None or data.closes_at is None:
-        return errors
-    slots = [slot_of(p) for p in others]
-    if data.kind is PhaseKind.JUDGING and data.judges_phase_id is None:
-        default = default_judged_phase(data.opens_at, slots)
-        data.judges_phase_id = default.ref if default else None
-    subject = Slot(
-        ref=ref, kind=data.kind, opens_at=data.opens_at, closes_at=data.closes_at, judges_phase_id=data.judges_phase_id
-    )
-    for field, message in timeline_errors(subject, slots).items():
-        errors.setdefault(field, message)
-    return errors
-
-
-def _renumber(phases: list[Phase]) -> None:
-    """Positions follow time, so the timeline's order is its chronology."""
-    by_id = {p.id: p for p in phases}
-    for position, slot in enumerate(in_time_order([slot_of(p) for p in phases])):
-        if slot.ref is not None:
-            by_id[slot.ref].position = position
-
-
-async def add_phase(session: AsyncSession, actor: User, now: datetime, campaign: Campaign, data: PhaseInput) -> Phase:
-    await _require_organizer(session, campaign, actor)
-    existing = await _campaign_phases(session, campaign.id)
-    if errors := _phase_errors(data, None, existing):
-        raise ValidationFailed(errors)
-    assert data.kind is not None and data.opens_at is not None and data.closes_at is not None
-    phase = Phase(
-        campaign_id=campaign.id,
-        kind=data.kind,
-        name=data.name,
-        opens_at=data.opens_at,
-        closes_at=data.closes_at,
-        grace_minutes=data.grace_minutes or 0,
-        judges_phase_id=data.judges_phase_id,
-        required_judges=data.required_judges if data.kind is PhaseKind.JUDGING and data.required_judges else 3,
-        status=PhaseStatus.PENDING,
-        position=len(existing),
-    )
-    session.add(phase)
-    await session.flush()
-    _renumber([*existing, phase])
-    await session.flush()
-    await record(
-        session,
-        at=now,
-        actor_id=actor.id,
-        action="phase.add",
-        subject=phase,
-        campaign_id=campaign.id,
-        after={
-            "name": phase.name,
-            "kind": phase.kind.value,
-            "opens_at": _iso(phase.opens_at),
-            "closes_at": _iso(phase.closes_at),
-            "grace_minutes": phase.grace_minutes,
-        },
-    )
-    await publish(session, TimelineChanged(campaign_id=campaign.id, phase_id=phase.id))
-    return phase
-
-
-_TIME_FIELDS = ("opens_at", "closes_at", "grace_minutes")
-
-
-def _past_deadline_error(phase: Phase, data: PhaseInput, now: datetime) -> str | None:
-    """A phase that has begun may not get a closing time in the past: entries were judged by it."""
-    started = phase.status is not PhaseStatus.PENDING or phase.opens_at <= now
-    if started and data.closes_at is not None and data.closes_at != phase.closes_at and data.closes_at < now:
-        return N_("This phase has begun: its deadline cannot move into the past. To end it now, use “Close now”.")
-    return None
-
-
-async def update_phase(
-    session: AsyncSession,
-    actor: User,
-    now: datetime,
-    campaign: Campaign,
-    phase: Phase,
-    data: PhaseInput,
-    *,
-    confirmed: bool = False,
-) -> Phase:
-    """Edits a phase; a change of its times (a deadline) is audited with the before and after.
-
-    Moving the times of a running phase needs ``confirmed``: without it, ``ConfirmationNeeded``
-    is raised and nothing changes.
-    """
-    if phase.campaign_id != campaign.id:
-        raise NotFound(N_("We could not find that phase."))
-    await _require_organizer(session, campaign, actor)
-    phases = await _campaign_phases(session, campaign.id)
-    others = [p for p in phases if p.id != phase.id]
-    errors = _phase_errors(data, phase.id, others)
-    if "closes_at" not in errors and (past := _past_deadline_error(phase, data, now)):
-        errors["closes_at"] = past
-    if errors:
-        raise ValidationFailed(errors)
-    assert data.kind is not None and data.opens_at is not None and data.closes_at is not None
-    new: dict[str, Any] = {
-        "kind": data.kind,
-        "name": data.name,
-        "opens_at": data.opens_at,
-        "closes_at": data.closes_at,
-        "grace_minutes": data.grace_minutes or 0,
-        "judges_phase_id": data.judges_phase_id,
-        "required_judges": data.required_judges
-        if data.kind is PhaseKind.JUDGING and data.required_judges
-        else phase.required_judges,
-    }
-    moved = any(getattr(phase, field) != new[field] for field in _TIME_FIELDS)
-    if moved and not confirmed and (is_open(phase, now) or accepts_writes(phase, now)):
-        raise ConfirmationNeeded(
-            N_("This phase is running. Moving its times changes the deadline for everyone in it: please confirm."),
-            field="confirm",
-        )
-    before: dict[str, Any] = {}
-    after: dict[str, Any] = {}
-    for field, value in new.items():
-        old = getattr(phase, field)
-        if old != value:
-            shown_old, shown_new = (_iso(old), _iso(value)) if field in ("opens_at", "closes_at") else (old, value)
-            before[field] = shown_old.value if isinstance(shown_old, PhaseKind) else shown_old
-            after[field] = shown_new.value if isinstance(shown_new, PhaseKind) else shown_new
-            setattr(phase, field, value)
-    _renumber(phases)
-    await session.flush()
-    if after:
-        deadline = bool(set(_TIME_FIELDS) & after.keys())
-        await record(
-            session,
-            at=now,
-            actor_id=actor.id,
-            action="phase.deadline" if deadline else "phase.update",
-            subject=phase,
-            campaign_id=campaign.id,
-            before=before,
-            after=after,
-        )
-        if deadline:
-            await publish(session, TimelineChanged(campaign_id=campaign.id, phase_id=phase.id))
-    return phase
-
-
-async def _set_phase_status(
-    session: AsyncSession,
-    actor: User | None,
-    now: datetime,
-    phase: Phase,
-    target: PhaseStatus,
-    allowed_from: tuple[PhaseStatus, ...],
-) -> bool:
-    """The conditional UPDATE makes a repeated transition a no-op; True when this call changed it."""
-    before = phase.status
-    result = await session.execute(
-        update(Phase)
-        .where(Phase.id == phase.id, Phase.status.in_(allowed_from))
-        .values(status=target)
-        .execution_options(synchronize_session=False)
-    )
-    await session.refresh(phase)
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return False
-    await record(
-        session,
-        at=now,
-        actor_id=actor.id if actor else None,
-        action=f"phase.{'open' if target is PhaseStatus.OPEN else 'close'}",
-        subject=phase,
-        campaign_id=phase.campaign_id,
-        before={"status": before.value},
-        after={"status": target.value, "at": now.isoformat(), "late_by_seconds": _late_by(phase, target, now)},
-    )
-    event = PhaseOpened if target is PhaseStatus.OPEN else PhaseClosed
-    await publish(session, event(campaign_id=phase.campaign_id, phase_id=phase.id, at=now))
-    return True
-
-
-def _late_by(phase: Phase, target: PhaseStatus, now: datetime) -> int:
-    due = phase.opens_at if target is PhaseStatus.OPEN else effective_close(phase)
-    return max(0, int((now - due).total_seconds()))
-
-
-async def _phase_campaign(session: AsyncSession, actor: User | None, phase: Phase) -> Campaign:
-    campaign = await session.get(Campaign, phase.campaign_id)
-    if campaign is None:
-        raise NotFound(CAMPAIGN_NOT_FOUND)
-    if actor is not None:
-        await _require_organizer(session, campaign, actor)
-    return campaign
-
-
-async def open_phase(
-    session: AsyncSession, actor: User | None, now: datetime, phase: Phase, *, reopen: bool = False
-) -> bool:
-    """Opens a phase (``actor`` None: the scheduler). ``reopen`` also opens one closed by hand."""
-    campaign = await _phase_campaign(session, actor, phase)
-    if campaign.status is not CampaignStatus.PUBLISHED:
-        raise Conflict(N_("Phases can only be opened in a published campaign."))
-    if now >= phase.closes_at:
-        raise Conflict(N_("This phase's closing time has passed; move its deadline first."))
-    allowed = (PhaseStatus.PENDING, PhaseStatus.CLOSED) if reopen else (PhaseStatus.PENDING,)
-    return await _set_phase_status(session, actor, now, phase, PhaseStatus.OPEN, allowed)
-
-
-async def close_phase(session: AsyncSession, actor: User | None, now: datetime, phase: Phase) -> bool:
-    """Closes a phase now (by hand, or the scheduler at its deadline); a second close does nothing."""
-    campaign = await _phase_campaign(session, actor, phase)
-    if campaign.status is CampaignStatus.DRAFT:
-        raise Conflict(N_("Publish the campaign before opening or closing its phases."))
-    return await _set_phase_status(
-        session, actor, now, phase, PhaseStatus.CLOSED, (PhaseStatus.PENDING, PhaseStatus.OPEN)
-    )
-
-
 # --- people ---------------------------------------------------------------------------------
 
 
@@ -661,7 +390,7 @@ async def add_person(
     session: AsyncSession, actor: User, now: datetime, campaign: Campaign, email: str, role: str
 ) -> CampaignRole:
     """Gives an existing account a role in the campaign: organizer or judge."""
-    await _require_organizer(session, campaign, actor)
+    await require_organizer(session, campaign, actor)
     errors: dict[str, str] = {}
     try:
         kind = CampaignRoleKind(role)
@@ -702,7 +431,7 @@ async def add_person(
 
 async def remove_person(session: AsyncSession, actor: User, now: datetime, campaign: Campaign, role_id: int) -> None:
     """Takes a campaign role away; the last organizer stays."""
-    await _require_organizer(session, campaign, actor)
+    await require_organizer(session, campaign, actor)
     granted = await session.scalar(
         select(CampaignRole).where(CampaignRole.id == role_id, CampaignRole.campaign_id == campaign.id)
     )

@@ -47,9 +47,18 @@ class TooManyAttempts(DomainError):
 
 
 class ValidationFailed(Invalid):
-    """Several field errors at once: ``errors`` maps a field name to its message."""
+    """Several field errors at once: ``errors`` maps a field name to its message.
 
-    def __init__(self, errors: dict[str, str], **params: Any) -> None:
+    ``field_params`` holds the values a field's message names (``%(name)s``), by field.
+    """
+
+    def __init__(
+        self, errors: dict[str, str], *, field_params: dict[str, dict[str, Any]] | None = None, **params: Any
+    ) -> None:
         first = next(iter(errors.values()), N_("Please correct the highlighted fields."))
         super().__init__(first, **params)
         self.errors = errors
+        self.field_params = field_params or {}
+
+    def params_of(self, field: str) -> dict[str, Any]:
+        return self.field_params.get(field, {})

@@ -24,8 +24,9 @@ from sqlalchemy.orm import joinedload
 
 from accounts.models import User
 from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize
+from campaigns.deadlines import is_live
 from campaigns.models import Campaign, Challenge, Phase, PhaseKind, PhaseStatus
-from campaigns.services import open_phase
+from campaigns.phases import open_phase
 from core.audit import record
 from core.errors import N_, Conflict, NotFound, ValidationFailed
 from core.events import Event, publish
@@ -39,6 +40,7 @@ AWARD_NOT_FOUND = N_("We could not find that award.")
 RESULTS_PUBLISHED = N_("The results are published: awards can no longer change.")
 NO_AWARDS = N_("Give at least one award before publishing the results.")
 AWARDS_UNAPPROVED = N_("The results cannot be published yet: awards awaiting an executive's approval: %(num)s.")
+PHASE_RUNNING = N_("“%(name)s” is still running. Close it before publishing the results.")
 ALREADY_APPROVED = N_("This award is approved already.")
 
 
@@ -239,6 +241,13 @@ async def publish_results(session: AsyncSession, actor: User | None, now: dateti
     waiting = await awaiting_approval(session, campaign.id)
     if waiting:
         raise Conflict(AWARDS_UNAPPROVED, num=waiting)
+    running = await session.scalars(
+        select(Phase).where(
+            Phase.campaign_id == campaign.id, Phase.kind != PhaseKind.RESULTS, Phase.status != PhaseStatus.CLOSED
+        )
+    )
+    if live := next((p for p in running.all() if is_live(p, now)), None):
+        raise Conflict(PHASE_RUNNING, name=live.name)
     result = await session.execute(
         update(Campaign)
         .where(Campaign.id == campaign.id, Campaign.results_published_at.is_(None))

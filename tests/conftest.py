@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import automation
 from core.clock import FrozenClock
 from core.db import metadata
+from core.scheduling import ScheduledAction, run_due
 from web import migrate
 from web.app import create_app
 from web.database import import_all_models, make_engine
@@ -190,3 +191,31 @@ def queries(app: Litestar) -> Iterator[QueryCounter]:
     event.listen(engine, "before_cursor_execute", counter)
     yield counter
     event.remove(engine, "before_cursor_execute", counter)
+
+
+Maker = Callable[[], AsyncSession]
+
+
+@pytest.fixture
+async def maker(database_url: str) -> AsyncIterator[Maker]:
+    """Sessions as the scheduler gets them: the app's engine (BEGIN IMMEDIATE on SQLite)."""
+    engine = make_engine(database_url)
+    yield async_sessionmaker(engine, expire_on_commit=False)
+    await engine.dispose()
+
+
+class Sweeper:
+    """Applies due actions the way a worker does, at the frozen clock's time."""
+
+    def __init__(self, maker: Maker, clock: FrozenClock) -> None:
+        self.maker = maker
+        self.clock = clock
+
+    async def at(self, when: datetime, worker: str = "test") -> list[ScheduledAction]:
+        self.clock.set(when)
+        return await run_due(self.maker, self.clock.now, worker)
+
+
+@pytest.fixture
+def sweeper(maker: Maker, clock: FrozenClock) -> Sweeper:
+    return Sweeper(maker, clock)

@@ -108,7 +108,10 @@ async def test_one_campaign_end_to_end(browser: Browser, db: AsyncSession, clock
     await as_(browser, "alice@example.com")  # days passed: a new sign-in after the idle timeout
     late = await browser.post(f"/teams/{team.id}/entry/submit", {**entry_form, "title": "Too late"})
     assert late.status_code == 409
-    assert "closed at Mar 15, 2026, 6:00:00" in late.text and 'value="Too late"' in late.text
+    assert (
+        "closed at Mar 15, 2026, 6:00 PM (Shanghai, UTC+8)" in late.text.replace("\u202f", " ")
+        and 'value="Too late"' in late.text
+    )
     entry = await one(db, select(Entry))
     assert entry.status is EntryStatus.SUBMITTED and entry.submitted_version is not None
 
@@ -154,6 +157,9 @@ async def test_one_campaign_end_to_end(browser: Browser, db: AsyncSession, clock
     award = await one(db, select(Award))
     assert award.approved_at is None  # the executive approves it before the results go out
     assert (await browser.post(f"/campaigns/{cid}/awards/{award.id}/approve")).status_code == 303
+    # judging still runs: publishing waits until the organizer closes it
+    assert (await browser.post(f"/campaigns/{cid}/results/publish")).status_code == 409
+    assert (await browser.post(f"/campaigns/{cid}/phases/{judging.id}/close")).status_code == 303
     assert (await browser.post(f"/campaigns/{cid}/results/publish")).status_code == 303
     project = {
         "team_id": str(team.id),

@@ -19,12 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accounts.models import User
 from accounts.services import resolve_session
+from campaigns.deadlines import is_valid_timezone
 from core.clock import Clock
-from web.i18n import negotiate, set_locale
+from web.i18n import negotiate, set_locale, set_viewer_zone
 from web.settings import Settings
 
 SESSION_COOKIE = "kaizen_session"
 LOCALE_COOKIE = "kaizen_lang"
+# the browser's own time zone, set by web/static/js/app.js for people who have not chosen one
+ZONE_COOKIE = "kaizen_tz"
 # polled by the page itself, not by the person: does not extend the session's idle time
 BACKGROUND_PATHS = frozenset({"/notifications/bell"})
 
@@ -69,7 +72,16 @@ class CurrentUserMiddleware(ASGIMiddleware):
             or connection.cookies.get(LOCALE_COOKIE)
             or negotiate(connection.headers.get("accept-language"))
         )
+        set_viewer_zone(_viewer_zone(user, connection.cookies.get(ZONE_COOKIE)))
         await next_app(scope, receive, send)
+
+
+def _viewer_zone(user: User | None, browser_zone: str | None) -> str | None:
+    """The zone a person reads times in: their own setting, else their browser's."""
+    for zone in (user.timezone if user else None, browser_zone):
+        if zone and is_valid_timezone(zone):
+            return zone
+    return None
 
 
 def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import get_timezone_location
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
@@ -23,6 +24,8 @@ DEFAULT_LOCALE = "en"
 LOCALES: dict[str, str] = {"en": "English", "zh_CN": "简体中文"}
 
 _current_locale: ContextVar[str] = ContextVar("kaizen_locale", default=DEFAULT_LOCALE)
+# the viewer's own time zone (their setting, else their browser's): times are also shown in it
+_viewer_zone: ContextVar[str | None] = ContextVar("kaizen_viewer_zone", default=None)
 
 
 @cache
@@ -81,10 +84,68 @@ def negotiate(accept_language: str | None) -> str:
     return DEFAULT_LOCALE
 
 
-def format_datetime(value: datetime | None, tz: str = "UTC", fmt: str = "medium") -> str:
+def set_viewer_zone(zone: str | None) -> None:
+    _viewer_zone.set(zone)
+
+
+def get_viewer_zone() -> str | None:
+    return _viewer_zone.get()
+
+
+@cache
+def _moment_pattern(locale: str) -> str:
+    """The language's medium date with its short time, without seconds: "Mar 10, 2026, 10:00 AM"."""
+    lang = Locale.parse(locale)
+    return str(lang.datetime_formats["medium"]).format(
+        lang.time_formats["short"].pattern, lang.date_formats["medium"].pattern
+    )
+
+
+def _utc_offset(value: datetime, zone: ZoneInfo) -> str:
+    """ "UTC+1", "UTC+5:30", "UTC−3": which instant a wall-clock time means, also across a clock change."""
+    offset = value.astimezone(zone).utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "\u2212"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def zone_label(value: datetime, tz: str) -> str:
+    """The zone of a time in words: its city in the reader's language and the offset then in force."""
+    if tz in ("UTC", "Etc/UTC"):
+        return "UTC"
+    city = get_timezone_location(tz, locale=get_locale(), return_city=True)
+    return gettext("%(city)s, %(offset)s", city=city, offset=_utc_offset(value, ZoneInfo(tz)))
+
+
+def format_moment(value: datetime | None, tz: str = "UTC") -> str:
+    """One time in one zone, in the one format of the reader's language, with that zone named."""
     if value is None:
         return ""
-    return babel_format_datetime(value, format=fmt, tzinfo=ZoneInfo(tz), locale=get_locale())
+    text = babel_format_datetime(value, format=_moment_pattern(get_locale()), tzinfo=ZoneInfo(tz), locale=get_locale())
+    return gettext("%(datetime)s (%(zone)s)", datetime=text, zone=zone_label(value, tz))
+
+
+def viewer_zone_for(tz: str) -> str | None:
+    """The viewer's zone when it differs from ``tz`` (the time is then shown in both), else None."""
+    viewer = get_viewer_zone()
+    return viewer if viewer and viewer != tz else None
+
+
+def format_when(value: datetime | None, tz: str = "UTC") -> str:
+    """A time in the campaign's zone, and in the viewer's when that differs."""
+    if value is None:
+        return ""
+    text = format_moment(value, tz)
+    viewer = viewer_zone_for(tz)
+    return (
+        gettext("%(when)s · your time: %(viewer)s", when=text, viewer=format_moment(value, viewer)) if viewer else text
+    )
+
+
+def format_datetime(value: datetime | None, tz: str = "UTC") -> str:
+    """Every time a person reads: see format_when."""
+    return format_when(value, tz)
 
 
 def format_number(value: float | int | None, digits: int = 2) -> str:

@@ -74,13 +74,16 @@ def _environment() -> Environment:
 
 @contextmanager
 def locale_of(locale: str) -> Iterator[None]:
-    """Renders in ``locale`` and restores the caller's locale afterwards."""
-    previous = i18n.get_locale()
+    """Renders in ``locale`` and restores the caller's locale afterwards. Times show in the campaign's
+    zone only: the zone of whoever caused the mail is not the recipient's."""
+    previous, previous_zone = i18n.get_locale(), i18n.get_viewer_zone()
     i18n.set_locale(locale)
+    i18n.set_viewer_zone(None)
     try:
         yield
     finally:
         i18n.set_locale(previous)
+        i18n.set_viewer_zone(previous_zone)
 
 
 def absolute_link(base_url: str, link: str) -> str:

@@ -102,7 +102,7 @@ def when(iso: Any, timezone: Any) -> str:
         return str(iso or "")
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo("UTC"))
-    return f"{format_datetime(value, tz)} ({tz})"
+    return format_datetime(value, tz)
 
 
 def _team_invitation(p: Mapping[str, Any]) -> NotificationText:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import nh3
@@ -25,10 +24,6 @@ def render_markdown(text: str | None) -> Markup:
     """Markdown to HTML, then through an allow-list sanitiser."""
     html = _markdown.render(text or "")
     return Markup(nh3.clean(html, link_rel="noopener noreferrer nofollow"))  # noqa: S704 - sanitised above
-
-
-def _dt(value: datetime | None, tz: str = "UTC", fmt: str = "medium") -> str:
-    return i18n.format_datetime(value, tz, fmt)
 
 
 def _file_kind(content_type: str) -> str:
@@ -57,9 +52,16 @@ def build_environment() -> Environment:
         html_lang=i18n.html_lang,
         format_number=i18n.format_number,
         valid_timezone=is_valid_timezone,
+        viewer_zone=i18n.get_viewer_zone,
+        viewer_zone_for=i18n.viewer_zone_for,
     )
     env.filters.update(
-        markdown=render_markdown, dt=_dt, number=i18n.format_number, filesize=human_size, file_kind=_file_kind
+        markdown=render_markdown,
+        dt=i18n.format_when,
+        moment=i18n.format_moment,
+        number=i18n.format_number,
+        filesize=human_size,
+        file_kind=_file_kind,
     )
     return env
 

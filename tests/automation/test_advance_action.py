@@ -16,8 +16,8 @@ from judging.advancing import apply_advancement
 from judging.models import Advancement
 from notifications.models import Notification, NotificationKind
 from teams.models import Team, TeamStatus
-from tests.automation.conftest import Sweeper, count, plan
-from tests.conftest import NOW
+from tests.automation.conftest import count, plan
+from tests.conftest import NOW, Sweeper
 from tests.factories import Scenario, make_campaign, make_entry, make_scorecard, make_team, make_user
 
 SECOND = timedelta(seconds=1)

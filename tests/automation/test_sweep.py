@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from automation.plan import PHASE_CLOSE, PHASE_OPEN, REMIND_SUBMISSION, RESULTS_PUBLISH
 from campaigns.models import Phase, PhaseKind, PhaseStatus
-from campaigns.services import close_phase, open_phase
+from campaigns.phases import close_phase, open_phase
 from core.audit import AuditEntry
 from core.scheduling import ActionState, ScheduledAction
 from judging.models import Award
 from notifications.models import Notification, NotificationKind, OutboxMail
-from tests.automation.conftest import Sweeper, count, plan
-from tests.conftest import NOW, Browser
+from tests.automation.conftest import count, plan
+from tests.conftest import NOW, Browser, Sweeper
 from tests.factories import DAY, make_campaign, make_entry, make_team, make_user
 
 HOUR = timedelta(hours=1)
@@ -94,8 +94,10 @@ async def test_a_phase_opened_by_hand_is_not_opened_again(db: AsyncSession, swee
     assert (await _action(db, PHASE_OPEN, submission.id)).state is ActionState.PENDING
 
     phase = await _phase(db, submission.id)
-    assert await open_phase(db, organizer, NOW, phase)  # early, by hand: replans in the same transaction
+    # early, by hand, closing the running registration (confirmed): replans in the same transaction
+    assert await open_phase(db, organizer, NOW, phase, confirmed=True)
     await db.commit()
+    assert len(await _audits(db, "phase.close", scenario.phases[PhaseKind.REGISTRATION].id)) == 1
     still_planned = select(ScheduledAction).where(
         ScheduledAction.kind == PHASE_OPEN, ScheduledAction.subject_id == submission.id
     )
@@ -176,7 +178,7 @@ async def test_reminders_reach_teams_without_a_submitted_entry(db: AsyncSession,
 
 
 async def test_a_pushed_back_deadline_reschedules_and_rearms_its_reminder(db: AsyncSession, sweeper: Sweeper) -> None:
-    from campaigns.services import PhaseInput, update_phase
+    from campaigns.phases import PhaseInput, update_phase
 
     organizer = await make_user(db, "org@example.com", executive=True)
     scenario = await make_campaign(db, organizer=organizer, sponsor=organizer, stage="submission")

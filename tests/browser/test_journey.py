@@ -101,7 +101,12 @@ async def test_team_submits_and_judge_scores_in_the_browser(db: AsyncSession, li
     async with page.expect_navigation():
         await page.click("form.approve-award button[type=submit]")
     assert "Approved" in await page.inner_text("main")
+    # results are published once judging has closed: the organizer closes it on the timeline
     await sign_in(page, live_server, "org@example.com")
+    await page.goto(f"{live_server}/campaigns/{campaign_id}/timeline")
+    judging = page.locator(f"#phase-{scenario.judging.id}")
+    await judging.locator("button:has-text('Close now')").click()
+    await judging.locator("summary:has-text('Reopen')").wait_for()  # closed: only reopening is left
     await page.goto(f"{live_server}/campaigns/{campaign_id}/results")
     async with page.expect_navigation():
         await page.click(f"form[action='/campaigns/{campaign_id}/results/publish'] button[type=submit]")

@@ -19,8 +19,8 @@ from campaigns.models import (
     PhaseStatus,
 )
 from core.audit import AuditEntry
-from tests.conftest import Browser
-from tests.factories import make_campaign, make_user
+from tests.conftest import NOW, Browser
+from tests.factories import DAY, make_campaign, make_user
 
 
 def campaign_form(**overrides: str) -> dict[str, str]:
@@ -185,7 +185,8 @@ async def test_phase_validation_errors(db: AsyncSession, browser: Browser) -> No
         (phase_form("registration", "Reg", "2026-03-10T09:00", "2026-03-16T09:00"), "Phases must not overlap"),
         (phase_form("judging", "J", "2026-03-01T09:00", "2026-03-05T09:00"), "Choose the submission phase"),
         (phase_form("results", "", "2026-04-10T09:00", "2026-04-20T09:00"), "Enter a name."),
-        (phase_form("results", "R", "", "2026-04-20T09:00"), "Enter a valid date and time."),
+        (phase_form("results", "R", "", "2026-04-20T09:00"), "Enter a date and time."),
+        (phase_form("results", "R", "2026-04-10T9", "2026-04-20T09:00"), "Enter a valid date and time."),
         (phase_form("results", "R", "2026-04-10T09:00", "2026-04-20T09:00", grace_minutes="-1"), "minutes from 0"),
         (phase_form("judging", "J", "2026-03-21T09:00", "2026-03-25T09:00", required_judges="0"), "from 1 to 50"),
     ]
@@ -227,7 +228,7 @@ async def test_changing_a_deadline_is_audited(db: AsyncSession, browser: Browser
     # the phase is running: the first post only asks for confirmation
     asked = await browser.post(url, form)
     assert asked.status_code == 409
-    assert "Yes, move the deadline" in asked.text and 'name="confirm" value="1"' in asked.text
+    assert "Yes, save these times" in asked.text and 'name="confirm" value="1"' in asked.text
     assert await audit_rows(db, "phase.deadline") == []
     response = await browser.post(url, {**form, "confirm": "1"})
     assert response.status_code == 303, response.text
@@ -360,12 +361,16 @@ async def test_open_and_close_by_hand_are_idempotent_and_audited(db: AsyncSessio
     assert (await fresh(db, Phase, registration.id)).status is PhaseStatus.CLOSED
     closes = await audit_rows(db, "phase.close")
     assert len(closes) == 1
-    assert closes[0].before == {"status": "open"} and closes[0].after["status"] == "closed"  # type: ignore[index]
+    # closed by hand before its time: the closing time that now holds is the real one
+    assert closes[0].before == {"status": "open", "closes_at": (NOW + 5 * DAY).isoformat()}
+    assert closes[0].after["status"] == "closed" and closes[0].after["closes_at"] == NOW.isoformat()  # type: ignore[index]
+    assert (await fresh(db, Phase, registration.id)).closes_at == NOW
 
     for _ in range(2):
         response = await browser.post(f"/campaigns/{cid}/phases/{submission.id}/open", htmx=True)
         assert response.status_code == 200
-    assert (await fresh(db, Phase, submission.id)).status is PhaseStatus.OPEN
+    opened = await fresh(db, Phase, submission.id)
+    assert opened.status is PhaseStatus.OPEN and opened.opens_at == NOW  # opened early: now is its opening
     assert len(await audit_rows(db, "phase.open")) == 1
     page = await browser.get(f"/campaigns/{cid}")
     assert 'class="phase-open current"' in page.text

@@ -15,7 +15,8 @@ from accounts.models import User
 from campaigns import services as campaign_services
 from campaigns.deadlines import normalise_reminder_hours, reminder_offsets
 from campaigns.models import Campaign, Phase, PhaseKind, PhaseStatus
-from campaigns.services import ConfirmationNeeded, PhaseInput, TimelineChanged, update_phase
+from campaigns.phases import ConfirmationNeeded, PhaseInput, update_phase
+from campaigns.services import TimelineChanged
 from core.audit import AuditEntry
 from core.clock import FrozenClock
 from core.errors import ValidationFailed
@@ -23,7 +24,7 @@ from core.events import publish as real_publish
 from tests.conftest import NOW, Browser
 from tests.factories import DAY, make_campaign, make_user
 from tests.teams.helpers import count, fresh, rows_of
-from web.i18n import format_datetime
+from web.i18n import format_moment
 
 LOCAL = "%Y-%m-%dT%H:%M"
 
@@ -34,8 +35,9 @@ def plain(text: str) -> str:
 
 
 def shown(value: datetime, tz: str) -> str:
-    text = format_datetime(value, tz)
-    assert plain(text).endswith(("AM", "PM"))
+    """A time in one zone as every page shows it: date, time, the zone's city and its UTC offset."""
+    text = format_moment(value, tz)
+    assert plain(text).endswith(")") and "UTC" in text
     return text
 
 
@@ -92,12 +94,18 @@ async def test_moving_a_running_phase_needs_confirmation(db: AsyncSession, clock
     assert await deadline_audits(db) == []
 
     phase = await fresh(db, Phase, phase.id)
-    await update_phase(
-        db, organizer, clock.now(), scenario.campaign, phase, moved(phase, grace_minutes=10), confirmed=True
-    )
+    # grace counts towards the phase's span: ten minutes of it would overlap the judging phase
+    with pytest.raises(ValidationFailed) as overlap:
+        await update_phase(
+            db, organizer, clock.now(), scenario.campaign, phase, moved(phase, grace_minutes=10), confirmed=True
+        )
+    assert set(overlap.value.errors) == {"closes_at"} and overlap.value.params_of("closes_at")["name"] == "Judging"
+    earlier = moved(phase, closes_at=old_close - timedelta(hours=1), grace_minutes=10)
+    await update_phase(db, organizer, clock.now(), scenario.campaign, phase, earlier, confirmed=True)
     await db.commit()
     rows = await deadline_audits(db)
-    assert len(rows) == 1 and rows[0].before == {"grace_minutes": 0} and rows[0].after == {"grace_minutes": 10}
+    assert len(rows) == 1 and rows[0].before == {"closes_at": old_close.isoformat(), "grace_minutes": 0}
+    assert rows[0].after == {"closes_at": (old_close - timedelta(hours=1)).isoformat(), "grace_minutes": 10}
 
 
 async def test_a_rename_or_a_pending_phase_needs_no_confirmation(db: AsyncSession, clock: FrozenClock) -> None:
@@ -126,7 +134,7 @@ async def test_confirmation_through_the_timeline_page(db: AsyncSession, browser:
     asked = await browser.post(url, form)
     assert asked.status_code == 409
     box = asked.text.split('id="confirm-phase-', 1)[1].split("</div>\n", 2)
-    assert "This phase is running" in asked.text and "Yes, move the deadline" in asked.text
+    assert "This phase is running" in asked.text and "Yes, save these times" in asked.text
     assert '<input type="hidden" name="confirm" value="1">' in box[0] + box[1]
     assert 'value="2026-03-11T18:00"' in asked.text  # what the organizer typed is kept
     assert (await fresh(db, Phase, phase.id)).closes_at == phase.closes_at
@@ -151,16 +159,17 @@ async def test_a_deadline_cannot_move_into_the_past(db: AsyncSession, browser: B
     cid = scenario.campaign.id
     cases = [
         # running phase: even confirmed
-        (scenario.judging, (NOW - timedelta(hours=1)).strftime(LOCAL)),
-        # closed phase (its entries were submitted by its deadline)
-        (scenario.submission, (scenario.submission.closes_at - DAY).strftime(LOCAL)),
+        (scenario.judging, (NOW - timedelta(hours=1)).strftime(LOCAL), ("cannot move into the past", "Close now")),
+        # closed phase: its times record what happened, earlier or later
+        (scenario.submission, (scenario.submission.closes_at - DAY).strftime(LOCAL), ("record what happened",)),
+        (scenario.submission, (NOW + DAY).strftime(LOCAL), ("Reopen",)),
     ]
-    for phase, closes in cases:
+    for phase, closes, expected in cases:
         form = phase_form(phase, closes_at=closes, confirm="1")
         response = await browser.post(f"/campaigns/{cid}/phases/{phase.id}", form)
         assert response.status_code == 422, phase.name
         error = response.text.split(f'id="p{phase.id}-closes_at-error"', 1)[1].split("</p>", 1)[0]
-        assert "cannot move into the past" in error and "Close now" in error
+        assert all(words in error for words in expected), error
         assert (await fresh(db, Phase, phase.id)).closes_at == phase.closes_at
     assert await deadline_audits(db) == []
     # later than now is fine for a running phase, once confirmed
@@ -300,13 +309,19 @@ async def test_deadline_markup_with_countdown_and_both_zones(db: AsyncSession, b
     page = await browser.get(f"/campaigns/{scenario.campaign.id}")
     iso = close.isoformat()
     assert iso == "2026-03-12T09:00:00+00:00"
-    assert f'<time datetime="{iso}" data-local>{shown(close, "Europe/Berlin")}</time>' in page.text
-    assert "Mar 12, 2026, 10:00:00 AM" in plain(page.text)  # CET
+    # no zone known for the viewer yet: the script adds theirs, from a translated label
+    local = 'data-local data-zone="Europe/Berlin" data-label="your time: {time}"'
+    assert f'<time datetime="{iso}" {local}>{shown(close, "Europe/Berlin")}</time>' in page.text
+    assert "Mar 12, 2026, 10:00 AM (Berlin, UTC+1)" in plain(page.text)  # CET
     countdown = page.text.split(f'<span class="countdown" role="timer" data-until="{iso}"', 1)[1].split("</span>")[0]
     assert 'data-future="closes in {left}"' in countdown and 'data-past="closed"' in countdown
     assert countdown.endswith(">closes in 2 d 0 h")
-    # no saved zone: the browser's zone is filled in by the script, from a translated label
-    assert 'class="deadline-viewer" data-label="your time: {time}" hidden' in page.text
+
+    # the browser told its zone (a cookie the script sets): the server shows both
+    browser.client.cookies.set("kaizen_tz", "Asia/Shanghai")
+    page = await browser.get(f"/campaigns/{scenario.campaign.id}")
+    assert "your time: Mar 12, 2026, 5:00 PM (Shanghai, UTC+8)" in plain(page.text)
+    assert "data-local" not in page.text
 
     # a saved zone is rendered by the server
     user = await fresh(db, User, organizer.id)
@@ -315,8 +330,14 @@ async def test_deadline_markup_with_countdown_and_both_zones(db: AsyncSession, b
     await db.commit()
     page = await browser.get(f"/campaigns/{scenario.campaign.id}")
     assert f"your time: {shown(close, 'America/New_York')}" in page.text
-    assert "your time: Mar 12, 2026, 5:00:00 AM" in plain(page.text)  # EDT since March 8
-    assert 'data-label="your time: {time}"' not in page.text
+    assert "your time: Mar 12, 2026, 5:00 AM (New York, UTC−4)" in plain(page.text)  # EDT since March 8
+    assert "Shanghai" not in page.text  # a saved zone wins over the browser's
+    # a viewer in the campaign's own zone reads each time once
+    user.timezone = "Europe/Berlin"
+    db.add(user)
+    await db.commit()
+    page = await browser.get(f"/campaigns/{scenario.campaign.id}")
+    assert "your time:" not in page.text and "Berlin, UTC+1" in page.text
 
 
 async def test_deadlines_across_the_berlin_spring_switch(db: AsyncSession, browser: Browser) -> None:
@@ -329,8 +350,8 @@ async def test_deadlines_across_the_berlin_spring_switch(db: AsyncSession, brows
     submission = scenario.submission
     await browser.sign_in(organizer.email)
     page = await browser.get(f"/campaigns/{scenario.campaign.id}/timeline")
-    assert '<time datetime="2026-03-22T12:00:00+00:00" data-local>Mar 22, 2026, 1:00:00 PM</time>' in plain(page.text)
-    assert '<time datetime="2026-03-29T12:00:00+00:00" data-local>Mar 29, 2026, 2:00:00 PM</time>' in plain(page.text)
+    assert ">Mar 22, 2026, 1:00 PM (Berlin, UTC+1)</time>" in plain(page.text)
+    assert ">Mar 29, 2026, 2:00 PM (Berlin, UTC+2)</time>" in plain(page.text)
     # the edit form shows the same wall-clock times, and saving them unchanged moves nothing
     assert 'value="2026-03-22T13:00"' in page.text and 'value="2026-03-29T14:00"' in page.text
     form = phase_form(submission, "Europe/Berlin", name="Ideas")

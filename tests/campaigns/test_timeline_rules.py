@@ -32,7 +32,9 @@ def test_phases_may_touch_because_closes_at_is_exclusive() -> None:
 
 def test_closes_must_be_after_opens() -> None:
     errors = timeline_errors(slot(None, PhaseKind.RESULTS, 25, 25), TIMELINE)
-    assert errors == {"closes_at": "The phase must close after it opens."}
+    assert {field: error.message for field, error in errors.items()} == {
+        "closes_at": "The phase must close after it opens."
+    }
     assert "closes_at" in timeline_errors(slot(None, PhaseKind.RESULTS, 25, 24), TIMELINE)
 
 

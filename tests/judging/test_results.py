@@ -178,6 +178,11 @@ async def test_award_and_publish_journey(db: AsyncSession, browser: Browser) -> 
         assert (await browser.post(f"{w.url}/awards/{award.id}/approve")).status_code == 303
     await browser.sign_in(ORGANIZER)
 
+    # never while judging still runs: a late finalised scorecard would change a published result
+    response = await browser.post(f"{w.url}/results/publish")
+    assert response.status_code == 409 and "“Judging” is still running" in response.text
+    judging = w.s.judging
+    assert (await browser.post(f"/campaigns/{campaign_id}/phases/{judging.id}/close")).status_code == 303
     response = await browser.post(f"{w.url}/results/publish")
     assert response.status_code == 303
     campaign = await db.get(Campaign, campaign_id, populate_existing=True)

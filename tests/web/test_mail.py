@@ -11,12 +11,10 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiosmtplib
 import pytest
 from aiosmtpd.controller import Controller
-from babel.dates import format_datetime as babel_format_datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -28,6 +26,7 @@ from notifications.services import notify
 from tests.conftest import NOW
 from tests.factories import make_user
 from web.database import make_engine
+from web.i18n import format_moment
 from web.mail import classify, deliver_due, locale_of
 from web.notification_text import describe
 from web.settings import Settings
@@ -126,11 +125,13 @@ async def _outbox(db: AsyncSession) -> list[OutboxMail]:
 
 
 def _zh_date(value: datetime, tz: str) -> str:
-    return babel_format_datetime(value, format="medium", tzinfo=ZoneInfo(tz), locale="zh_CN")
+    with locale_of("zh_CN"):
+        return format_moment(value, tz)
 
 
 def _en_date(value: datetime, tz: str) -> str:
-    return babel_format_datetime(value, format="medium", tzinfo=ZoneInfo(tz), locale="en")
+    with locale_of("en"):
+        return format_moment(value, tz)
 
 
 async def test_each_person_gets_one_mail_in_their_language(
@@ -164,7 +165,7 @@ async def test_each_person_gets_one_mail_in_their_language(
     html = english.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "Hello Alice Martin," in text
     assert "Spring Innovation Challenge" in text and "Prototype submission" in text
-    assert f"{_en_date(CLOSES, 'Asia/Shanghai')} (Asia/Shanghai)" in text
+    assert _en_date(CLOSES, "Asia/Shanghai") in text
     assert f"{BASE_URL}/campaigns/7" in text and f"{BASE_URL}/account/notifications" in text
     assert f'href="{BASE_URL}/campaigns/7"' in html and 'lang="en"' in html
 
@@ -174,7 +175,7 @@ async def test_each_person_gets_one_mail_in_their_language(
     zh_text = chinese.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     zh_html = chinese.get_body(("html",)).get_content()  # type: ignore[union-attr]
     # the dates follow the reader's locale now; the sentences follow once the catalog has them
-    assert f"{_zh_date(CLOSES, 'Asia/Shanghai')} (Asia/Shanghai)" in zh_text
+    assert _zh_date(CLOSES, "Asia/Shanghai") in zh_text
     assert _en_date(CLOSES, "Asia/Shanghai") not in zh_text
     with locale_of("zh_CN"):
         zh_words = describe(NotificationKind.PHASE_OPENED, PHASE_OPENED)

@@ -22,6 +22,7 @@ def route_handlers() -> list[Any]:
         results,
         team_results,
         teams,
+        timeline,
     )
 
     modules = (
@@ -30,6 +31,7 @@ def route_handlers() -> list[Any]:
         home,
         admin,
         campaigns,
+        timeline,
         extensions,
         teams,
         attachments,

@@ -1,10 +1,10 @@
 """Campaigns: the list, the campaign page, and the organizer's pages (details, challenges,
-timeline, people, publication, phase controls)."""
+people, publication); the timeline has its own module, web/controllers/timeline.py."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -15,46 +15,35 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from accounts.models import User
-from automation.status import campaign_actions
 from campaigns.access import can_organize, organized_campaign, visible_campaign
-from campaigns.deadlines import NonexistentLocalTime, current_phase, local_to_utc, phase_state, utc_to_local
+from campaigns.deadlines import current_phase
 from campaigns.models import (
     Campaign,
     CampaignRole,
     CampaignRoleKind,
     Challenge,
-    Phase,
-    PhaseKind,
 )
 from campaigns.services import (
     CampaignInput,
     ChallengeInput,
-    ConfirmationNeeded,
-    PhaseInput,
     add_challenge,
     add_person,
-    add_phase,
     close_campaign,
-    close_phase,
     create_campaign,
-    open_phase,
     publish_campaign,
     remove_person,
     update_campaign,
     update_challenge,
-    update_phase,
     visible_campaigns_query,
 )
 from core.errors import N_, DomainError, NotFound, ValidationFailed
 from core.pagination import paginate
+from web.controllers.campaign_views import full_campaign, timeline_context
 from web.deps import EXECUTIVE, USER, AppClock, DbSession, form_value, signed_in
-from web.errors import is_htmx
 from web.i18n import gettext as _
-from web.timeline_chart import build_chart
 
 PAGE_SIZE = 20
 PEOPLE_PAGE_SIZE = 50
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 COMMON_TIMEZONES = (
     "UTC",
     "Europe/London",
@@ -79,7 +68,6 @@ COMMON_TIMEZONES = (
 )
 CAMPAIGN_FIELDS = ("title", "description", "timezone", "min_team_size", "max_team_size", "reminder_hours")
 CHALLENGE_FIELDS = ("title", "description", "expected_impact", "resources")
-PHASE_FIELDS = ("kind", "name", "opens_at", "closes_at", "grace_minutes", "judges_phase_id", "required_judges")
 
 
 # --- form helpers -----------------------------------------------------------------------------
@@ -90,26 +78,6 @@ def _int(raw: str) -> int | None:
         return int(raw)
     except ValueError:
         return None
-
-
-def _local_time(raw: str, timezone: str) -> datetime | None:
-    """A <input type=datetime-local> value, read in the campaign's time zone, as UTC."""
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    if value.tzinfo is not None:
-        return value.astimezone(UTC)
-    try:
-        return local_to_utc(value, timezone)
-    except NonexistentLocalTime:  # in the gap of a clock change: not a time that exists there
-        return None
-
-
-def _to_local(value: datetime, timezone: str) -> str:
-    return utc_to_local(value, timezone).strftime(LOCAL_FORMAT)
 
 
 def _messages(exc: DomainError) -> dict[str, str]:
@@ -160,61 +128,11 @@ def _challenge_input(values: Mapping[str, Any]) -> ChallengeInput:
     return ChallengeInput(**{name: values[name] for name in CHALLENGE_FIELDS})
 
 
-def _phase_input(values: Mapping[str, Any], timezone: str) -> PhaseInput:
-    try:
-        kind: PhaseKind | None = PhaseKind(values["kind"])
-    except ValueError:
-        kind = None
-    return PhaseInput(
-        kind=kind,
-        name=values["name"],
-        opens_at=_local_time(values["opens_at"], timezone),
-        closes_at=_local_time(values["closes_at"], timezone),
-        grace_minutes=_int(values["grace_minutes"] or "0"),
-        judges_phase_id=_int(values["judges_phase_id"]) if values["judges_phase_id"] else None,
-        required_judges=_int(values["required_judges"] or "3"),
-    )
-
-
-def _untouched_times_kept(data: PhaseInput, values: Mapping[str, Any], phase: Phase, timezone: str) -> PhaseInput:
-    """A datetime-local field holds whole minutes: a field left as shown keeps the stored instant."""
-    if values["opens_at"] == _to_local(phase.opens_at, timezone):
-        data.opens_at = phase.opens_at
-    if values["closes_at"] == _to_local(phase.closes_at, timezone):
-        data.closes_at = phase.closes_at
-    return data
-
-
-def _phase_values_of(phase: Phase, timezone: str) -> dict[str, Any]:
-    return {
-        "kind": phase.kind.value,
-        "name": phase.name,
-        "opens_at": _to_local(phase.opens_at, timezone),
-        "closes_at": _to_local(phase.closes_at, timezone),
-        "grace_minutes": str(phase.grace_minutes),
-        "judges_phase_id": str(phase.judges_phase_id or ""),
-        "required_judges": str(phase.required_judges),
-    }
-
-
 def _redirect(path: str) -> Redirect:
     return Redirect(path=path, status_code=303)
 
 
 # --- loading --------------------------------------------------------------------------------
-
-
-async def _full_campaign(db: AsyncSession, campaign_id: int) -> Campaign:
-    """The campaign with its sponsor, challenges and phases: three queries whatever their number."""
-    campaign = await db.scalar(
-        select(Campaign)
-        .where(Campaign.id == campaign_id)
-        .options(joinedload(Campaign.sponsor), selectinload(Campaign.challenges), selectinload(Campaign.phases))
-        .execution_options(populate_existing=True)
-    )
-    if campaign is None:
-        raise NotFound(N_("We could not find that campaign."))
-    return campaign
 
 
 async def _challenge_of(db: AsyncSession, campaign: Campaign, challenge_id: int) -> Challenge:
@@ -224,29 +142,6 @@ async def _challenge_of(db: AsyncSession, campaign: Campaign, challenge_id: int)
     if challenge is None:
         raise NotFound(N_("We could not find that challenge."))
     return challenge
-
-
-async def _phase_of(db: AsyncSession, campaign: Campaign, phase_id: int) -> Phase:
-    phase = await db.scalar(select(Phase).where(Phase.id == phase_id, Phase.campaign_id == campaign.id))
-    if phase is None:
-        raise NotFound(N_("We could not find that phase."))
-    return phase
-
-
-def _timeline_context(campaign: Campaign, now: datetime, *, controls: bool, flash: str | None = None) -> dict[str, Any]:
-    phases = list(campaign.phases)
-    current = current_phase(phases, now)
-    states = {p.id: phase_state(p, now).value for p in phases}
-    return {
-        "campaign": campaign,
-        "phases": phases,
-        "states": states,
-        "chart": build_chart(phases, states, now),
-        "current_id": current.id if current else None,
-        "controls": controls,
-        "flash": flash,
-        "now": now,
-    }
 
 
 # --- list and campaign page ---------------------------------------------------------------------
@@ -276,11 +171,11 @@ async def _campaign_page(
     db: AsyncSession, user: User, campaign_id: int, now: datetime, *, flash: str | None = None, status: int = 200
 ) -> Template:
     await visible_campaign(db, campaign_id, user)
-    campaign = await _full_campaign(db, campaign_id)
+    campaign = await full_campaign(db, campaign_id)
     organizer = await can_organize(db, campaign, user)
     return Template(
         template_name="campaigns/detail.html",
-        context={**_timeline_context(campaign, now, controls=False), "organizer": organizer, "page_flash": flash},
+        context={**timeline_context(campaign, now, controls=False), "organizer": organizer, "page_flash": flash},
         status_code=status,
     )
 
@@ -443,164 +338,6 @@ async def challenge_update(
     return _redirect(f"/campaigns/{campaign.id}#challenges")
 
 
-# --- timeline -----------------------------------------------------------------------------------
-
-
-async def _timeline_page(
-    db: AsyncSession,
-    campaign_id: int,
-    now: datetime,
-    *,
-    edit_id: int | None = None,
-    values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-    flash: str | None = None,
-    status: int = 200,
-    confirm: PhaseInput | None = None,
-) -> Template:
-    """``confirm``: the change of ``edit_id`` the organizer is asked to confirm."""
-    campaign = await _full_campaign(db, campaign_id)
-    tz = campaign.timezone
-    forms = {p.id: _phase_values_of(p, tz) for p in campaign.phases}
-    form_errors: dict[int | None, dict[str, str]] = {}
-    new_values: dict[str, Any] = {
-        "kind": PhaseKind.SUBMISSION.value,
-        "name": "",
-        "opens_at": "",
-        "closes_at": "",
-        "grace_minutes": "0",
-        "judges_phase_id": "",
-        "required_judges": "3",
-    }
-    if values is not None:
-        if edit_id is None:
-            new_values = values
-        else:
-            forms[edit_id] = values
-        form_errors[edit_id] = errors or {}
-    return Template(
-        template_name="campaigns/timeline.html",
-        context={
-            **_timeline_context(campaign, now, controls=True, flash=flash),
-            "forms": forms,
-            "form_errors": form_errors,
-            "new_values": new_values,
-            "edit_id": edit_id,
-            "confirm_id": edit_id if confirm is not None else None,
-            "confirm_new": confirm,
-            "kinds": list(PhaseKind),
-            "submission_phases": [p for p in campaign.phases if p.kind is PhaseKind.SUBMISSION],
-            "actions": await campaign_actions(db, campaign.id),
-            "phase_names": {p.id: p.name for p in campaign.phases},
-        },
-        status_code=status,
-    )
-
-
-@get("/campaigns/{campaign_id:int}/timeline", opt=USER, name="campaign_timeline")
-async def timeline(
-    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
-) -> Template:
-    campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
-    return await _timeline_page(db_session, campaign.id, clock.now())
-
-
-@post("/campaigns/{campaign_id:int}/phases", opt=USER, name="phase_create")
-async def phase_create(
-    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
-) -> Response[Any]:
-    user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
-    values = _values(await request.form(), PHASE_FIELDS)
-    try:
-        await add_phase(db_session, user, clock.now(), campaign, _phase_input(values, campaign.timezone))
-    except DomainError as exc:
-        return await _timeline_page(
-            db_session, campaign_id, clock.now(), values=values, errors=_messages(exc), status=exc.status_code
-        )
-    return _redirect(f"/campaigns/{campaign.id}/timeline")
-
-
-@post("/campaigns/{campaign_id:int}/phases/{phase_id:int}", opt=USER, name="phase_update")
-async def phase_update(
-    request: Request[Any, Any, Any],
-    db_session: DbSession,
-    clock: AppClock,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
-) -> Response[Any]:
-    user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
-    phase = await _phase_of(db_session, campaign, phase_id)
-    form = await request.form()
-    values = _values(form, PHASE_FIELDS)
-    confirmed = form_value(form, "confirm") == "1"
-    data = _untouched_times_kept(_phase_input(values, campaign.timezone), values, phase, campaign.timezone)
-    try:
-        await update_phase(db_session, user, clock.now(), campaign, phase, data, confirmed=confirmed)
-    except DomainError as exc:
-        return await _timeline_page(
-            db_session,
-            campaign_id,
-            clock.now(),
-            edit_id=phase_id,
-            values=values,
-            errors=_messages(exc),
-            status=exc.status_code,
-            confirm=data if isinstance(exc, ConfirmationNeeded) else None,
-        )
-    return _redirect(f"/campaigns/{campaign.id}/timeline")
-
-
-async def _phase_action(
-    request: Request[Any, Any, Any], db: AsyncSession, now: datetime, campaign_id: int, phase_id: int, *, open_: bool
-) -> Response[Any]:
-    user = signed_in(request)
-    campaign = await organized_campaign(db, campaign_id, user)
-    phase = await _phase_of(db, campaign, phase_id)
-    flash: str | None = None
-    status = 200
-    try:
-        if open_:
-            await open_phase(db, user, now, phase, reopen=True)
-        else:
-            await close_phase(db, user, now, phase)
-    except DomainError as exc:
-        flash, status = _(exc.message, **exc.params), exc.status_code
-    if is_htmx(request):
-        campaign = await _full_campaign(db, campaign_id)
-        return Template(
-            template_name="campaigns/_timeline.html",
-            context=_timeline_context(campaign, now, controls=True, flash=flash),
-            status_code=status,
-        )
-    if flash is not None:
-        return await _timeline_page(db, campaign_id, now, flash=flash, status=status)
-    return _redirect(f"/campaigns/{campaign_id}/timeline")
-
-
-@post("/campaigns/{campaign_id:int}/phases/{phase_id:int}/open", opt=USER, name="phase_open")
-async def phase_open(
-    request: Request[Any, Any, Any],
-    db_session: DbSession,
-    clock: AppClock,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
-) -> Response[Any]:
-    return await _phase_action(request, db_session, clock.now(), campaign_id, phase_id, open_=True)
-
-
-@post("/campaigns/{campaign_id:int}/phases/{phase_id:int}/close", opt=USER, name="phase_close")
-async def phase_close(
-    request: Request[Any, Any, Any],
-    db_session: DbSession,
-    clock: AppClock,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
-) -> Response[Any]:
-    return await _phase_action(request, db_session, clock.now(), campaign_id, phase_id, open_=False)
-
-
 # --- people -------------------------------------------------------------------------------------
 
 
@@ -689,11 +426,6 @@ routes = [
     challenge_create,
     challenge_edit,
     challenge_update,
-    timeline,
-    phase_create,
-    phase_update,
-    phase_open,
-    phase_close,
     people,
     people_add,
     people_remove,

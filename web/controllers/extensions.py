@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
 from campaigns.access import organized_campaign
-from campaigns.deadlines import NonexistentLocalTime, effective_close, local_to_utc, utc_to_local
+from campaigns.deadlines import effective_close, utc_to_local
 from campaigns.models import Campaign, Phase, PhaseKind
 from core.errors import DomainError, ValidationFailed
 from core.pagination import paginate
@@ -22,6 +22,7 @@ from teams.extensions import campaign_extensions_query, grant_extension, revoke_
 from teams.models import EXTENSION_REASON_MAX, Extension, Team
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.i18n import gettext as _
+from web.local_time import read_local_time
 
 PAGE_SIZE = 50
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -32,22 +33,6 @@ def _int(raw: str) -> int | None:
     try:
         return int(raw)
     except ValueError:
-        return None
-
-
-def _local_time(raw: str, timezone: str) -> datetime | None:
-    """A <input type=datetime-local> value, read in the campaign's time zone, as UTC."""
-    try:
-        value = datetime.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-    if value is None:
-        return None
-    if value.tzinfo is not None:
-        return value.astimezone(UTC)
-    try:
-        return local_to_utc(value, timezone)
-    except NonexistentLocalTime:  # in the gap of a clock change
         return None
 
 
@@ -143,6 +128,7 @@ async def extension_grant(
     form = await request.form()
     values = {name: form_value(form, name) for name in FIELDS}
     now = clock.now()
+    until = read_local_time(values["until"], campaign.timezone)
     try:
         await grant_extension(
             db_session,
@@ -151,13 +137,16 @@ async def extension_grant(
             campaign,
             _int(values["team_id"]),
             _int(values["phase_id"]),
-            _local_time(values["until"], campaign.timezone),
+            until.value,
             values["reason"],
         )
     except DomainError as exc:
         if exc.status_code == 404:
             raise
-        return await _page(db_session, campaign, now, values=values, errors=_messages(exc), status=exc.status_code)
+        errors = _messages(exc)
+        if until.error is not None and "until" in errors:
+            errors["until"] = until.error  # a time the zone skips says so itself
+        return await _page(db_session, campaign, now, values=values, errors=errors, status=exc.status_code)
     return Redirect(path=f"/campaigns/{campaign.id}/extensions", status_code=303)
 
 

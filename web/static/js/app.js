@@ -5,37 +5,45 @@
   var browserZone = function () {
     try { return Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return ""; }
   };
-  var fmt = function (d) { return d.toLocaleString(lang(), { dateStyle: "medium", timeStyle: "short" }); };
+  var fmt = function (d, zone) {
+    return d.toLocaleString(lang(), { dateStyle: "medium", timeStyle: "short", timeZone: zone });
+  };
+  // "Shanghai, UTC+8", as the server names zones (it uses the city in the page's language)
+  var zoneLabel = function (d, zone) {
+    if (zone === "UTC" || zone === "Etc/UTC") return "UTC";
+    var offset = "";
+    try {
+      var part = new Intl.DateTimeFormat("en", { timeZone: zone, timeZoneName: "shortOffset" })
+        .formatToParts(d).filter(function (p) { return p.type === "timeZoneName"; })[0];
+      offset = part ? part.value.replace("GMT", "UTC").replace("-", "\u2212") : "";
+    } catch (e) { offset = ""; }
+    if (offset === "UTC") offset = "UTC+0";
+    var city = zone.split("/").pop().replace(/_/g, " ");
+    return offset ? city + ", " + offset : city;
+  };
 
-  // Show each <time data-local> also in the viewer's own time zone (deadlines do it their own way).
+  // The server shows times in the viewer's zone once it knows it: tell it the browser's.
+  function rememberZone() {
+    var zone = browserZone();
+    if (!zone || document.cookie.indexOf("kaizen_tz=" + encodeURIComponent(zone)) !== -1) return;
+    var secure = location.protocol === "https:" ? "; Secure" : "";
+    document.cookie = "kaizen_tz=" + encodeURIComponent(zone) + "; Path=/; Max-Age=31536000; SameSite=Lax" + secure;
+  }
+
+  // Until then, each <time data-local> also shows the viewer's time where their zone differs.
   function localise(root) {
+    var zone = browserZone();
+    if (!zone) return;
     root.querySelectorAll("time[data-local]").forEach(function (el) {
-      if (el.dataset.done || el.closest(".deadline")) return;
+      if (el.dataset.done || el.dataset.zone === zone) return;
       var d = new Date(el.getAttribute("datetime"));
       if (isNaN(d)) return;
       var span = document.createElement("span");
-      span.className = "muted local-time";
-      span.textContent = " (" + fmt(d) + ")";
+      span.className = "viewer-time";
+      var label = el.dataset.label || "{time}";
+      span.textContent = " · " + label.replace("{time}", fmt(d, zone) + " (" + zoneLabel(d, zone) + ")");
       el.after(span);
       el.dataset.done = "1";
-    });
-  }
-
-  // A deadline without a saved zone for the viewer: show it in the browser's zone, when that differs.
-  function viewerZones(root) {
-    var zone = browserZone();
-    root.querySelectorAll(".deadline-viewer[data-label][hidden]").forEach(function (el) {
-      var box = el.closest(".deadline");
-      var time = box && box.querySelector("time[datetime]");
-      if (!zone || !time || box.dataset.zone === zone) return;
-      var d = new Date(time.getAttribute("datetime"));
-      if (isNaN(d)) return;
-      el.textContent = el.dataset.label.replace("{time}", fmt(d)) + " ";
-      var name = document.createElement("span");
-      name.className = "deadline-zone";
-      name.textContent = zone;
-      el.appendChild(name);
-      el.hidden = false;
     });
   }
 
@@ -62,8 +70,9 @@
     });
   }
 
-  function enhance(root) { localise(root); viewerZones(root); tick(); }
+  function enhance(root) { localise(root); tick(); }
   document.addEventListener("DOMContentLoaded", function () {
+    rememberZone();
     enhance(document);
     window.setInterval(tick, 1000);
   });

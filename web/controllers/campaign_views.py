@@ -1,0 +1,79 @@
+"""What the campaign pages share: the campaign with its timeline, the timeline's context, messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
+
+from campaigns.deadlines import current_phase, effective_close, is_live, phase_state
+from campaigns.models import Campaign, PhaseStatus
+from campaigns.transitions import closing_refusal, plan_opening
+from core.errors import N_, DomainError, NotFound, ValidationFailed
+from web.i18n import format_when
+from web.i18n import gettext as _
+from web.timeline_chart import build_chart
+
+
+async def full_campaign(db: AsyncSession, campaign_id: int) -> Campaign:
+    """The campaign with its sponsor, challenges and phases: three queries whatever their number."""
+    campaign = await db.scalar(
+        select(Campaign)
+        .where(Campaign.id == campaign_id)
+        .options(joinedload(Campaign.sponsor), selectinload(Campaign.challenges), selectinload(Campaign.phases))
+        .execution_options(populate_existing=True)
+    )
+    if campaign is None:
+        raise NotFound(N_("We could not find that campaign."))
+    return campaign
+
+
+def translated(message: str, params: dict[str, Any], timezone: str) -> str:
+    """A domain message in the reader's language; the times it names in the campaign's zone (and theirs)."""
+    shown = {
+        key: format_when(value, timezone) if isinstance(value, datetime) else value for key, value in params.items()
+    }
+    return _(message, **shown)
+
+
+def messages(exc: DomainError, timezone: str) -> dict[str, str]:
+    """Translated messages by form field; ``__all__`` for a message about the whole form."""
+    if isinstance(exc, ValidationFailed):
+        return {field: translated(message, exc.params_of(field), timezone) for field, message in exc.errors.items()}
+    return {exc.field or "__all__": translated(exc.message, exc.params, timezone)}
+
+
+def _controls(campaign: Campaign, now: datetime) -> dict[int, dict[str, Any]]:
+    """Which buttons each phase offers an organizer, and why one that cannot work is left out."""
+    controls: dict[int, dict[str, Any]] = {}
+    for phase in campaign.phases:
+        state = phase_state(phase, now)
+        opening = plan_opening(campaign.phases, phase, now) if phase.status is PhaseStatus.PENDING else None
+        controls[phase.id] = {
+            "open": opening is not None and opening.refusal is None,
+            "open_closes": [p.name for p in opening.running] if opening else [],
+            "close": phase.status is not PhaseStatus.CLOSED and closing_refusal(phase, now) is None,
+            "grace_until": effective_close(phase) if is_live(phase, now) and state is PhaseStatus.CLOSED else None,
+            "reopen": phase.status is PhaseStatus.CLOSED,
+        }
+    return controls
+
+
+def timeline_context(campaign: Campaign, now: datetime, *, controls: bool, flash: str | None = None) -> dict[str, Any]:
+    phases = list(campaign.phases)
+    current = current_phase(phases, now)
+    states = {p.id: phase_state(p, now).value for p in phases}
+    return {
+        "campaign": campaign,
+        "phases": phases,
+        "states": states,
+        "chart": build_chart(phases, states, now),
+        "current_id": current.id if current else None,
+        "controls": controls,
+        "phase_controls": _controls(campaign, now),
+        "flash": flash,
+        "now": now,
+    }
