@@ -169,12 +169,14 @@ async def authenticate(
     now: datetime,
     limits: Limits,
 ) -> User:
-    """The user for these credentials; throttled per account and per address, one message each.
+    """The user for these credentials; throttled per account and per address.
 
-    The attempt is counted and committed before the password is checked, so parallel attempts
-    on any app instance cannot get past the limits. Unknown e-mails are counted and checked
-    against a dummy hash like any other, so neither the answer nor its time tells whether an
-    account exists.
+    Every failure answers with one generic message, every throttled attempt with another.
+
+    The attempt is counted and the session committed before the password is checked, so
+    parallel attempts on any app instance cannot get past the limits. Unknown e-mails are
+    counted and checked against a dummy hash like any other, so neither the answer nor its
+    time tells whether an account exists.
     """
     email = normalise_email(email)
     keys = [(address_key(address), limits.address)]
@@ -182,19 +184,19 @@ async def authenticate(
         keys.insert(0, (account_key(email), limits.account))  # account first: the order locks are taken in
     reserved = await reserve(session, keys, now=now, window=limits.window)
     user = await session.scalar(select(User).where(User.email == email)) if possible and reserved else None
-    stored_hash, active = (user.password_hash, user.is_active) if user else (None, False)
+    user_id, stored_hash, active = (user.id, user.password_hash, user.is_active) if user else (None, None, False)
     await session.commit()  # the reservation counts for everyone before the slow check
     if reserved is None:
         raise TooManyAttempts(SIGN_IN_THROTTLED)
     verified = await asyncio.to_thread(verify_password, stored_hash, password)
-    if user is None or not active or not verified:
+    if user_id is None or not active or not verified:
         raise Invalid(SIGN_IN_FAILED, field="password")
     # a correct password is no failure: the account starts afresh, the address gets its attempt back
     if possible:
         await clear(session, reserved[0].key)
     await give_back(session, reserved[-1:])
     await purge_expired(session, now=now, window=limits.window)
-    signed_in = await session.get_one(User, user.id)
+    signed_in = await session.get_one(User, user_id)
     if stored_hash and needs_rehash(stored_hash):
         signed_in.password_hash = await asyncio.to_thread(hash_password, password)
     return signed_in

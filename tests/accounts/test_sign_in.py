@@ -386,3 +386,16 @@ async def test_several_forwarded_for_headers_are_read_as_one_list(
         ],
     )
     assert await counted(db, address_key(OFFICE)) == 1
+
+
+async def test_an_ipv6_client_counts_by_its_network_not_by_each_address(
+    browser: Browser, db: AsyncSession, peer: Peer
+) -> None:
+    """A host picks any address of its /64 at will; a new one per attempt gains nothing."""
+    for suffix in ("a", "b", "c"):
+        peer.host = f"2001:db8:1:2::{suffix}"
+        await attempt(browser, f"{suffix}@example.com", "wrong-password")
+    peer.host = "2001:db8:1:3::a"
+    await attempt(browser, "d@example.com", "wrong-password")
+    assert await counted(db, address_key("2001:db8:1:2:ffff::1")) == 3
+    assert await counted(db, address_key("2001:db8:1:3::a")) == 1

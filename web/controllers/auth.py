@@ -60,9 +60,7 @@ async def sign_in(
         user = await authenticate(
             db_session, email=email, password=password, address=address, now=clock.now(), limits=limits
         )
-    except DomainError as exc:
-        # a refused attempt gives its reservation back, even though the answer is an error
-        await db_session.commit()
+    except DomainError as exc:  # the attempt was counted and committed already
         return Template(
             template_name="auth/sign_in.html",
             context={"email": email, "error": _(exc.message), "next": target},
