@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import BigInteger, Boolean, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base
@@ -51,10 +51,16 @@ class AuthSession(Base):
     user: Mapped[User] = relationship(lazy="raise")
 
 
-class SignInFailure(Base):
-    """A failed sign-in, by account key and by address, for throttling."""
+class SignInCounter(Base):
+    """Sign-in attempts of one throttling key (an account or a client address) in its window.
 
-    __tablename__ = "sign_in_failure"
+    The key is a SHA-256 digest, so what people type into the e-mail field (sometimes their
+    password) is never stored. One row per key, changed only by single atomic statements
+    (accounts.throttle), so the count holds across app instances and parallel requests.
+    """
 
-    key: Mapped[str] = mapped_column(String(300), index=True)
-    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+    __tablename__ = "sign_in_counter"
+
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    window_started_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import io
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,8 +15,9 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from accounts.models import EMAIL_MAX, NAME_MAX, AuthSession, Department, SignInFailure, User
+from accounts.models import EMAIL_MAX, NAME_MAX, AuthSession, Department, User
 from accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
+from accounts.throttle import Limits, account_key, address_key, clear, give_back, purge_expired, reserve
 from core.errors import N_, Conflict, Invalid, TooManyAttempts, ValidationFailed
 
 
@@ -144,10 +147,17 @@ async def import_directory(session: AsyncSession, text: str) -> ImportReport:
 
 SIGN_IN_FAILED = N_("The e-mail address or password is not correct.")
 SIGN_IN_THROTTLED = N_("Too many failed attempts. Please wait a few minutes and try again.")
+# control characters and lone surrogates: not in any stored e-mail, and PostgreSQL refuses NUL
+_UNSTORABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def could_be_account(email: str) -> bool:
+    """False for what no account can have; such input never reaches the database."""
+    return len(email) <= EMAIL_MAX and _UNSTORABLE.search(email) is None
 
 
 async def authenticate(
@@ -157,31 +167,39 @@ async def authenticate(
     password: str,
     address: str,
     now: datetime,
-    max_failures: int,
-    window: timedelta,
+    limits: Limits,
 ) -> User:
-    """The user for these credentials; throttled per account and per address, one message."""
+    """The user for these credentials; throttled per account and per address.
+
+    Every failure answers with one generic message, every throttled attempt with another.
+
+    The attempt is counted and the session committed before the password is checked, so
+    parallel attempts on any app instance cannot get past the limits. Unknown e-mails are
+    counted and checked against a dummy hash like any other, so neither the answer nor its
+    time tells whether an account exists.
+    """
     email = normalise_email(email)
-    keys = [f"account:{email}", f"address:{address}"]
-    since = now - window
-    counts = (
-        await session.execute(
-            select(SignInFailure.key, func.count())
-            .where(SignInFailure.key.in_(keys), SignInFailure.at >= since)
-            .group_by(SignInFailure.key)
-        )
-    ).all()
-    if any(count >= max_failures for _key, count in counts):
+    keys = [(address_key(address), limits.address)]
+    if possible := could_be_account(email):
+        keys.insert(0, (account_key(email), limits.account))  # account first: the order locks are taken in
+    reserved = await reserve(session, keys, now=now, window=limits.window)
+    user = await session.scalar(select(User).where(User.email == email)) if possible and reserved else None
+    user_id, stored_hash, active = (user.id, user.password_hash, user.is_active) if user else (None, None, False)
+    await session.commit()  # the reservation counts for everyone before the slow check
+    if reserved is None:
         raise TooManyAttempts(SIGN_IN_THROTTLED)
-    user = await session.scalar(select(User).where(User.email == email))
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
-        session.add_all(SignInFailure(key=key, at=now) for key in keys)
-        await session.flush()
+    verified = await asyncio.to_thread(verify_password, stored_hash, password)
+    if user_id is None or not active or not verified:
         raise Invalid(SIGN_IN_FAILED, field="password")
-    await session.execute(delete(SignInFailure).where(SignInFailure.key == keys[0]))
-    if user.password_hash and needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    return user
+    # a correct password is no failure: the account starts afresh, the address gets its attempt back
+    if possible:
+        await clear(session, reserved[0].key)
+    await give_back(session, reserved[-1:])
+    await purge_expired(session, now=now, window=limits.window)
+    signed_in = await session.get_one(User, user_id)
+    if stored_hash and needs_rehash(stored_hash):
+        signed_in.password_hash = await asyncio.to_thread(hash_password, password)
+    return signed_in
 
 
 async def start_session(

@@ -196,7 +196,8 @@ def run(host: str | None, port: int | None, workers: int, reload: bool, no_sched
         port=port or settings.port,
         workers=None if reload else workers,
         reload=reload,
-        proxy_headers=True,
+        # the app reads X-Forwarded-For itself, from KAIZEN_TRUSTED_PROXIES only (web/proxies.py)
+        proxy_headers=False,
         log_level="info",
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -11,10 +12,43 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KAIZEN_VAR_DIR", PROJECT_ROOT / "var"))
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024  # 20 MiB per file
 UPLOAD_MAX_COUNT = 10  # files per entry
+SIGN_IN_MAX_FAILURES = 5  # per account and window
+# per address and window: a whole office behind one NAT, proxy or VPN shares it (see the README)
+SIGN_IN_ADDRESS_MAX_FAILURES = 100
+SIGN_IN_WINDOW_SECONDS = 15 * 60
 
 
 class SettingsError(RuntimeError):
     pass
+
+
+def parse_networks(name: str, value: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses and CIDR networks, checked and written out as networks
+    (an address is a network of one)."""
+    networks: list[str] = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item)))
+        except ValueError as exc:
+            raise SettingsError(
+                f"{name}: {item!r} is not an IP address or network such as 10.0.0.1 or 192.168.0.0/16 ({exc})"
+            ) from exc
+    return tuple(networks)
+
+
+def positive_int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise SettingsError(f"{name} must be a whole number of at least 1, not {raw!r}")
+    return value
 
 
 def _default_database_url() -> str:
@@ -41,8 +75,13 @@ class Settings:
     # sessions: idle and absolute timeouts (seconds)
     session_idle_timeout: int = 8 * 3600
     session_absolute_timeout: int = 7 * 24 * 3600
-    sign_in_max_failures: int = 5
-    sign_in_window_seconds: int = 15 * 60
+    # sign-in throttling: failures per account and per client address within the window
+    sign_in_max_failures: int = SIGN_IN_MAX_FAILURES
+    sign_in_address_max_failures: int = SIGN_IN_ADDRESS_MAX_FAILURES
+    sign_in_window_seconds: int = SIGN_IN_WINDOW_SECONDS
+    # reverse proxies (networks, as parse_networks writes them) whose X-Forwarded-For is
+    # believed; empty: the peer is the client
+    trusted_proxies: tuple[str, ...] = ()
     page_size: int = 20
     debug: bool = False
     # the scheduler: in the web process (``kaizen run``) unless disabled; ``kaizen worker`` runs it alone
@@ -79,6 +118,12 @@ class Settings:
             host=env.get("KAIZEN_HOST", "127.0.0.1"),
             port=int(env.get("KAIZEN_PORT", "8000")),
             debug=env.get("KAIZEN_DEBUG", "") == "1" and not production,
+            sign_in_max_failures=positive_int(env, "KAIZEN_SIGN_IN_MAX_FAILURES", SIGN_IN_MAX_FAILURES),
+            sign_in_address_max_failures=positive_int(
+                env, "KAIZEN_SIGN_IN_ADDRESS_MAX_FAILURES", SIGN_IN_ADDRESS_MAX_FAILURES
+            ),
+            sign_in_window_seconds=positive_int(env, "KAIZEN_SIGN_IN_WINDOW", SIGN_IN_WINDOW_SECONDS),
+            trusted_proxies=parse_networks("KAIZEN_TRUSTED_PROXIES", env.get("KAIZEN_TRUSTED_PROXIES", "")),
             scheduler_enabled=env.get("KAIZEN_SCHEDULER", "1") != "0",
             scheduler_interval_seconds=int(env.get("KAIZEN_SCHEDULER_INTERVAL", "30")),
             base_url=env.get("KAIZEN_BASE_URL", "").rstrip("/")

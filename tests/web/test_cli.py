@@ -85,6 +85,13 @@ def test_run_without_the_scheduler_tells_every_server_process(
     monkeypatch.delenv("KAIZEN_SCHEDULER", raising=False)
     assert run(env, "run")[0] == 0
     assert seen["scheduler"] is None  # the default: each process runs the scheduler
+    # the app alone reads X-Forwarded-For, and only from KAIZEN_TRUSTED_PROXIES (uvicorn would trust 127.0.0.1)
+    assert seen["proxy_headers"] is False
+
+
+def test_a_bad_setting_stops_a_command_with_its_message(env: dict[str, str]) -> None:
+    code, output = run({**env, "KAIZEN_TRUSTED_PROXIES": "10.0.0.0/33"}, "db", "check")
+    assert code != 0 and "KAIZEN_TRUSTED_PROXIES: '10.0.0.0/33' is not an IP address or network" in output
 
 
 def test_worker_is_a_command(env: dict[str, str]) -> None:

@@ -14,11 +14,13 @@ from sqlalchemy import update
 
 from accounts.models import User
 from accounts.services import authenticate, end_session, start_session
+from accounts.throttle import Limits
 from core.errors import DomainError
 from web.auth import LOCALE_COOKIE, session_cookie_name
 from web.deps import PUBLIC, AppClock, AppSettings, DbSession, form_value
 from web.i18n import LOCALES
 from web.i18n import gettext as _
+from web.proxies import client_address
 
 
 def safe_next(target: str | None) -> str:
@@ -44,20 +46,21 @@ async def sign_in(
 ) -> Response[Any]:
     form = await request.form()
     email, password, target = form_value(form, "email"), str(form.get("password", "")), form_value(form, "next")
-    address = request.client.host if request.client else "unknown"
+    address = client_address(
+        request.client.host if request.client else None,
+        request.headers.getall("x-forwarded-for", []),
+        settings.trusted_proxies,
+    )
+    limits = Limits(
+        account=settings.sign_in_max_failures,
+        address=settings.sign_in_address_max_failures,
+        window=timedelta(seconds=settings.sign_in_window_seconds),
+    )
     try:
         user = await authenticate(
-            db_session,
-            email=email,
-            password=password,
-            address=address,
-            now=clock.now(),
-            max_failures=settings.sign_in_max_failures,
-            window=timedelta(seconds=settings.sign_in_window_seconds),
+            db_session, email=email, password=password, address=address, now=clock.now(), limits=limits
         )
-    except DomainError as exc:
-        # failures are recorded for throttling even though the answer is an error
-        await db_session.commit()
+    except DomainError as exc:  # the attempt was counted and committed already
         return Template(
             template_name="auth/sign_in.html",
             context={"email": email, "error": _(exc.message), "next": target},

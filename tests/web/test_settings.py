@@ -1,0 +1,49 @@
+"""Settings read from the environment: sign-in throttling and trusted proxies, checked at start."""
+
+from __future__ import annotations
+
+import pytest
+
+from web.settings import Settings, SettingsError
+
+BASE = {"KAIZEN_SECRET_KEY": "s" * 40}
+
+
+def test_throttling_defaults_trust_no_proxy() -> None:
+    settings = Settings.from_env(BASE)
+    assert (settings.sign_in_max_failures, settings.sign_in_address_max_failures) == (5, 100)
+    assert settings.sign_in_window_seconds == 15 * 60
+    assert settings.trusted_proxies == ()
+
+
+def test_throttling_and_trusted_proxies_are_configurable() -> None:
+    settings = Settings.from_env(
+        {
+            **BASE,
+            "KAIZEN_SIGN_IN_MAX_FAILURES": "3",
+            "KAIZEN_SIGN_IN_ADDRESS_MAX_FAILURES": "250",
+            "KAIZEN_SIGN_IN_WINDOW": "600",
+            "KAIZEN_TRUSTED_PROXIES": " 10.0.0.1, 192.168.0.0/16 ,,fd00::/8 ",
+        }
+    )
+    assert (settings.sign_in_max_failures, settings.sign_in_address_max_failures) == (3, 250)
+    assert settings.sign_in_window_seconds == 600
+    assert settings.trusted_proxies == ("10.0.0.1/32", "192.168.0.0/16", "fd00::/8")
+
+
+@pytest.mark.parametrize(
+    "value", ["10.0.0.300", "proxy.internal", "192.168.1.5/16", "10.0.0.0/33", "10.0.0.1;10.0.0.2"]
+)
+def test_a_bad_trusted_proxy_stops_the_start_with_a_clear_message(value: str) -> None:
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env({**BASE, "KAIZEN_TRUSTED_PROXIES": f"10.0.0.1,{value}"})
+    assert str(error.value).startswith(f"KAIZEN_TRUSTED_PROXIES: {value!r} is not an IP address or network")
+
+
+@pytest.mark.parametrize(
+    "name", ["KAIZEN_SIGN_IN_MAX_FAILURES", "KAIZEN_SIGN_IN_ADDRESS_MAX_FAILURES", "KAIZEN_SIGN_IN_WINDOW"]
+)
+@pytest.mark.parametrize("value", ["0", "-5", "five", "1.5"])
+def test_a_bad_limit_stops_the_start_with_a_clear_message(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=f"^{name} must be a whole number of at least 1, not '{value}'$"):
+        Settings.from_env({**BASE, name: value})
