@@ -3,7 +3,11 @@
 Teams of 1–4 members in 15 departments across 20 challenges; 30 judges limited to two
 challenges each, 250 declared conflicts, some judges in teams, the department rule on.
 
-1. ``judging.assignment.solve`` in memory (the OR-Tools min-cost flow): solve time, load spread.
+1. ``judging.assignment.solve`` in memory (the OR-Tools min-cost flow): solve time, load spread;
+   then every judge limited to one challenge, 15 judges a challenge, challenges of very unequal
+   size (challenge c draws c + 1 shares of the entries): the loads cannot be even across
+   challenges, but within each challenge they differ by at most one (printed: the largest
+   spread inside one challenge's judges).
 2. ``judging.assigning.auto_assign`` against a fresh SQLite file (skip with ``--no-db``): the time
    of the whole service (reading the pool, solving, writing 15,000 rows, the audit row), first
    run and re-run.
@@ -73,6 +77,14 @@ def world(seed: int) -> World:
     return World(entries, judges, declared, members, departments)
 
 
+def unequal(seed: int) -> tuple[list[EntrySpec], list[JudgeSpec]]:
+    rng = random.Random(seed)
+    judges = [JudgeSpec(id=j, challenges=frozenset({j % CHALLENGES})) for j in range(1, JUDGES + 1)]
+    weights = [c + 1 for c in range(CHALLENGES)]
+    entries = [EntrySpec(id=e, challenge_id=rng.choices(range(CHALLENGES), weights)[0]) for e in range(1, ENTRIES + 1)]
+    return entries, judges
+
+
 def report(label: str, plan: Plan, elapsed: float) -> None:
     print(
         f"  {label}: {elapsed:6.2f} s, {len(plan.pairs)} pairs, load min {min(plan.loads.values())} "
@@ -87,6 +99,15 @@ def in_memory(w: World, seed: int) -> None:
         start = time.perf_counter()
         plan = solve(w.entries, w.judges, K, declared=w.declared, department_rule=rule, seed=seed)
         report(f"department rule {'on ' if rule else 'off'}", plan, time.perf_counter() - start)
+    entries, judges = unequal(seed)
+    start = time.perf_counter()
+    plan = solve(entries, judges, K, seed=seed)
+    elapsed = time.perf_counter() - start
+    report("one challenge per judge, unequal challenges", plan, elapsed)
+    groups: dict[int, list[int]] = {}
+    for judge in judges:
+        groups.setdefault(min(judge.challenges or {0}), []).append(plan.loads[judge.id])
+    print(f"    largest spread within one challenge: {max(max(g) - min(g) for g in groups.values())}")
 
 
 async def against_sqlite(w: World, seed: int) -> None:

@@ -10,7 +10,9 @@ Rules chosen here (DOMAIN.md is silent on them):
   has closed (``closes_at`` + grace, or closed early by an organizer: the check of scoring);
   before judging opens they can, so that the entry gets its replacement in time;
 - the result says how many judges the entry still misses after the replacement (0 when it has
-  its k judges), so the judge is never told of a replacement that was not found.
+  its k judges), so the judge is never told of a replacement that was not found;
+- a withdrawn team's entry is never assigned, and its assignments count for nothing
+  (``judging.withdrawn``): a re-run leaves them as they are, and its judges cannot declare a conflict on it.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from judging.models import (
     ScorecardStatus,
 )
 from judging.services import judge_loads, refuse_after_close
+from judging.withdrawn import judged, team_judged
 from teams.models import Entry, EntryStatus, Membership, Team
 
 REASON_MAX = 500
@@ -92,9 +95,11 @@ async def judge_specs(session: AsyncSession, campaign_id: int) -> list[JudgeSpec
 
 
 async def entry_specs(session: AsyncSession, phase: Phase, entry_id: int | None = None) -> list[EntrySpec]:
-    """The submitted entries ``phase`` judges, with their team's members and departments."""
+    """The submitted entries ``phase`` judges (no withdrawn team's), with their team's members and departments."""
     entries_q = select(Entry.id, Entry.team_id, Team.challenge_id).join(Team, Team.id == Entry.team_id)
-    entries_q = entries_q.where(Entry.phase_id == phase.judges_phase_id, Entry.status == EntryStatus.SUBMITTED)
+    entries_q = entries_q.where(
+        Entry.phase_id == phase.judges_phase_id, Entry.status == EntryStatus.SUBMITTED, team_judged()
+    )
     if entry_id is not None:
         entries_q = entries_q.where(Entry.id == entry_id)
     rows = (await session.execute(entries_q)).all()
@@ -140,9 +145,10 @@ async def auto_assign(session: AsyncSession, actor: User, now: datetime, phase: 
     }
     kept: set[tuple[int, int]] = set()
     replaced: list[int] = []
+    # a withdrawn team's assignments are left as they are: they count for nothing, not even as load
     for assignment_id, entry_id, judge_id, source in await session.execute(
         select(Assignment.id, Assignment.entry_id, Assignment.judge_id, Assignment.source).where(
-            Assignment.phase_id == phase.id
+            Assignment.phase_id == phase.id, judged(Assignment.entry_id)
         )
     ):
         if source is AssignmentSource.MANUAL or (entry_id, judge_id) in started:
@@ -211,6 +217,7 @@ async def declare_conflict(
                 Assignment.entry_id == entry_id,
                 Assignment.judge_id == judge.id,
                 Phase.kind == PhaseKind.JUDGING,
+                judged(Assignment.entry_id),
             )
         )
     ).first()

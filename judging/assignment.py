@@ -4,11 +4,18 @@ The network: source → entry (capacity k − kept judges), entry → judge (cap
 allowed pair), judge → sink (one arc per extra unit of load, each dearer than the last). The
 solver maximises the flow first, so every entry gets as many judges as it can have; among
 those flows it takes the cheapest, i.e. the one with the smallest sum of squared loads, which
-spreads the load as evenly as the constraints allow (max − min ≤ 1 when that is possible).
+spreads the load as evenly as the constraints allow (max − min ≤ 1 when that is possible, and
+the smallest max − min in any case, also when judges are limited to challenges of unequal size).
 A small seeded cost on each entry → judge arc picks one of the equally even plans, so a seed
 always gives the same plan; it can never outweigh a unit of load imbalance.
 
 Judges have no capacity limit, so an entry is short only when fewer than k judges may judge it.
+The load arcs of a judge rise in cost with every unit up to a ceiling and stop there: the
+largest load of a greedy plan that already gives every entry all the judges it can have. The
+ceiling changes no plan: the full flow still fits under it, and the cheapest plan under it is
+the cheapest without it, since a residual cycle through an arc above the ceiling (cost at least
+(ceiling + 1) × unit) gives back one unit of a judge loaded at most to the ceiling, so it costs
+at least one ``unit`` more than it saves. It only keeps the network small.
 """
 
 from __future__ import annotations
@@ -167,10 +174,13 @@ def _flow(
         np.array([min(n, len(c)) for n, c in zip(need, candidates, strict=True)], dtype=np.int64),
         np.zeros(n_entries, dtype=np.int64),
     )
-    _load_arcs(smcf, judge_node, sink, start_loads, _eligible_counts(candidates, n_judges), total, unit)
+    loads = np.asarray(start_loads, dtype=np.int64)
+    ceiling = _ceiling(need, candidates, loads)
+    rooms = np.clip(np.minimum(_eligible_counts(candidates, n_judges), ceiling - loads), 0, None)
+    _load_arcs(smcf, judge_node, sink, loads, rooms, unit)
     smcf.set_node_supply(source, total)
     smcf.set_node_supply(sink, -total)
-    # judges take any number of entries, so each entry can get min(need, candidates): that flow is feasible
+    # the greedy plan of _ceiling gives each entry min(need, candidates) within the rooms: that flow is feasible
     status = smcf.solve()
     if status != smcf.OPTIMAL:  # pragma: no cover - the network is always well formed
         raise RuntimeError(f"min-cost flow failed with status {status}")
@@ -185,41 +195,41 @@ def _eligible_counts(candidates: list[np.ndarray], n_judges: int) -> np.ndarray:
     return np.bincount(np.concatenate(candidates).astype(np.int64), minlength=n_judges)
 
 
+def _ceiling(need: list[int], candidates: list[np.ndarray], start_loads: np.ndarray) -> int:
+    """The largest load of a greedy plan that gives each entry all the judges it can have.
+
+    Any such plan is a maximum flow (judges take any number of entries), so the even plan never
+    needs a judge above its largest load.
+    """
+    loads = start_loads.copy()
+    for n, candidate in zip(need, candidates, strict=True):
+        n = min(n, len(candidate))
+        if n == len(candidate):
+            loads[candidate] += 1
+        elif n:
+            loads[candidate[np.argpartition(loads[candidate], n - 1)[:n]]] += 1
+    return int(loads.max(initial=0))
+
+
 def _load_arcs(
     smcf: min_cost_flow.SimpleMinCostFlow,
     judge_node: int,
     sink: int,
-    start_loads: list[int],
-    eligible: np.ndarray,
-    total: int,
+    start_loads: np.ndarray,
+    rooms: np.ndarray,
     unit: int,
 ) -> None:
-    """One arc per extra unit of load up to a ceiling, costing ``level × unit``; one arc beyond it."""
-    n_judges = len(start_loads)
-    ceiling = (sum(start_loads) + total) // max(1, n_judges) + 3
-    tails: list[int] = []
-    capacities: list[int] = []
-    costs: list[int] = []
-    for i, load in enumerate(start_loads):
-        room = int(min(eligible[i], total))
-        level = load
-        while room > 0 and level < ceiling:
-            level += 1
-            room -= 1
-            tails.append(judge_node + i)
-            capacities.append(1)
-            costs.append(level * unit)
-        if room > 0:
-            tails.append(judge_node + i)
-            capacities.append(room)
-            costs.append((max(level, ceiling) + 1) * unit)
-    if tails:
-        smcf.add_arcs_with_capacity_and_unit_cost(
-            np.array(tails, dtype=np.int32),
-            np.full(len(tails), sink, dtype=np.int32),
-            np.array(capacities, dtype=np.int64),
-            np.array(costs, dtype=np.int64),
-        )
+    """One arc per extra unit of load a judge may take, the one to load ``level`` costing ``level × unit``."""
+    count = int(rooms.sum())
+    if count == 0:
+        return
+    tails = np.repeat(np.arange(len(rooms), dtype=np.int32) + judge_node, rooms)
+    # within a judge's run of arcs: 0, 1, 2, ... room − 1
+    offsets = np.arange(count, dtype=np.int64) - np.repeat(np.cumsum(rooms) - rooms, rooms)
+    levels = np.repeat(start_loads, rooms) + offsets + 1
+    smcf.add_arcs_with_capacity_and_unit_cost(
+        tails, np.full(count, sink, dtype=np.int32), np.ones(count, dtype=np.int64), levels * unit
+    )
 
 
 def describe_short(plan: Plan) -> Mapping[str, int]:

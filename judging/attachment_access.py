@@ -3,7 +3,8 @@
 The team's members, whoever may see the team's page (the campaign's organizers, its sponsor,
 admins: ``campaigns.access.can_organize``), and the judges assigned to the entry, on the terms
 of the score form (``judging.services.get_assigned_entry``: a judging phase that judges the
-entry's phase, and a submitted entry). A judge who declared a conflict is no longer assigned.
+entry's phase, and a submitted entry of a team that has not withdrawn). A judge who declared a
+conflict is no longer assigned.
 Anyone else gets 404, as if the file did not exist.
 """
 
@@ -17,6 +18,7 @@ from campaigns.access import can_organize
 from campaigns.models import Campaign, Phase, PhaseKind
 from core.errors import NotFound
 from judging.models import Assignment
+from judging.withdrawn import judged
 from teams.attachments import ATTACHMENT_NOT_FOUND
 from teams.models import Attachment, Entry, Team
 from teams.services import is_member
@@ -34,6 +36,7 @@ async def is_assigned_judge(session: AsyncSession, user: User, entry: Entry) -> 
             Assignment.judge_id == user.id,
             Phase.kind == PhaseKind.JUDGING,
             Phase.judges_phase_id == entry.phase_id,
+            judged(Assignment.entry_id),
         )
         .limit(1)
     )

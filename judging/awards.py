@@ -2,7 +2,9 @@
 
 Rules chosen here (DOMAIN.md is silent on them):
 - an award goes to a team ranked (not incomplete) in at least one judging phase of the campaign;
-  a per-challenge award goes to a team of that challenge;
+  a per-challenge award goes to a team of that challenge; a withdrawn team is never ranked
+  (``judging.withdrawn``), and an award given before its team withdrew can be neither approved
+  nor published: the results wait until an organizer deletes it;
 - results can only be published once at least one award exists; publishing sets
   ``campaign.results_published_at`` once (a second publication changes nothing), opens the
   results phase if it is still pending and its closing time has not passed, and marks the
@@ -42,6 +44,10 @@ NO_AWARDS = N_("Give at least one award before publishing the results.")
 AWARDS_UNAPPROVED = N_("The results cannot be published yet: awards awaiting an executive's approval: %(num)s.")
 PHASE_RUNNING = N_("“%(name)s” is still running. Close it before publishing the results.")
 ALREADY_APPROVED = N_("This award is approved already.")
+AWARD_WITHDRAWN = N_("This award's team has withdrawn, so the award cannot be approved; the organizers can delete it.")
+AWARDS_WITHDRAWN = N_(
+    "The results cannot be published while awards go to teams that have withdrawn: %(teams)s. Delete those awards."
+)
 
 
 @dataclass(frozen=True)
@@ -195,6 +201,8 @@ async def approve_award(session: AsyncSession, actor: User, now: datetime, campa
     _require_unpublished(campaign)
     if award.approved_at is not None:
         raise Conflict(ALREADY_APPROVED)
+    if await session.scalar(select(Team.status).where(Team.id == award.team_id)) is TeamStatus.WITHDRAWN:
+        raise Conflict(AWARD_WITHDRAWN)
     before = _award_state(award)
     award.approved_by_id, award.approved_at = actor.id, now
     await session.flush()
@@ -238,6 +246,15 @@ async def publish_results(session: AsyncSession, actor: User | None, now: dateti
     awards = await session.scalar(select(func.count(Award.id)).where(Award.campaign_id == campaign.id)) or 0
     if awards == 0:
         raise Conflict(NO_AWARDS)
+    withdrawn = await session.scalars(
+        select(Team.name)
+        .join(Award, Award.team_id == Team.id)
+        .where(Award.campaign_id == campaign.id, Team.status == TeamStatus.WITHDRAWN)
+        .distinct()
+        .order_by(Team.name)
+    )
+    if names := withdrawn.all():
+        raise Conflict(AWARDS_WITHDRAWN, teams=", ".join(names))
     waiting = await awaiting_approval(session, campaign.id)
     if waiting:
         raise Conflict(AWARDS_UNAPPROVED, num=waiting)

@@ -6,6 +6,7 @@ Rules chosen here (DOMAIN.md is silent on them):
   anything is written; the caller's transaction commits the whole import or nothing;
 - a judge not yet assigned to the entry is assigned by hand (source ``manual``) — unless the judge
   belongs to the entry's team, declared a conflict on it, or is limited to other challenges;
+- a row for the entry of a withdrawn team is refused (``judging.withdrawn``);
 - a judge's FINAL scorecard for the entry is an error unless ``replace`` is asked for; a draft is
   overwritten; replaced scorecards are audited one by one with their scores before and after;
 - imported scorecards are final with ``finalised_at = now``; the rubric then locks as usual;
@@ -14,7 +15,7 @@ Rules chosen here (DOMAIN.md is silent on them):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -36,7 +37,7 @@ from judging.models import (
     Scorecard,
     ScorecardStatus,
 )
-from judging.services import PHASE_NOT_FOUND, ScorecardFinalised, assignable_entries_query, judge_pool, rubric
+from judging.services import PHASE_NOT_FOUND, ScorecardFinalised, judge_pool, rubric, submitted_entries_query
 from judging.sheets import (
     ENTRY,
     JUDGE,
@@ -49,7 +50,8 @@ from judging.sheets import (
     validate,
 )
 from judging.totals import judge_total
-from teams.models import Membership
+from judging.withdrawn import WITHDRAWN_ENTRY
+from teams.models import Membership, TeamStatus
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class _Context:
     conflicts: set[tuple[int, int]]
     limits: dict[int, set[int]]  # judge id -> challenge ids (no key: all)
     challenge_of: dict[int, int]  # entry id -> challenge id
+    withdrawn: set[int] = field(default_factory=set)  # entry ids of withdrawn teams
 
 
 async def _context(session: AsyncSession, phase: Phase, rows: list[SheetRow], team_of: dict[int, int]) -> _Context:
@@ -123,6 +126,8 @@ async def _context(session: AsyncSession, phase: Phase, rows: list[SheetRow], te
 
 def _row_errors(row: SheetRow, ctx: _Context, replace: bool) -> list[SheetError]:
     key = (row.judge_id, row.entry_id)
+    if row.entry_id in ctx.withdrawn:
+        return [SheetError(row.row, ENTRY, WITHDRAWN_ENTRY)]
     if key in ctx.members:
         return [SheetError(row.row, ENTRY, N_("This judge is a member of the entry's team and cannot judge it."))]
     if key in ctx.conflicts:
@@ -146,7 +151,8 @@ async def import_scorecards(
         raise Conflict(N_("The results are published, so scorecards can no longer be imported."))
     table = read_table(data)
     criteria = await rubric(session, phase.id)
-    entries = list((await session.scalars(assignable_entries_query(phase))).unique().all())
+    # withdrawn teams' entries too, so that a row naming one is refused with the reason
+    entries = list((await session.scalars(submitted_entries_query(phase))).unique().all())
     judges = {u.email.lower(): u.id for u in await judge_pool(session, campaign.id)}
     columns = [RubricColumn(c.id, c.name, c.scale_min, c.scale_max) for c in criteria]
     rows, errors = validate(table, columns, [EntryRef(e.id, e.team.name) for e in entries], judges)
@@ -154,6 +160,7 @@ async def import_scorecards(
         raise SheetInvalid(errors)
     ctx = await _context(session, phase, rows, {e.id: e.team_id for e in entries})
     ctx.challenge_of = {e.id: e.team.challenge_id for e in entries}
+    ctx.withdrawn = {e.id for e in entries if e.team.status is TeamStatus.WITHDRAWN}
     errors = [error for row in rows for error in _row_errors(row, ctx, replace)]
     if errors:
         raise SheetInvalid(errors)

@@ -2,7 +2,8 @@
 
 Each function runs a constant number of queries whatever the number of judges, entries or
 scorecards; the lists paginate. A judge's "last activity" is the last change to one of their
-scorecards in the phase.
+scorecards in the phase. A withdrawn team's entry, its assignments and its scorecards are left
+out of every figure and of the export (``judging.withdrawn``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from judging.exports import CardRow
 from judging.models import Assignment, Scorecard, ScorecardStatus
 from judging.services import assignable_entries_query, rubric
 from judging.totals import judge_total
+from judging.withdrawn import judged, team_judged
 from teams.models import Entry, EntryStatus, Team
 
 PAGE_SIZE = 25
@@ -79,7 +81,7 @@ async def judge_progress(session: AsyncSession, phase: Phase, *, page: int = 1) 
                 func.max(Scorecard.updated_at),
             )
             .outerjoin(Scorecard, card)
-            .where(Assignment.phase_id == phase.id, Assignment.judge_id.in_(ids))
+            .where(Assignment.phase_id == phase.id, Assignment.judge_id.in_(ids), judged(Assignment.entry_id))
             .group_by(Assignment.judge_id)
         )
         counts = {judge_id: (a, d, f, last) for judge_id, a, d, f, last in rows.all()}
@@ -158,7 +160,7 @@ async def short_entries(session: AsyncSession, phase: Phase, *, limit: int = SHO
             (phase.required_judges - func.coalesce(counts.c.assigned, 0)).label("missing"),
         )
         .outerjoin(counts, counts.c.entry_id == Entry.id)
-        .where(Entry.phase_id == phase.judges_phase_id, Entry.status == EntryStatus.SUBMITTED)
+        .where(Entry.phase_id == phase.judges_phase_id, Entry.status == EntryStatus.SUBMITTED, judged(Entry.id))
         .subquery()
     )
     short = base.c.missing > 0
@@ -188,7 +190,7 @@ async def phase_card_rows(session: AsyncSession, phase: Phase) -> list[CardRow]:
         select(Scorecard, Entry, Team)
         .join(Entry, Entry.id == Scorecard.entry_id)
         .join(Team, Team.id == Entry.team_id)
-        .where(Scorecard.phase_id == phase.id)
+        .where(Scorecard.phase_id == phase.id, team_judged())
         .options(selectinload(Scorecard.scores), joinedload(Scorecard.judge))
         .order_by(Scorecard.id)
     )

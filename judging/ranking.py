@@ -7,7 +7,8 @@ with their teams and challenges (1). ``Scorecard.scores`` is not loaded on the s
 
 Rules chosen here (DOMAIN.md is silent on them):
 - the entries of a judging phase are the submitted entries of the submission phase it judges,
-  plus any entry that has a final scorecard in the phase;
+  plus any entry that has a final scorecard in the phase, less those of withdrawn teams, whose
+  scorecards count for nothing (``judging.withdrawn``: not even in a judge's normalisation);
 - the ranking scope is the phase's ``ranking_scope`` unless the caller asks for another one (the
   organizer's results page can show a phase either way);
 - a final scorecard that lacks a score (impossible through the services, which lock the rubric
@@ -29,6 +30,7 @@ from accounts.models import User
 from campaigns.models import Challenge, NormalisationMode, Phase, RankingScope
 from judging import effects, scoring
 from judging.models import Criterion, Score, Scorecard, ScorecardStatus
+from judging.withdrawn import judged
 from teams.models import Entry, EntryStatus, Team
 
 Scope = Literal["challenge", "campaign"]
@@ -146,7 +148,7 @@ async def phase_rankings(
             .order_by(Criterion.phase_id, Criterion.position, Criterion.id)
         )
     ).all()
-    final = Scorecard.status == ScorecardStatus.FINAL
+    final = (Scorecard.status == ScorecardStatus.FINAL) & judged(Scorecard.entry_id)
     card_rows = (
         await session.scalars(
             select(Scorecard)
@@ -164,16 +166,17 @@ async def phase_rankings(
         .where(Scorecard.phase_id.in_(phase_ids), final)
     ):
         values[card_id][criterion_id] = value
-    judged = [p.judges_phase_id for p in phases if p.judges_phase_id is not None]
+    judged_phases = [p.judges_phase_id for p in phases if p.judges_phase_id is not None]
     scored = select(Scorecard.entry_id).where(Scorecard.phase_id.in_(phase_ids), final)
     entry_rows = (
         await session.scalars(
             select(Entry)
             .where(
                 or_(
-                    Entry.phase_id.in_(judged) & (Entry.status == EntryStatus.SUBMITTED),
+                    Entry.phase_id.in_(judged_phases) & (Entry.status == EntryStatus.SUBMITTED),
                     Entry.id.in_(scored),
-                )
+                ),
+                judged(Entry.id),
             )
             .options(joinedload(Entry.team).joinedload(Team.challenge))
             .order_by(Entry.id)

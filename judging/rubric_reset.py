@@ -35,6 +35,8 @@ from core.audit import AuditEntry, record
 from core.errors import N_, Conflict, NotFound, ValidationFailed
 from core.events import Event, publish
 from judging.models import Scorecard, ScorecardStatus
+from judging.withdrawn import withdrawn_entries
+from teams.models import Entry
 
 REASON_MAX = 1000
 PHASE_NOT_FOUND = N_("We could not find that judging phase.")
@@ -213,7 +215,12 @@ async def reopen_rubric(session: AsyncSession, actor: User, now: datetime, phase
         card.status = ScorecardStatus.DRAFT
         card.finalised_at = None
     await session.flush()
-    per_judge = Counter(card.judge_id for card in cards)
+    # a withdrawn team's card is reopened with the others (or the rubric stays locked), but its
+    # judge is not asked to finalise it again: it counts for nothing
+    withdrawn = set(
+        (await session.scalars(withdrawn_entries().where(Entry.id.in_(sorted({c.entry_id for c in cards}))))).all()
+    )
+    per_judge = Counter(card.judge_id for card in cards if card.entry_id not in withdrawn)
     await record(
         session,
         at=now,

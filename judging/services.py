@@ -45,7 +45,8 @@ from judging.models import (
 )
 from judging.rubric_reset import reopened_scorecards
 from judging.totals import judge_total
-from teams.models import Entry, EntryStatus, EntryVersion, Membership, Team
+from judging.withdrawn import WITHDRAWN_ENTRY, judged, team_judged
+from teams.models import Entry, EntryStatus, EntryVersion, Membership, Team, TeamStatus
 
 GUIDANCE_MAX = 5_000
 DESCRIPTOR_MAX = 200
@@ -353,14 +354,20 @@ async def move_criterion(
 # --- assignment by hand -----------------------------------------------------------------------
 
 
-def assignable_entries_query(phase: Phase) -> Select[tuple[Entry]]:
-    """The submitted entries of the submission phase that ``phase`` judges, with team and challenge."""
+def submitted_entries_query(phase: Phase) -> Select[tuple[Entry]]:
+    """The submitted entries of the submission phase that ``phase`` judges, with team and challenge,
+    withdrawn teams' included."""
     return (
         select(Entry)
         .where(Entry.phase_id == phase.judges_phase_id, Entry.status == EntryStatus.SUBMITTED)
         .options(joinedload(Entry.team).joinedload(Team.challenge))
         .order_by(Entry.id)
     )
+
+
+def assignable_entries_query(phase: Phase) -> Select[tuple[Entry]]:
+    """The entries ``phase`` judges: submitted ones of teams that have not withdrawn."""
+    return submitted_entries_query(phase).where(judged(Entry.id))
 
 
 @dataclass
@@ -388,9 +395,11 @@ async def judge_pool(session: AsyncSession, campaign_id: int) -> list[User]:
 
 
 async def judge_loads(session: AsyncSession, phase_id: int) -> dict[int, int]:
-    """Judge id -> entries assigned to them in the phase."""
+    """Judge id -> entries assigned to them in the phase (a withdrawn team's entry counts for nothing)."""
     rows = await session.execute(
-        select(Assignment.judge_id, func.count()).where(Assignment.phase_id == phase_id).group_by(Assignment.judge_id)
+        select(Assignment.judge_id, func.count())
+        .where(Assignment.phase_id == phase_id, judged(Assignment.entry_id))
+        .group_by(Assignment.judge_id)
     )
     return {judge_id: count for judge_id, count in rows.tuples()}
 
@@ -431,12 +440,14 @@ async def assign_judge(
 ) -> Assignment:
     campaign = await _require_organizer(session, actor, phase)
     entry = await session.scalar(
-        select(Entry).where(
-            Entry.id == entry_id, Entry.phase_id == phase.judges_phase_id, Entry.status == EntryStatus.SUBMITTED
-        )
+        select(Entry)
+        .where(Entry.id == entry_id, Entry.phase_id == phase.judges_phase_id, Entry.status == EntryStatus.SUBMITTED)
+        .options(joinedload(Entry.team))
     )
     if entry is None:
         raise NotFound(ENTRY_NOT_FOUND)
+    if entry.team.status is TeamStatus.WITHDRAWN:  # not on the assignment page any more: say why
+        raise NotFound(WITHDRAWN_ENTRY)
     in_pool = judge_id is not None and await session.scalar(
         select(
             exists().where(
@@ -546,7 +557,7 @@ async def judge_queue(session: AsyncSession, judge: User) -> list[QueueGroup]:
         .join(Phase, Phase.id == Assignment.phase_id)
         .join(Campaign, Campaign.id == Phase.campaign_id)
         .outerjoin(EntryVersion, (EntryVersion.entry_id == Entry.id) & (EntryVersion.number == Entry.submitted_version))
-        .where(Assignment.judge_id == judge.id)
+        .where(Assignment.judge_id == judge.id, team_judged())
         .order_by(Phase.closes_at, Campaign.id, Phase.id, Team.name, Assignment.id)
     )
     cards = await session.execute(
@@ -632,6 +643,8 @@ async def get_assigned_entry(session: AsyncSession, judge: User, phase_id: int, 
     if row is None:
         raise NotFound(ENTRY_NOT_FOUND)
     entry, team, challenge, phase, campaign, version = row
+    if team.status is TeamStatus.WITHDRAWN:  # its assignment counts for nothing; the judge hears why
+        raise NotFound(WITHDRAWN_ENTRY)
     return AssignedEntry(
         campaign=campaign,
         phase=phase,

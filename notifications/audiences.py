@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import User
 from campaigns.models import Campaign, CampaignDepartment, CampaignRole, CampaignRoleKind
 from judging.models import Assignment, Scorecard, ScorecardStatus
+from judging.withdrawn import judged
 from teams.models import Entry, Membership, Team, TeamStatus
 
 
@@ -59,7 +60,7 @@ async def teams_without_submission(session: AsyncSession, campaign_id: int, phas
 
 
 async def judges_with_unfinished(session: AsyncSession, phase_id: int) -> dict[int, int]:
-    """Judges of the phase with assignments not yet scored final: judge id → how many."""
+    """Judges of the phase with assignments not yet scored final (withdrawn teams' left out): judge id → how many."""
     final = exists().where(
         Scorecard.phase_id == Assignment.phase_id,
         Scorecard.entry_id == Assignment.entry_id,
@@ -68,7 +69,7 @@ async def judges_with_unfinished(session: AsyncSession, phase_id: int) -> dict[i
     )
     rows = await session.execute(
         select(Assignment.judge_id, func.count(Assignment.id))
-        .where(Assignment.phase_id == phase_id, ~final)
+        .where(Assignment.phase_id == phase_id, ~final, judged(Assignment.entry_id))
         .group_by(Assignment.judge_id)
         .order_by(Assignment.judge_id)
     )

@@ -30,6 +30,7 @@ from campaigns.models import (
 )
 from incubation.models import IncubationProject
 from judging.models import Assignment, Scorecard, ScorecardStatus
+from judging.withdrawn import judged
 from teams.models import Entry, EntryStatus, Extension, Invitation, InvitationStatus, Membership, Team
 from teams.next_steps import team_steps, team_window_close
 from web.deps import USER, AppClock, DbSession, signed_in
@@ -208,7 +209,12 @@ async def _judging_work(db: AsyncSession, user: User, now: datetime) -> list[Jud
                 Scorecard.status == ScorecardStatus.FINAL,
             ),
         )
-        .where(Assignment.judge_id == user.id, Phase.status != PhaseStatus.CLOSED, Phase.closes_at > now)
+        .where(
+            Assignment.judge_id == user.id,
+            Phase.status != PhaseStatus.CLOSED,
+            Phase.closes_at > now,
+            judged(Assignment.entry_id),
+        )
         .group_by(*shown)
         .order_by(Phase.closes_at, Phase.id)
     )
