@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
+import os
 import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import uvicorn
 
 from core.clock import SystemClock
+from tests.browser.availability import decide, skipped_notice
 from web.app import create_app
 from web.settings import Settings
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-HAVE_CHROMIUM = Path(CHROMIUM).exists()
+# decided once per run from the environment: run, skip (a developer without chromium) or fail (CI)
+BROWSER = decide(os.environ)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -29,6 +29,27 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+
+
+def _run_or_skip_or_fail() -> None:
+    if BROWSER.action == "skip":
+        pytest.skip(BROWSER.reason)
+    if BROWSER.action == "fail":
+        pytest.fail(BROWSER.reason, pytrace=False)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Decide before any fixture runs, so a skipped test migrates no database and starts no server."""
+    if item.get_closest_marker("browser"):
+        _run_or_skip_or_fail()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say at the end of the run how many browser tests were skipped and why."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "browser" in getattr(r, "keywords", {})]
+    if BROWSER.action == "skip" and skipped:
+        terminalreporter.write_line(skipped_notice(len(skipped), BROWSER), yellow=True, bold=True)
 
 
 def _free_port() -> int:
@@ -59,12 +80,11 @@ def live_server(settings: Settings) -> Iterator[str]:
 
 @pytest.fixture
 async def page() -> AsyncIterator[Any]:
-    if not HAVE_CHROMIUM:
-        pytest.skip("NOTICE: no chromium at /usr/bin/chromium; browser tests skipped (apt-get install chromium)")
+    _run_or_skip_or_fail()
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = await p.chromium.launch(executable_path=BROWSER.chromium, args=CHROMIUM_ARGS, headless=True)
         context = await browser.new_context(locale="en-GB")
         pg = await context.new_page()
         pg.set_default_timeout(10_000)
