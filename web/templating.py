@@ -56,6 +56,7 @@ def build_environment() -> Environment:
         current_locale=i18n.get_locale,
         html_lang=i18n.html_lang,
         format_number=i18n.format_number,
+        format_share=i18n.format_share,
         valid_timezone=is_valid_timezone,
     )
     env.filters.update(

@@ -47,6 +47,8 @@ from campaigns.services import (
 )
 from core.errors import N_, DomainError, NotFound, ValidationFailed
 from core.pagination import paginate
+from judging.rubric_preview import judging_ahead, rubric_previews
+from teams.services import team_offers
 from web.deps import EXECUTIVE, USER, AppClock, DbSession, form_value, signed_in
 from web.errors import is_htmx
 from web.i18n import gettext as _
@@ -261,11 +263,13 @@ async def campaign_list(
     result = await paginate(db_session, stmt, number=page, size=PAGE_SIZE)
     now = clock.now()
     current = {c.id: current_phase(list(c.phases), now) for c in result.items}
+    offers = await team_offers(db_session, user, result.items, {c.id: c.phases for c in result.items}, now)
     return Template(
         template_name="campaigns/list.html",
         context={
             "page": result,
             "current": current,
+            "offers": offers,
             "can_create": user.is_executive or user.is_admin,
             "base_url": "/campaigns?",
         },
@@ -278,9 +282,16 @@ async def _campaign_page(
     await visible_campaign(db, campaign_id, user)
     campaign = await _full_campaign(db, campaign_id)
     organizer = await can_organize(db, campaign, user)
+    offers = await team_offers(db, user, [campaign], {campaign.id: campaign.phases}, now)
     return Template(
         template_name="campaigns/detail.html",
-        context={**_timeline_context(campaign, now, controls=False), "organizer": organizer, "page_flash": flash},
+        context={
+            **_timeline_context(campaign, now, controls=False),
+            "organizer": organizer,
+            "page_flash": flash,
+            "offer": offers[campaign.id],
+            "previews": await rubric_previews(db, judging_ahead(campaign.phases, now)),
+        },
         status_code=status,
     )
 
