@@ -22,6 +22,16 @@ def log_level(value: str | None = None) -> int:
     return int(getattr(logging, name.upper())) if name in LEVELS else logging.INFO
 
 
+class RoutineAsDebug(logging.Filter):
+    """Labels the scheduler library's INFO lines DEBUG, which is what they are to us."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        routine = any(record.name == name or record.name.startswith(name + ".") for name in ROUTINE_LOGGERS)
+        if routine and record.levelno == logging.INFO:
+            record.levelno, record.levelname = logging.DEBUG, logging.getLevelName(logging.DEBUG)
+        return True
+
+
 def configure_logging(level: int | None = None, *, timestamps: bool = False) -> None:
     """Our lines in uvicorn's style ("INFO:     kaizen.scheduler: …"), the scheduler library's routine at DEBUG."""
     from uvicorn.logging import DefaultFormatter
@@ -30,6 +40,7 @@ def configure_logging(level: int | None = None, *, timestamps: bool = False) -> 
     handler = logging.StreamHandler()
     prefix = "%(asctime)s " if timestamps else ""
     handler.setFormatter(DefaultFormatter(f"{prefix}%(levelprefix)s %(name)s: %(message)s"))
+    handler.addFilter(RoutineAsDebug())
     root = logging.getLogger()
     if not root.handlers:
         root.addHandler(handler)

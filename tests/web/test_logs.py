@@ -75,3 +75,20 @@ def test_make_run_loads_the_demo_once() -> None:
         chain.append(deps[0])
     commands = [line for name in chain for line in recipes[name][1:]]
     assert sum("kaizen demo" in line for line in commands) == 1, commands
+
+
+def test_apscheduler_info_lines_are_labelled_debug() -> None:
+    from web.logs import RoutineAsDebug
+
+    def record(name: str, level: int) -> logging.LogRecord:
+        return logging.LogRecord(name, level, __file__, 1, "Running job", None, None)
+
+    routine, failure, ours = (
+        record("apscheduler.executors.default", logging.INFO),
+        record("apscheduler.executors.default", logging.ERROR),
+        record("kaizen.scheduler", logging.INFO),
+    )
+    for item in (routine, failure, ours):
+        assert RoutineAsDebug().filter(item)
+    assert (routine.levelno, routine.levelname) == (logging.DEBUG, "DEBUG")
+    assert failure.levelname == "ERROR" and ours.levelname == "INFO"
