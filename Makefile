@@ -27,14 +27,14 @@ extract-messages: $(VENV)/.synced
 	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations -D messages --no-fuzzy-matching --ignore-obsolete
 
 migrate: install
-	$(BIN)/kaizen db upgrade
+	@$(BIN)/kaizen db upgrade
 
+# loads the demo once and lists its accounts
 demo: migrate
-	$(BIN)/kaizen demo
+	@$(BIN)/kaizen demo
 
 run: demo
-	@$(BIN)/kaizen demo --accounts
-	$(BIN)/kaizen run
+	@$(BIN)/kaizen run
 
 test: install
 	$(BIN)/pytest -q

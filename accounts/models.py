@@ -10,7 +10,7 @@ from core.db import Base
 
 EMAIL_MAX = 254
 NAME_MAX = 120
-LOCALES = ("en", "zh_Hans_CN")
+LOCALES = ("en", "zh_CN")  # the languages a person can choose (web.i18n names them)
 
 
 class Department(Base):

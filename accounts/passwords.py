@@ -7,8 +7,21 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from core.errors import N_
+
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
+# long passphrases are welcome; the cap only keeps one request from hashing megabytes
+MAX_PASSWORD_LENGTH = 1024
+
+
+def password_error(password: str) -> str | None:
+    """Why a new password cannot be used, or None: the one length rule of every password."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return N_("Use a password of at least 10 characters.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return N_("Use a password of at most 1024 characters.")
+    return None
 
 
 @cache

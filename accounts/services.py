@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from accounts.models import EMAIL_MAX, NAME_MAX, AuthSession, Department, User
-from accounts.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
+from accounts.passwords import hash_password, needs_rehash, password_error, verify_password
 from accounts.throttle import Limits, account_key, address_key, clear, give_back, purge_expired, reserve
 from core.errors import N_, Conflict, Invalid, TooManyAttempts, ValidationFailed
 
@@ -68,8 +68,8 @@ async def create_user(
         errors["name"] = N_("Enter a name.")
     elif len(name) > NAME_MAX:
         errors["name"] = N_("The name is too long.")
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = N_("Use a password of at least 10 characters.")
+    if password is not None and (message := password_error(password)):
+        errors["password"] = message
     if errors:
         raise ValidationFailed(errors)
     if await session.scalar(select(User.id).where(User.email == email)) is not None:

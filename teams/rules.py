@@ -3,6 +3,8 @@
 Rules chosen here (DOMAIN.md is silent on them):
 - teams form and change (create, invite, accept, leave) while the campaign is published and
   one of its registration or submission phases accepts writes;
+- "Form a team" is offered only then, to an eligible person who is not in a team of the
+  campaign yet; a person in a team is shown that team instead;
 - the entry a team works on is the one of the submission phase that accepts writes now, else
   the latest one that has started, else the first one to come;
 - a draft may be saved at any time (it never changes what judges see); lengths are checked on
@@ -26,10 +28,12 @@ from teams.models import (
     TEAM_NAME_MAX,
     URL_MAX,
     EntryVersion,
+    Team,
     TeamStatus,
 )
 
 TEAM_PHASE_KINDS = (PhaseKind.REGISTRATION, PhaseKind.SUBMISSION)
+NOT_ELIGIBLE = N_("This campaign is open to some departments only, and yours is not one of them.")
 
 
 def name_key(name: str) -> str:
@@ -55,6 +59,28 @@ def team_window_error(campaign: Campaign, phases: Iterable[Phase], now: datetime
     if relevant and all(p.status is PhaseStatus.PENDING and now < p.opens_at for p in relevant):
         return N_("Team registration has not opened yet.")
     return N_("Teams can be formed or changed only while registration or submission is open.")
+
+
+@dataclass(frozen=True)
+class TeamOffer:
+    """What a campaign offers a person about teams: their team, a way to form one, or why not."""
+
+    team: Team | None = None
+    can_form: bool = False
+    reason: str | None = None  # why not, when the person has no team and cannot form one
+
+
+def team_offer(
+    campaign: Campaign, phases: Iterable[Phase], now: datetime, *, eligible: bool, team: Team | None
+) -> TeamOffer:
+    """Offer "Form a team" only while teams can form, to an eligible person without a team."""
+    if team is not None:
+        return TeamOffer(team=team)
+    if message := team_window_error(campaign, phases, now):
+        return TeamOffer(reason=message)
+    if not eligible:
+        return TeamOffer(reason=NOT_ELIGIBLE)
+    return TeamOffer(can_form=True)
 
 
 def has_room(members: int, pending: int, max_size: int) -> bool:

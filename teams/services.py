@@ -16,6 +16,7 @@ Rules chosen here (DOMAIN.md is silent on them):
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -44,13 +45,16 @@ from teams.models import (
     TeamStatus,
 )
 from teams.rules import (
+    NOT_ELIGIBLE,
     EntryFields,
+    TeamOffer,
     can_submit_as,
     entry_errors,
     entry_phase,
     has_room,
     name_key,
     team_name_error,
+    team_offer,
     team_window_error,
 )
 
@@ -246,10 +250,50 @@ async def creation_blocker(session: AsyncSession, actor: User, campaign: Campaig
     if message:
         return Conflict(message)
     if not await is_eligible(session, campaign, actor):
-        return Forbidden(N_("This campaign is open to some departments only, and yours is not one of them."))
+        return Forbidden(NOT_ELIGIBLE)
     if await team_of_user(session, campaign.id, actor) is not None:
         return Conflict(ALREADY_IN_TEAM)
     return None
+
+
+async def team_offers(
+    session: AsyncSession,
+    user: User,
+    campaigns: Sequence[Campaign],
+    phases: Mapping[int, Sequence[Phase]],
+    now: datetime,
+) -> dict[int, TeamOffer]:
+    """Per campaign (with its phases given): the person's team, or whether they may form one.
+
+    At most two queries whatever the number of campaigns: the person's teams, and their
+    eligibility where a campaign is open to some departments only.
+    """
+    ids = [c.id for c in campaigns]
+    if not ids:
+        return {}
+    teams = (
+        await session.scalars(
+            select(Team)
+            .join(Membership, Membership.team_id == Team.id)
+            .where(Membership.user_id == user.id, Membership.campaign_id.in_(ids))
+        )
+    ).all()
+    mine = {team.campaign_id: team for team in teams}
+    restricted = [c.id for c in campaigns if not c.all_staff_eligible]
+    eligible: set[int] = set()
+    if restricted and user.department_id is not None:
+        found = await session.scalars(
+            select(CampaignDepartment.campaign_id).where(
+                CampaignDepartment.campaign_id.in_(restricted), CampaignDepartment.department_id == user.department_id
+            )
+        )
+        eligible = set(found.all())
+    return {
+        c.id: team_offer(
+            c, phases.get(c.id, ()), now, eligible=c.all_staff_eligible or c.id in eligible, team=mine.get(c.id)
+        )
+        for c in campaigns
+    }
 
 
 async def create_team(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from web.auth import CurrentUserMiddleware, access_guard
 from web.controllers import route_handlers
 from web.database import make_engine
 from web.errors import EXCEPTION_HANDLERS
+from web.logs import configure_logging
 from web.scheduler import make_scheduler
 from web.security import SecurityHeadersMiddleware
 from web.settings import Settings
@@ -105,5 +105,5 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
 def app_from_env(*_: Any) -> Litestar:
     """Entry point for the ASGI server (``uvicorn --factory web.app:app_from_env``)."""
-    logging.basicConfig(level=logging.INFO)
+    configure_logging()
     return create_app()

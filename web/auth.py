@@ -30,6 +30,8 @@ LOCALE_COOKIE = "kaizen_lang"
 ZONE_COOKIE = "kaizen_tz"
 # polled by the page itself, not by the person: does not extend the session's idle time
 BACKGROUND_PATHS = frozenset({"/notifications/bell"})
+# files that are the same for everyone: no session lookup
+ANONYMOUS_PREFIXES = ("/static/", "/favicon.ico")
 
 Access = Literal["public", "user", "admin", "executive"]
 ACCESS_LEVELS: tuple[str, ...] = ("public", "user", "admin", "executive")
@@ -53,7 +55,7 @@ class CurrentUserMiddleware(ASGIMiddleware):
         connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
         token = connection.cookies.get(session_cookie_name(settings))
         path = scope["path"]
-        if token and not path.startswith("/static/"):
+        if token and not path.startswith(ANONYMOUS_PREFIXES):
             maker: async_sessionmaker[AsyncSession] = app.state.session_maker
             async with maker() as db, db.begin():
                 user = await resolve_session(

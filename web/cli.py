@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -152,24 +153,43 @@ def users_import(path: Path) -> None:
 
 # --- demo and server ---------------------------------------------------------------------
 
+LOG_LEVEL_OPTION = click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default=lambda: (os.environ.get("KAIZEN_LOG_LEVEL") or "info").lower(),
+    show_default="KAIZEN_LOG_LEVEL or info",
+    help="debug also shows the scheduler's routine (each sweep and wake-up).",
+)
+
+
+def demo_accounts_summary(accounts: list[tuple[str, str]], password: str, shown_per_role: int = 4) -> list[str]:
+    """The demo accounts by role, a few addresses each, for a terminal that stays readable."""
+    by_role: dict[str, list[str]] = {}
+    for email, role in accounts:
+        by_role.setdefault(role, []).append(email)
+    width = max(len(role) for role in by_role) + 2
+    lines = [f"Demo accounts (password: {password}):"]
+    for role, emails in by_role.items():
+        # "and 1 more" would take the room of the address itself
+        cut = len(emails) if len(emails) <= shown_per_role + 1 else shown_per_role
+        shown = ", ".join(emails[:cut])
+        more = f" and {len(emails) - cut} more" if cut < len(emails) else ""
+        lines.append(f"  {role + 's' if len(emails) > 1 else role:<{width}}{shown}{more}")
+    return lines
+
 
 @main.command()
-@click.option("--accounts", "accounts_only", is_flag=True, help="Only print the demo accounts.")
-def demo(accounts_only: bool) -> None:
-    """Load the demo data (idempotent). Refuses to run in production."""
+def demo() -> None:
+    """Load the demo data (idempotent) and list its accounts. Refuses to run in production."""
     from web.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 
     settings = _settings()
-    if accounts_only:
-        click.echo(f"Demo accounts (password: {DEMO_PASSWORD}):")
-        for email, role in DEMO_ACCOUNTS:
-            click.echo(f"  {email:<28} {role}")
-        click.echo(f"Serving on http://{settings.host}:{settings.port}")
-        return
     if settings.production:
         raise click.ClickException("The demo data cannot be loaded in production mode (KAIZEN_ENV=production).")
     created = run_in_session(settings, load_demo)
     click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
+    for line in demo_accounts_summary(DEMO_ACCOUNTS, DEMO_PASSWORD):
+        click.echo(line)
 
 
 @main.command()
@@ -180,15 +200,16 @@ def demo(accounts_only: bool) -> None:
 @click.option(
     "--no-scheduler", is_flag=True, help="Serve only; run `kaizen worker` elsewhere for deadlines, reminders and mail."
 )
-def run(host: str | None, port: int | None, workers: int, reload: bool, no_scheduler: bool) -> None:
+@LOG_LEVEL_OPTION
+def run(host: str | None, port: int | None, workers: int, reload: bool, no_scheduler: bool, log_level: str) -> None:
     """Serve the app with uvicorn; by default each server process also runs the scheduler."""
-    import os
-
     import uvicorn
 
     if no_scheduler:
         os.environ["KAIZEN_SCHEDULER"] = "0"
+    os.environ["KAIZEN_LOG_LEVEL"] = log_level  # read by every server process (web.logs)
     settings = _settings()
+    click.echo(f"Kaizen on http://{host or settings.host}:{port or settings.port} (Ctrl+C stops it)")
     uvicorn.run(
         "web.app:app_from_env",
         factory=True,
@@ -198,16 +219,17 @@ def run(host: str | None, port: int | None, workers: int, reload: bool, no_sched
         reload=reload,
         # the app reads X-Forwarded-For itself, from KAIZEN_TRUSTED_PROXIES only (web/proxies.py)
         proxy_headers=False,
-        log_level="info",
+        log_level=log_level,
     )
 
 
 @main.command()
-def worker() -> None:
+@LOG_LEVEL_OPTION
+def worker(log_level: str) -> None:
     """Run the scheduler alone: phase transitions, reminders and the mail outbox (no web server)."""
-    import logging
+    from web import logs
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure_logging(logs.log_level(log_level), timestamps=True)
     asyncio.run(_worker(_settings()))
 
 

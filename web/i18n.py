@@ -17,6 +17,7 @@ from babel import Locale
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import get_timezone_location
 from babel.numbers import format_decimal
+from babel.numbers import format_percent as babel_format_percent
 from babel.support import NullTranslations, Translations
 
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
@@ -154,3 +155,10 @@ def format_number(value: float | int | None, digits: int = 2) -> str:
     return format_decimal(
         round(value, digits), format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=get_locale()
     )
+
+
+def format_share(percent: float | None) -> str:
+    """A share of 100 %, in the reader's locale, with one decimal at most: "33.3%", "50%"."""
+    if percent is None:
+        return "—"
+    return babel_format_percent(round(percent, 1) / 100, format="#,##0.#%", locale=get_locale())

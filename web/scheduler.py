@@ -55,6 +55,7 @@ class Scheduler:
         async with self._sweeping:
             try:
                 applied = await run_due(self.session_maker, self.clock.now, self.worker)
+                log.debug("sweep: %s due action(s) applied", len(applied))
                 for action in applied:
                     log.info(
                         "%s #%s %s (%s ms late)", action.kind, action.subject_id, action.state.value, action.late_ms
@@ -84,6 +85,7 @@ class Scheduler:
         horizon = self.clock.now() + timedelta(seconds=self.settings.scheduler_interval_seconds)
         if due < horizon:
             run_at = max(due, datetime.now(UTC))
+            log.debug("wake-up set for %s, the next due action", run_at.isoformat(timespec="seconds"))
             # one job per instant: a wake-up armed by a running wake-up must not count as its second instance
             self._scheduler.add_job(
                 self.sweep,

@@ -51,6 +51,7 @@ def build_environment() -> Environment:
         current_locale=i18n.get_locale,
         html_lang=i18n.html_lang,
         format_number=i18n.format_number,
+        format_share=i18n.format_share,
         valid_timezone=is_valid_timezone,
         viewer_zone=i18n.get_viewer_zone,
         viewer_zone_for=i18n.viewer_zone_for,

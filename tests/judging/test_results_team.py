@@ -6,7 +6,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
-from campaigns.models import Campaign
+from campaigns.models import Campaign, NormalisationMode
 from judging.models import Award
 from teams.models import Team
 from tests.conftest import Browser, QueryCounter
@@ -122,3 +122,56 @@ async def test_team_page_queries_do_not_grow_with_the_field(
     assert (await browser.get(f"/teams/{ours.id}/result")).status_code == 200
     print(f"team result page queries: {small} → {queries.count}")
     assert queries.count == small
+
+
+async def _unbalanced(db: AsyncSession, mode: NormalisationMode) -> Team:
+    """Judge 1 is lenient, judge 2 harsh; our entry is seen by judge 1 only (one scorecard is enough).
+
+    Totals: judge 1 gives A 100 and us 75; judge 2 gives A 75 and B 50. The judge-effects fit
+    T = q + b (b1 + b2 = 0) gives b1 = +12.5, so our quality is 62.5 for a raw mean of 75.
+    Z-scores: judge 1's totals (100, 75) have mean 87.5 and spread 12.5, so ours is -1.
+    """
+    judges = [await make_user(db, f"judge{i}@example.com") for i in (1, 2)]
+    s = await make_campaign(db, stage="results", judges=judges)
+    s.judging.required_judges = 1
+    s.judging.normalisation = mode
+    ours = await make_team(db, s, await make_user(db, "captain@example.com"), name="Ours")
+    rival_a = await make_team(db, s, await make_user(db, "a@example.com"), name="A")
+    rival_b = await make_team(db, s, await make_user(db, "b@example.com"), name="B")
+    mine, a, b = [await make_entry(db, team, s.submission) for team in (ours, rival_a, rival_b)]
+    await make_scorecard(db, s, a, judges[0], [5, 5, 10])  # 100
+    await make_scorecard(db, s, mine, judges[0], [5, 3, 5])  # 75
+    await make_scorecard(db, s, a, judges[1], [5, 3, 5])  # 75
+    await make_scorecard(db, s, b, judges[1], [3, 3, 5])  # 50
+    await db.commit()
+    return ours
+
+
+async def test_judge_effects_show_the_score_ranked_on_and_the_raw_mean(db: AsyncSession, browser: Browser) -> None:
+    ours = await _unbalanced(db, NormalisationMode.JUDGE_EFFECTS)
+    await browser.sign_in("captain@example.com")
+    html = (await browser.get(f"/teams/{ours.id}/result")).text
+    assert "Score used for the ranking" in html and "62.50 of 100, adjusted for judge leniency" in html
+    assert "Raw mean" in html and "75.0 of 100" in html
+    assert "corrects each judge's totals for that judge's leniency" in html.replace("&#39;", "'")
+    # never a judge's own figures: neither the other entries' totals nor a leniency
+    for figure in ("100.0", "12.5", "87.5", "50.0"):
+        assert figure not in html
+
+
+async def test_zscore_shows_the_standardised_score_and_the_raw_mean(db: AsyncSession, browser: Browser) -> None:
+    ours = await _unbalanced(db, NormalisationMode.ZSCORE)
+    await browser.sign_in("captain@example.com")
+    html = (await browser.get(f"/teams/{ours.id}/result")).text.replace("&#39;", "'")
+    assert "Score used for the ranking" in html and "-1.00 (z-score)" in html
+    assert "Raw mean" in html and "75.0 of 100" in html
+    assert "with that judge's own average and spread" in html
+    assert "leniency" not in html
+
+
+async def test_without_normalisation_the_mean_is_the_score(db: AsyncSession, browser: Browser) -> None:
+    ours = await _unbalanced(db, NormalisationMode.NONE)
+    await browser.sign_in("captain@example.com")
+    html = (await browser.get(f"/teams/{ours.id}/result")).text
+    assert "75.0 of 100" in html
+    assert "Raw mean" not in html and "Score used for the ranking" not in html

@@ -97,3 +97,16 @@ def test_a_bad_setting_stops_a_command_with_its_message(env: dict[str, str]) -> 
 def test_worker_is_a_command(env: dict[str, str]) -> None:
     code, output = run(env, "worker", "--help")
     assert code == 0 and "scheduler alone" in output
+
+
+def test_demo_lists_its_accounts_briefly() -> None:
+    from web.cli import demo_accounts_summary
+
+    accounts = [("admin@example.com", "admin")] + [(f"judge{i}@example.com", "judge") for i in range(1, 6)]
+    accounts += [(f"p{i}@example.com", "participant") for i in range(10)]
+    lines = demo_accounts_summary(accounts, "secret")
+    assert lines[0] == "Demo accounts (password: secret):"
+    assert lines[1].split() == ["admin", "admin@example.com"]
+    assert "judge1@example.com" in lines[2] and "judge5@example.com" in lines[2] and "more" not in lines[2]
+    assert lines[3].startswith("  participants") and lines[3].endswith("p3@example.com and 6 more")
+    assert len(lines) == 4

@@ -117,7 +117,8 @@ async def test_next_steps_run_a_constant_number_of_queries(
     await _busy(db, "many@example.com", 4)
     await db.commit()
     counts = []
-    for email, steps in (("few@example.com", 3), ("many@example.com", 12)):
+    # few also may form a team in the three submission campaigns among the six newest open ones (many's)
+    for email, steps in (("few@example.com", 3 + 3), ("many@example.com", 12)):
         await browser.sign_in(email)
         queries.reset()
         page = await browser.get("/")

@@ -26,4 +26,4 @@ def test_public_routes_are_only_the_expected_ones(app: Litestar) -> None:
         for handler in getattr(route, "route_handlers", [])
         if handler.opt.get("access") == "public"
     )
-    assert set(public) <= {"/health", "/sign-in", "/sign-out", "/language", "/static/{file_path:path}"}
+    assert set(public) <= {"/health", "/sign-in", "/sign-out", "/language", "/static/{file_path:path}", "/favicon.ico"}

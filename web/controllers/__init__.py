@@ -7,12 +7,14 @@ from typing import Any
 
 def route_handlers() -> list[Any]:
     from web.controllers import (
+        account,
         admin,
         advancement,
         attachments,
         auth,
         campaigns,
         extensions,
+        favicon,
         health,
         home,
         incubation,
@@ -27,6 +29,7 @@ def route_handlers() -> list[Any]:
 
     modules = (
         health,
+        favicon,
         auth,
         home,
         admin,
@@ -42,5 +45,6 @@ def route_handlers() -> list[Any]:
         team_results,
         incubation,
         notifications,
+        account,
     )
     return [handler for module in modules for handler in module.routes]

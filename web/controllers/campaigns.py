@@ -38,6 +38,8 @@ from campaigns.services import (
 )
 from core.errors import N_, DomainError, NotFound, ValidationFailed
 from core.pagination import paginate
+from judging.rubric_preview import judging_ahead, rubric_previews
+from teams.services import team_offers
 from web.controllers.campaign_views import full_campaign, timeline_context
 from web.deps import EXECUTIVE, USER, AppClock, DbSession, form_value, signed_in
 from web.i18n import gettext as _
@@ -156,11 +158,13 @@ async def campaign_list(
     result = await paginate(db_session, stmt, number=page, size=PAGE_SIZE)
     now = clock.now()
     current = {c.id: current_phase(list(c.phases), now) for c in result.items}
+    offers = await team_offers(db_session, user, result.items, {c.id: c.phases for c in result.items}, now)
     return Template(
         template_name="campaigns/list.html",
         context={
             "page": result,
             "current": current,
+            "offers": offers,
             "can_create": user.is_executive or user.is_admin,
             "base_url": "/campaigns?",
         },
@@ -173,9 +177,16 @@ async def _campaign_page(
     await visible_campaign(db, campaign_id, user)
     campaign = await full_campaign(db, campaign_id)
     organizer = await can_organize(db, campaign, user)
+    offers = await team_offers(db, user, [campaign], {campaign.id: campaign.phases}, now)
     return Template(
         template_name="campaigns/detail.html",
-        context={**timeline_context(campaign, now, controls=False), "organizer": organizer, "page_flash": flash},
+        context={
+            **timeline_context(campaign, now, controls=False),
+            "organizer": organizer,
+            "page_flash": flash,
+            "offer": offers[campaign.id],
+            "previews": await rubric_previews(db, judging_ahead(campaign.phases, now)),
+        },
         status_code=status,
     )
 

@@ -33,6 +33,7 @@ from judging.models import Assignment, Scorecard, ScorecardStatus
 from judging.withdrawn import judged
 from teams.models import Entry, EntryStatus, Extension, Invitation, InvitationStatus, Membership, Team
 from teams.next_steps import team_steps, team_window_close
+from teams.rules import TeamOffer, team_offer
 from web.deps import USER, AppClock, DbSession, signed_in
 
 MAX_TEAMS = 20
@@ -64,7 +65,7 @@ class InvitationCard:
 class NextStep:
     """One line of "what to do next": what (``kind``), by when, where, and the link to do it."""
 
-    kind: str  # submit, edit_until, prepare, find_members, invitation, judging
+    kind: str  # submit, edit_until, prepare, find_members, invitation, judging, form_team
     due: datetime | None
     timezone: str
     campaign_title: str
@@ -302,6 +303,27 @@ def _team_next_steps(
     return steps
 
 
+def _form_team_steps(
+    offers: dict[int, TeamOffer],
+    open_campaigns: list[Campaign],
+    invited: set[int],
+    phases: dict[int, list[Phase]],
+    now: datetime,
+) -> list[NextStep]:
+    """Form a team in each open campaign that offers it, unless an invitation there waits for an answer."""
+    return [
+        NextStep(
+            kind="form_team",
+            due=team_window_close(phases.get(campaign.id, []), now),
+            timezone=campaign.timezone,
+            campaign_title=campaign.title,
+            link=f"/campaigns/{campaign.id}/teams/new",
+        )
+        for campaign in open_campaigns
+        if offers[campaign.id].can_form and campaign.id not in invited
+    ]
+
+
 def _next_steps(
     team_steps_: list[NextStep],
     invitations: list[InvitationCard],
@@ -365,11 +387,18 @@ async def home(request: Request[Any, Any, Any], db_session: DbSession, clock: Ap
         )
         for team, campaign in teams
     ]
+    # open campaigns are the eligible ones the person has no team in (see above)
+    offers = {c.id: team_offer(c, phases.get(c.id, []), now, eligible=True, team=None) for c in open_campaigns}
     mine = _team_next_steps(teams, phases, statuses, members, extensions, now)
+    # nobody is asked to compete in a campaign they run
+    organized_ids = {c.id for c in organized}
+    joinable = [c for c in open_campaigns if c.id not in organized_ids]
+    mine += _form_team_steps(offers, joinable, invited_ids, phases, now)
     return Template(
         template_name="home.html",
         context={
             "next_steps": _next_steps(mine, invitations, phases, judging_phases, now),
+            "offers": offers,
             "teams": cards,
             "invitations": invitations,
             "invitation_count": invitation_count,

@@ -19,6 +19,7 @@ from campaigns.deadlines import accepts_writes, phase_state
 from campaigns.models import Campaign, CampaignStatus, Challenge, PhaseKind
 from core.errors import DomainError, ValidationFailed
 from core.pagination import paginate
+from judging.rubric_preview import judging_of, rubric_previews
 from teams.attachments import entry_attachments
 from teams.models import (
     ENTRY_SUMMARY_MAX,
@@ -51,6 +52,7 @@ from teams.services import (
     revoke_invitation,
     save_draft,
     submit_entry,
+    team_of_user,
     viewable_team,
 )
 from teams.storage import TOO_LARGE, human_size
@@ -112,6 +114,7 @@ async def _team_form(
     errors: dict[str, str],
     blocker: str | None = None,
     status: int = 200,
+    my_team: Team | None = None,
 ) -> Template:
     return Template(
         template_name="teams/new.html",
@@ -121,6 +124,7 @@ async def _team_form(
             "values": values,
             "errors": errors,
             "blocker": blocker,
+            "my_team": my_team,
             "limits": LIMITS,
         },
         status_code=status,
@@ -139,7 +143,13 @@ async def team_new(
     campaign = await visible_campaign(db_session, campaign_id, user)
     blocker = await creation_blocker(db_session, user, campaign, clock.now())
     values = {"name": "", "challenge_id": str(challenge or "")}
-    return await _team_form(db_session, campaign, values, {}, _message(blocker) if blocker else None)
+    if blocker is None:
+        return await _team_form(db_session, campaign, values, {})
+    # refused as the form's POST would be, with the reason and, for a member, their team
+    my_team = await team_of_user(db_session, campaign.id, user)
+    return await _team_form(
+        db_session, campaign, values, {}, _message(blocker), status=blocker.status_code, my_team=my_team
+    )
 
 
 @post("/campaigns/{campaign_id:int}/teams", opt=USER, name="team_create")
@@ -370,7 +380,8 @@ async def entry_page(
     campaign = await db.get(Campaign, team.campaign_id)
     assert campaign is not None
     phase = await entry_phase_of(db, team, phase_id, now)
-    phases = [p for p in await campaign_phases(db, campaign.id) if p.kind is PhaseKind.SUBMISSION]
+    timeline = await campaign_phases(db, campaign.id)
+    phases = [p for p in timeline if p.kind is PhaseKind.SUBMISSION]
     until = await extension_until(db, team.id, phase.id)
     entry = await db.scalar(
         select(Entry)
@@ -427,6 +438,7 @@ async def entry_page(
             ),
             "base_url": f"/teams/{team.id}/entry?phase={phase.id}&",
             "limits": LIMITS,
+            "previews": await rubric_previews(db, judging_of(timeline, phase)),
         },
         status_code=status,
     )

@@ -70,7 +70,16 @@
     });
   }
 
-  function enhance(root) { localise(root); tick(); }
+  // The account page's "use my browser's time zone" names the zone the browser reports.
+  function browserZoneChoice(root) {
+    var zone = browserZone();
+    if (!zone) return;
+    root.querySelectorAll("option[data-browser-zone]").forEach(function (el) {
+      el.textContent = el.dataset.browserZone.replace("{zone}", zone);
+    });
+  }
+
+  function enhance(root) { localise(root); browserZoneChoice(root); tick(); }
   document.addEventListener("DOMContentLoaded", function () {
     rememberZone();
     enhance(document);
