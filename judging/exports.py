@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from judging.ranking import PhaseRanking
-from judging.sheets import DANGEROUS, ENTRY, FEEDBACK, JUDGE, PRIVATE_NOTE
+from judging.sheets import DANGEROUS, ENTRY, FEEDBACK, JUDGE, PRIVATE_NOTE, unneutralise
 
 Cell = str | int | float | None
 
@@ -50,7 +50,9 @@ class CardRow:
 
 
 def neutralise(value: Cell) -> Cell:
-    if isinstance(value, str) and value.startswith(DANGEROUS):
+    """A formula-like text gets a leading apostrophe; so does one that already looks neutralised
+    ("'=…"), so that importing the sheet back (judging.sheets.unneutralise) restores it exactly."""
+    if isinstance(value, str) and (value.startswith(DANGEROUS) or unneutralise(value) != value):
         return "'" + value
     return value
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as settings_profiles
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
@@ -27,6 +28,9 @@ from web.database import import_all_models, make_engine
 from web.settings import Settings
 
 import_all_models()
+# timings on a shared 2-core CI machine say nothing about correctness: no per-example deadline
+settings_profiles.register_profile("kaizen", deadline=None)
+settings_profiles.load_profile("kaizen")
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 PASSWORD = "correct-horse-battery"
 
