@@ -15,7 +15,7 @@ from markupsafe import Markup
 from campaigns.deadlines import is_valid_timezone
 from teams.storage import LABELS as FILE_KINDS
 from teams.storage import human_size
-from web import i18n
+from web import flash, i18n
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -57,6 +57,7 @@ def build_environment() -> Environment:
         html_lang=i18n.html_lang,
         format_number=i18n.format_number,
         valid_timezone=is_valid_timezone,
+        take_flashes=flash.take,
     )
     env.filters.update(
         markdown=render_markdown, dt=_dt, number=i18n.format_number, filesize=human_size, file_kind=_file_kind
