@@ -51,6 +51,7 @@ from web.controllers.judging_reset import routes as reset_routes
 from web.controllers.judging_setup import routes as setup_routes
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.errors import is_htmx
+from web.flash import see_other
 from web.i18n import format_datetime
 from web.i18n import gettext as _
 
@@ -580,10 +581,12 @@ async def _score_post(
         )
         template = "judging/_status.html" if htmx else "judging/score.html"
         return Template(template_name=template, context=context, status_code=exc.status_code)
+    if finalise:  # htmx too: a client redirect to the queue
+        return see_other(request, "/judging", ok=_("Your scorecard for %(title)s is final.", title=view.version.title))
     if htmx:
         context = _score_context(view, now, saved=True, oob=True)
         return Template(template_name="judging/_status.html", context=context)
-    return _redirect(f"/judging/{phase_id}/entries/{entry_id}" if not finalise else "/judging")
+    return see_other(request, f"/judging/{phase_id}/entries/{entry_id}", ok=_("Your draft is saved."))
 
 
 @post("/judging/{phase_id:int}/entries/{entry_id:int}/scores", opt=USER, name="judging_score_save")
