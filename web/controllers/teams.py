@@ -33,8 +33,10 @@ from teams.models import (
     Membership,
     Team,
 )
-from teams.rules import ENTRY_FIELD_NAMES, EntryFields, can_submit_as, team_window_error
+from teams.rules import ENTRY_FIELD_NAMES, EntryFields, can_submit_as, team_window_error, write_block
 from teams.services import (
+    SUBMIT_BLOCKED,
+    EntryInvalid,
     LateWrite,
     SubmissionRefused,
     accept_invitation,
@@ -56,6 +58,7 @@ from teams.services import (
 from teams.storage import TOO_LARGE, human_size
 from web.deps import USER, AppClock, AppSettings, DbSession, form_value, signed_in
 from web.errors import is_htmx
+from web.flash import see_other
 from web.i18n import format_datetime
 from web.i18n import gettext as _
 from web.settings import Settings
@@ -351,7 +354,7 @@ def _entry_values(form: Mapping[str, Any]) -> EntryFields:
     return EntryFields(**{name: form_value(form, name) for name in ENTRY_FIELD_NAMES})
 
 
-async def entry_page(
+async def entry_context(
     db: AsyncSession,
     user: User,
     team_id: int,
@@ -363,9 +366,9 @@ async def entry_page(
     errors: dict[str, str] | None = None,
     file_error: str | None = None,
     page: int = 1,
-    status: int = 200,
-) -> Template:
-    """The entry form, its files and its versions (also answers the forms of the attachments controller)."""
+) -> dict[str, Any]:
+    """What the entry page shows: the form, its files, its versions and the saved state, in a
+    constant number of queries (also the autosave's answer, which refreshes the saved state)."""
     team = await member_team(db, user, team_id)
     campaign = await db.get(Campaign, team.campaign_id)
     assert campaign is not None
@@ -399,37 +402,81 @@ async def entry_page(
         else None
     )
     writable = accepts_writes(phase, now, until)
-    return Template(
-        template_name="teams/entry.html",
-        context={
-            "team": team,
-            "campaign": campaign,
-            "phase": phase,
-            "phases": phases,
-            "state": phase_state(phase, now).value,
-            "writable": writable,
-            # adding or removing a file is held to the deadline of submitting (teams.attachments)
-            "files_writable": writable and campaign.status is CampaignStatus.PUBLISHED and can_submit_as(team.status),
-            "attachments": await entry_attachments(db, entry.id if entry else None),
-            "file_error": file_error,
-            "upload_max_size": human_size(settings.upload_max_bytes),
-            "upload_max_count": settings.upload_max_count,
-            "extension_until": until,
-            "extension_running": until is not None and now < until,
-            "now": now,
-            "entry": entry,
-            "values": values.as_dict(),
-            "errors": errors or {},
-            "versions": versions,
-            "authors": authors,
-            "unsubmitted_changes": bool(
-                entry and entry.submitted_version and latest_number and latest_number > entry.submitted_version
-            ),
-            "base_url": f"/teams/{team.id}/entry?phase={phase.id}&",
-            "limits": LIMITS,
-        },
-        status_code=status,
+    block = write_block(campaign, team.status, phase, now, until)
+    return {
+        "team": team,
+        "campaign": campaign,
+        "phase": phase,
+        "phases": phases,
+        "state": phase_state(phase, now).value,
+        "writable": writable,
+        # why "Submit" cannot succeed now (shown beside the disabled button), as the service decides
+        "submit_blocked": _(SUBMIT_BLOCKED.of(block[0]), when=format_datetime(block[1], campaign.timezone))
+        if block
+        else None,
+        # adding or removing a file is held to the deadline of submitting (teams.attachments)
+        "files_writable": writable and campaign.status is CampaignStatus.PUBLISHED and can_submit_as(team.status),
+        "attachments": await entry_attachments(db, entry.id if entry else None),
+        "file_error": file_error,
+        "upload_max_size": human_size(settings.upload_max_bytes),
+        "upload_max_count": settings.upload_max_count,
+        "extension_until": until,
+        "extension_running": until is not None and now < until,
+        "now": now,
+        "entry": entry,
+        "values": values.as_dict(),
+        "errors": errors or {},
+        "versions": versions,
+        "authors": authors,
+        "unsubmitted_changes": bool(
+            entry and entry.submitted_version and latest_number and latest_number > entry.submitted_version
+        ),
+        "base_url": f"/teams/{team.id}/entry?phase={phase.id}&",
+        "limits": LIMITS,
+        "field_names": ENTRY_FIELD_NAMES,
+        "oob": False,
+    }
+
+
+async def entry_page(
+    db: AsyncSession,
+    user: User,
+    team_id: int,
+    phase_id: int | None,
+    now: datetime,
+    settings: Settings,
+    *,
+    values: EntryFields | None = None,
+    errors: dict[str, str] | None = None,
+    file_error: str | None = None,
+    page: int = 1,
+    status: int = 200,
+) -> Template:
+    """The entry form, its files and its versions (also answers the forms of the attachments controller)."""
+    context = await entry_context(
+        db, user, team_id, phase_id, now, settings, values=values, errors=errors, file_error=file_error, page=page
     )
+    return Template(template_name="teams/entry.html", context=context, status_code=status)
+
+
+async def _entry_fragment(
+    db: AsyncSession,
+    user: User,
+    team_id: int,
+    phase_id: int | None,
+    now: datetime,
+    settings: Settings,
+    *,
+    version: EntryVersion | None = None,
+    errors: dict[str, str] | None = None,
+    submitting: bool = False,
+    status: int = 200,
+) -> Template:
+    """The htmx answer of the entry form: its status line, and out of band every part of the page
+    that shows the saved state (status, versions, "Submit") and the error next to each field."""
+    context = await entry_context(db, user, team_id, phase_id, now, settings, errors=errors)
+    context.update(version=version, submitting=submitting, oob=True)
+    return Template(template_name="teams/_saved.html", context=context, status_code=status)
 
 
 @get("/teams/{team_id:int}/entry", opt=USER, name="entry_form")
@@ -469,10 +516,8 @@ async def entry_save(
         if exc.status_code == 404:
             raise
         if is_htmx(request):
-            return Template(
-                template_name="teams/_saved.html",
-                context={"version": None, "errors": _messages(exc)},
-                status_code=exc.status_code,
+            return await _entry_fragment(
+                db_session, user, team_id, phase_id, now, settings, errors=_messages(exc), status=exc.status_code
             )
         return await entry_page(
             db_session,
@@ -485,14 +530,11 @@ async def entry_save(
             errors=_messages(exc),
             status=exc.status_code,
         )
-    team = await member_team(db_session, user, team_id)
     if is_htmx(request):
-        campaign = await db_session.get(Campaign, team.campaign_id)
-        return Template(
-            template_name="teams/_saved.html", context={"version": version, "campaign": campaign, "errors": {}}
-        )
+        return await _entry_fragment(db_session, user, team_id, phase_id, now, settings, version=version)
     entry = await db_session.get(Entry, version.entry_id)
-    return _redirect(f"/teams/{team.id}/entry?phase={entry.phase_id if entry else ''}")
+    path = f"/teams/{team_id}/entry?phase={entry.phase_id if entry else ''}"
+    return see_other(request, path, ok=_("Your draft is saved (version %(n)s).", n=version.number))
 
 
 @post("/teams/{team_id:int}/entry/submit", opt=USER, name="entry_submit")
@@ -503,30 +545,38 @@ async def entry_submit(
     settings: AppSettings,
     team_id: FromPath[int],
 ) -> Response[Any]:
+    """Submits what the form holds (htmx: queued behind an autosave on its way, see entry.html).
+
+    A refusal keeps the text as a draft version whenever it can be kept: a submission that came
+    too late (or too early) answers with a redirect to the entry page and the reason, so that a
+    reload cannot submit later what was refused now; fields to correct are shown beside them."""
     user = signed_in(request)
     form = await request.form()
     phase_id = _int(form_value(form, "phase_id"))
     values = _entry_values(form)
     now = clock.now()
+    htmx = is_htmx(request)
     try:
         version = await submit_entry(db_session, user, team_id, phase_id, values, now)
-    except SubmissionRefused as exc:
-        # the text is kept as a draft version: commit it although the answer is an error
-        await db_session.commit()
-        return await entry_page(
-            db_session,
-            user,
-            team_id,
-            phase_id,
-            now,
-            settings,
-            values=values,
-            errors=_messages(exc),
-            status=exc.status_code,
-        )
     except DomainError as exc:
         if exc.status_code == 404:
             raise
+        if isinstance(exc, SubmissionRefused | EntryInvalid) and exc.draft is not None:
+            await db_session.commit()  # the text is kept as a draft although the answer is a refusal
+        if htmx:
+            return await _entry_fragment(
+                db_session,
+                user,
+                team_id,
+                phase_id,
+                now,
+                settings,
+                errors=_messages(exc),
+                submitting=True,
+                status=exc.status_code,
+            )
+        if not isinstance(exc, ValidationFailed):
+            return see_other(request, _entry_url(team_id, phase_id), error=_message(exc))
         return await entry_page(
             db_session,
             user,
@@ -539,7 +589,12 @@ async def entry_submit(
             status=exc.status_code,
         )
     entry = await db_session.get(Entry, version.entry_id)
-    return _redirect(f"/teams/{team_id}/entry?phase={entry.phase_id if entry else ''}")
+    message = _("Your entry is submitted: judges see version %(n)s.", n=version.number)
+    return see_other(request, _entry_url(team_id, entry.phase_id if entry else phase_id), ok=message)
+
+
+def _entry_url(team_id: int, phase_id: int | None) -> str:
+    return f"/teams/{team_id}/entry" + (f"?phase={phase_id}" if phase_id is not None else "")
 
 
 routes = [
