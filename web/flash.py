@@ -112,8 +112,10 @@ def see_other(
     error: str | None = None,
 ) -> Response[Any]:
     """Redirect-after-post to ``path`` (htmx: a client redirect), with the outcome as a flash message."""
-    htmx = request.headers.get("hx-request") == "true"
-    response: Response[Any] = ClientRedirect(redirect_to=path) if htmx else Redirect(path, status_code=303)
+    response: Response[Any] = Redirect(path, status_code=303)
+    if request.headers.get("hx-request") == "true":
+        response = ClientRedirect(redirect_to=path)
+        response.status_code = 200  # not a POST handler's default 201
     outcomes: tuple[tuple[Level, str | None], ...] = (("ok", ok), ("info", info), ("error", error))
     return with_flash(request, response, *(Flash(level, text) for level, text in outcomes if text))
 
