@@ -3,7 +3,8 @@
 Rules chosen here (DOMAIN.md is silent on them):
 - an award goes to a team ranked (not incomplete) in at least one judging phase of the campaign;
   a per-challenge award goes to a team of that challenge;
-- results can only be published once at least one award exists; publishing sets
+- results can only be published once at least one award exists, every award is approved and no
+  judging phase is still open (``judging.publication``); publishing sets
   ``campaign.results_published_at`` once (a second publication changes nothing), opens the
   results phase if it is still pending and its closing time has not passed, and marks the
   award-winning teams ``winner`` (a withdrawn team keeps its status);
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,6 +32,7 @@ from core.audit import record
 from core.errors import N_, Conflict, NotFound, ValidationFailed
 from core.events import Event, publish
 from judging.models import Award
+from judging.publication import Blocker, publication_blockers
 from judging.ranking import phase_rankings
 from teams.models import Team, TeamStatus
 
@@ -37,8 +40,6 @@ AWARD_NAME_MAX = 120
 CITATION_MAX = 5_000
 AWARD_NOT_FOUND = N_("We could not find that award.")
 RESULTS_PUBLISHED = N_("The results are published: awards can no longer change.")
-NO_AWARDS = N_("Give at least one award before publishing the results.")
-AWARDS_UNAPPROVED = N_("The results cannot be published yet: awards awaiting an executive's approval: %(num)s.")
 ALREADY_APPROVED = N_("This award is approved already.")
 
 
@@ -228,17 +229,27 @@ async def delete_award(session: AsyncSession, actor: User, now: datetime, campai
     await session.flush()
 
 
+async def publication_blockers_of(session: AsyncSession, campaign: Campaign, now: datetime) -> list[Blocker]:
+    """Why the campaign's results cannot be published at ``now`` (empty: they can), in two queries."""
+    counts = await session.execute(
+        select(func.count(Award.id), func.count(Award.id).filter(Award.approved_at.is_(None))).where(
+            Award.campaign_id == campaign.id
+        )
+    )
+    awards, unapproved = counts.one()
+    phases = await session.scalars(select(Phase).where(Phase.campaign_id == campaign.id))
+    return publication_blockers(awards, unapproved, list(phases.all()), now)
+
+
 async def publish_results(session: AsyncSession, actor: User | None, now: datetime, campaign: Campaign) -> bool:
     """Publishes the results (``actor`` None: the scheduler). True when this call published them."""
     await _require_organizer(session, campaign, actor)
     if campaign.results_published_at is not None:
         return False
-    awards = await session.scalar(select(func.count(Award.id)).where(Award.campaign_id == campaign.id)) or 0
-    if awards == 0:
-        raise Conflict(NO_AWARDS)
-    waiting = await awaiting_approval(session, campaign.id)
-    if waiting:
-        raise Conflict(AWARDS_UNAPPROVED, num=waiting)
+    blockers = await publication_blockers_of(session, campaign, now)
+    if blockers:
+        first: dict[str, Any] = dict(blockers[0].params)
+        raise Conflict(blockers[0].message, **first)
     result = await session.execute(
         update(Campaign)
         .where(Campaign.id == campaign.id, Campaign.results_published_at.is_(None))
