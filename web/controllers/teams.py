@@ -8,7 +8,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
@@ -73,10 +73,6 @@ LIMITS = {
 }
 
 
-def _redirect(path: str) -> Redirect:
-    return Redirect(path=path, status_code=303)
-
-
 def _int(raw: str) -> int | None:
     try:
         return int(raw)
@@ -89,6 +85,11 @@ def _message(exc: DomainError) -> str:
     if isinstance(exc, LateWrite) and exc.closed_at is not None:
         params["when"] = format_datetime(exc.closed_at, exc.timezone)
     return _(exc.message, **params)
+
+
+def _field_error(exc: DomainError) -> bool:
+    """A refusal about what was typed (shown beside the field, the form again), not about the state of things."""
+    return isinstance(exc, ValidationFailed) or exc.field is not None
 
 
 def _messages(exc: DomainError) -> dict[str, str]:
@@ -158,8 +159,10 @@ async def team_create(
             db_session, user, campaign.id, values["name"], _int(values["challenge_id"]), clock.now()
         )
     except DomainError as exc:
+        if not _field_error(exc):  # already in a team, registration closed: a re-sent form must not create it later
+            return see_other(request, f"/campaigns/{campaign.id}/teams/new", error=_message(exc))
         return await _team_form(db_session, campaign, values, _messages(exc), status=exc.status_code)
-    return _redirect(f"/teams/{team.id}")
+    return see_other(request, f"/teams/{team.id}", ok=_("Team “%(name)s” created.", name=team.name))
 
 
 # --- the team page and its invitations ----------------------------------------------------------
@@ -173,7 +176,6 @@ async def _team_context(
     *,
     invite_email: str = "",
     invite_errors: dict[str, str] | None = None,
-    flash: str | None = None,
 ) -> dict[str, Any]:
     found, campaign, member = await viewable_team(db, user, team_id)
     team = await db.scalar(
@@ -220,7 +222,6 @@ async def _team_context(
         "entry": entry,
         "invite_email": invite_email,
         "invite_errors": invite_errors or {},
-        "flash": flash,
         "limits": LIMITS,
     }
 
@@ -242,11 +243,12 @@ async def _invitations_answer(
     *,
     email: str = "",
     errors: dict[str, str] | None = None,
+    outcome: str | None = None,
     status: int = 200,
 ) -> Response[Any]:
     """htmx gets the invitations fragment; a plain form gets the team page (or a redirect when all went well)."""
     if not is_htmx(request) and not errors:
-        return _redirect(f"/teams/{team_id}#invitations")
+        return see_other(request, f"/teams/{team_id}#invitations", ok=outcome)
     context = await _team_context(db, user, team_id, now, invite_email=email, invite_errors=errors)
     template = "teams/_invitations.html" if is_htmx(request) else "teams/detail.html"
     return Template(template_name=template, context=context, status_code=status)
@@ -263,13 +265,16 @@ async def team_invite(
     except DomainError as exc:
         if exc.status_code == 404:
             raise
+        if not is_htmx(request) and not _field_error(exc):  # the team is full, say: nothing to correct here
+            return see_other(request, f"/teams/{team_id}#invitations", error=_message(exc))
         errors = _messages(exc)
         if "__all__" in errors:
             errors = {"email": errors["__all__"]}
         return await _invitations_answer(
             request, db_session, user, team_id, clock.now(), email=email, errors=errors, status=exc.status_code
         )
-    return await _invitations_answer(request, db_session, user, team_id, clock.now())
+    outcome = _("Invitation sent to %(email)s.", email=email)
+    return await _invitations_answer(request, db_session, user, team_id, clock.now(), outcome=outcome)
 
 
 @post("/teams/{team_id:int}/invitations/{invitation_id:int}/revoke", opt=USER, name="team_invitation_revoke")
@@ -281,8 +286,14 @@ async def team_invitation_revoke(
     invitation_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    await revoke_invitation(db_session, user, team_id, invitation_id, clock.now())
-    return await _invitations_answer(request, db_session, user, team_id, clock.now())
+    try:
+        await revoke_invitation(db_session, user, team_id, invitation_id, clock.now())
+    except DomainError as exc:
+        if exc.status_code == 404 or is_htmx(request):
+            raise
+        return see_other(request, f"/teams/{team_id}#invitations", error=_message(exc))
+    outcome = _("The invitation is withdrawn.")
+    return await _invitations_answer(request, db_session, user, team_id, clock.now(), outcome=outcome)
 
 
 @post("/teams/{team_id:int}/leave", opt=USER, name="team_leave")
@@ -295,21 +306,17 @@ async def team_leave(
     except DomainError as exc:
         if exc.status_code == 404:
             raise
-        context = await _team_context(db_session, user, team_id, clock.now(), flash=_message(exc))
-        return Template(template_name="teams/detail.html", context=context, status_code=exc.status_code)
-    if team is None:
-        return _redirect("/")
-    return _redirect(f"/campaigns/{team.campaign_id}")
+        return see_other(request, f"/teams/{team_id}", error=_message(exc))
+    left = _("You have left the team.")
+    return see_other(request, "/" if team is None else f"/campaigns/{team.campaign_id}", ok=left)
 
 
 # --- the invitee's side ---------------------------------------------------------------------------
 
 
-async def _invitations_page(db: AsyncSession, user: User, flash: str | None = None, status: int = 200) -> Template:
+async def _invitations_page(db: AsyncSession, user: User) -> Template:
     return Template(
-        template_name="teams/invitations.html",
-        context={"pending": await pending_invitations_for(db, user), "flash": flash},
-        status_code=status,
+        template_name="teams/invitations.html", context={"pending": await pending_invitations_for(db, user)}
     )
 
 
@@ -329,8 +336,8 @@ async def invitation_accept(
         if exc.status_code == 404:
             raise
         await db_session.rollback()
-        return await _invitations_page(db_session, user, _message(exc), exc.status_code)
-    return _redirect(f"/teams/{team.id}")
+        return see_other(request, "/invitations", error=_message(exc))
+    return see_other(request, f"/teams/{team.id}", ok=_("You have joined “%(name)s”.", name=team.name))
 
 
 @post("/invitations/{invitation_id:int}/decline", opt=USER, name="invitation_decline")
@@ -343,8 +350,8 @@ async def invitation_decline(
     except DomainError as exc:
         if exc.status_code == 404:
             raise
-        return await _invitations_page(db_session, user, _message(exc), exc.status_code)
-    return _redirect("/invitations")
+        return see_other(request, "/invitations", error=_message(exc))
+    return see_other(request, "/invitations", ok=_("Invitation declined."))
 
 
 # --- the entry ------------------------------------------------------------------------------------
