@@ -26,6 +26,7 @@ from campaigns.models import (
     Phase,
     PhaseKind,
 )
+from campaigns.publication import publication_blocker
 from campaigns.services import (
     CampaignInput,
     ChallengeInput,
@@ -49,6 +50,7 @@ from core.errors import N_, DomainError, NotFound, ValidationFailed
 from core.pagination import paginate
 from web.deps import EXECUTIVE, USER, AppClock, DbSession, form_value, signed_in
 from web.errors import is_htmx
+from web.flash import see_other
 from web.i18n import gettext as _
 from web.timeline_chart import build_chart
 
@@ -272,16 +274,20 @@ async def campaign_list(
     )
 
 
-async def _campaign_page(
-    db: AsyncSession, user: User, campaign_id: int, now: datetime, *, flash: str | None = None, status: int = 200
-) -> Template:
+async def _campaign_page(db: AsyncSession, user: User, campaign_id: int, now: datetime) -> Template:
     await visible_campaign(db, campaign_id, user)
     campaign = await _full_campaign(db, campaign_id)
     organizer = await can_organize(db, campaign, user)
+    submissions = sum(1 for p in campaign.phases if p.kind is PhaseKind.SUBMISSION)
+    blocker = publication_blocker(len(campaign.challenges), submissions)
     return Template(
         template_name="campaigns/detail.html",
-        context={**_timeline_context(campaign, now, controls=False), "organizer": organizer, "page_flash": flash},
-        status_code=status,
+        context={
+            **_timeline_context(campaign, now, controls=False),
+            "organizer": organizer,
+            # why "Publish" cannot succeed yet, shown beside the disabled button
+            "publish_blocked": _(blocker) if blocker else None,
+        },
     )
 
 
@@ -328,7 +334,7 @@ async def campaign_create(request: Request[Any, Any, Any], db_session: DbSession
         campaign = await create_campaign(db_session, user, clock.now(), _campaign_input(values))
     except DomainError as exc:
         return _campaign_form(None, values, _messages(exc), exc.status_code)
-    return _redirect(f"/campaigns/{campaign.id}")
+    return see_other(request, f"/campaigns/{campaign.id}", ok=_("Campaign created as a draft."))
 
 
 @get("/campaigns/{campaign_id:int}/edit", opt=USER, name="campaign_edit")
@@ -348,7 +354,7 @@ async def campaign_update(
         await update_campaign(db_session, user, clock.now(), campaign, _campaign_input(values))
     except DomainError as exc:
         return _campaign_form(campaign, values, _messages(exc), exc.status_code)
-    return _redirect(f"/campaigns/{campaign.id}")
+    return see_other(request, f"/campaigns/{campaign.id}", ok=_("The campaign details are saved."))
 
 
 @post("/campaigns/{campaign_id:int}/publish", opt=USER, name="campaign_publish")
@@ -357,13 +363,12 @@ async def campaign_publish(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign = await organized_campaign(db_session, campaign_id, user)
+    path = f"/campaigns/{campaign.id}"
     try:
         await publish_campaign(db_session, user, clock.now(), campaign)
     except DomainError as exc:
-        return await _campaign_page(
-            db_session, user, campaign_id, clock.now(), flash=_(exc.message, **exc.params), status=exc.status_code
-        )
-    return _redirect(f"/campaigns/{campaign.id}")
+        return see_other(request, path, error=_(exc.message, **exc.params))
+    return see_other(request, path, ok=_("The campaign is published: everyone eligible can see it now."))
 
 
 @post("/campaigns/{campaign_id:int}/close", opt=USER, name="campaign_close")
@@ -372,13 +377,12 @@ async def campaign_close(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign = await organized_campaign(db_session, campaign_id, user)
+    path = f"/campaigns/{campaign.id}"
     try:
         await close_campaign(db_session, user, clock.now(), campaign)
     except DomainError as exc:
-        return await _campaign_page(
-            db_session, user, campaign_id, clock.now(), flash=_(exc.message, **exc.params), status=exc.status_code
-        )
-    return _redirect(f"/campaigns/{campaign.id}")
+        return see_other(request, path, error=_(exc.message, **exc.params))
+    return see_other(request, path, ok=_("The campaign is closed."))
 
 
 # --- challenges ---------------------------------------------------------------------------------
@@ -411,7 +415,7 @@ async def challenge_create(
         await add_challenge(db_session, user, clock.now(), campaign, _challenge_input(values))
     except DomainError as exc:
         return _challenge_form(campaign, None, values, _messages(exc), exc.status_code)
-    return _redirect(f"/campaigns/{campaign.id}#challenges")
+    return see_other(request, f"/campaigns/{campaign.id}#challenges", ok=_("Challenge added."))
 
 
 @get("/campaigns/{campaign_id:int}/challenges/{challenge_id:int}/edit", opt=USER, name="challenge_edit")
@@ -440,7 +444,7 @@ async def challenge_update(
         await update_challenge(db_session, user, clock.now(), campaign, challenge, _challenge_input(values))
     except DomainError as exc:
         return _challenge_form(campaign, challenge, values, _messages(exc), exc.status_code)
-    return _redirect(f"/campaigns/{campaign.id}#challenges")
+    return see_other(request, f"/campaigns/{campaign.id}#challenges", ok=_("Challenge saved."))
 
 
 # --- timeline -----------------------------------------------------------------------------------
@@ -654,7 +658,7 @@ async def people_add(
         await add_person(db_session, user, clock.now(), campaign, values["email"], values["role"])
     except DomainError as exc:
         return await _people_page(db_session, campaign, 1, values=values, errors=_messages(exc), status=exc.status_code)
-    return _redirect(f"/campaigns/{campaign.id}/people")
+    return see_other(request, f"/campaigns/{campaign.id}/people", ok=_("%(email)s added.", email=values["email"]))
 
 
 @post("/campaigns/{campaign_id:int}/people/{role_id:int}/remove", opt=USER, name="campaign_people_remove")
@@ -667,13 +671,14 @@ async def people_remove(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign = await organized_campaign(db_session, campaign_id, user)
+    path = f"/campaigns/{campaign.id}/people"
     try:
         await remove_person(db_session, user, clock.now(), campaign, role_id)
     except NotFound:
         raise
-    except DomainError as exc:
-        return await _people_page(db_session, campaign, 1, errors=_messages(exc), status=exc.status_code)
-    return _redirect(f"/campaigns/{campaign.id}/people")
+    except DomainError as exc:  # the last organizer, say: a re-sent form must not remove them later
+        return see_other(request, path, error=_(exc.message, **exc.params))
+    return see_other(request, path, ok=_("Removed from the campaign."))
 
 
 routes = [
