@@ -568,7 +568,8 @@ async def entry_submit(
     except DomainError as exc:
         if exc.status_code == 404:
             raise
-        if isinstance(exc, SubmissionRefused | EntryInvalid) and exc.draft is not None:
+        draft = exc.draft if isinstance(exc, SubmissionRefused | EntryInvalid) else None
+        if draft is not None:
             await db_session.commit()  # the text is kept as a draft although the answer is a refusal
         if htmx:
             return await _entry_fragment(
@@ -578,6 +579,7 @@ async def entry_submit(
                 phase_id,
                 now,
                 settings,
+                version=draft,
                 errors=_messages(exc),
                 submitting=True,
                 status=exc.status_code,
