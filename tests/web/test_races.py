@@ -5,6 +5,7 @@ answer; a client that hangs up mid-request is one log line, never a server error
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -177,7 +178,9 @@ async def _post_from_a_client_that_hangs_up(app: Litestar, browser: Browser, pat
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    await app(scope, receive, send)  # type: ignore[arg-type]
+    # in the test client's own event loop, where the app's database connections live
+    portal = browser.client.blocking_portal
+    await asyncio.to_thread(portal.call, app, scope, receive, send)  # type: ignore[arg-type]
     return sent
 
 
