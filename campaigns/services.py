@@ -33,6 +33,7 @@ from campaigns.models import (
     Phase,
     PhaseKind,
 )
+from campaigns.publication import publication_blocker
 from core.audit import apply_changes, record
 from core.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from core.events import Event, publish
@@ -248,12 +249,8 @@ async def publish_campaign(session: AsyncSession, actor: User, now: datetime, ca
         )
         or 0
     )
-    if not challenges and not submissions:
-        raise Conflict(N_("Add at least one challenge and one submission phase before publishing."))
-    if not challenges:
-        raise Conflict(N_("Add at least one challenge before publishing."))
-    if not submissions:
-        raise Conflict(N_("Add at least one submission phase to the timeline before publishing."))
+    if blocker := publication_blocker(challenges, submissions):
+        raise Conflict(blocker)
     await _move_status(
         session,
         actor,

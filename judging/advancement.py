@@ -22,7 +22,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from campaigns.models import AdvancementRule
+from core.errors import N_
 from judging.scoring import EPSILON
+
+MANUAL_RULE = N_("This phase advances teams by hand: decide each team below.")
+BAD_RULE = N_("The phase's advancement rule has no valid value: fix it in the phase's settings.")
 
 Outcome = Literal["advance", "eliminate"]
 
@@ -60,6 +64,17 @@ def check_rule(rule: AdvancementRule, value: float | None) -> None:
         raise ValueError("N must be a whole number, 0 or more")
     if rule is AdvancementRule.TOP_PERCENT and not 0 <= value <= 100:
         raise ValueError("P must lie between 0 and 100")
+
+
+def apply_blocker(rule: AdvancementRule, value: float | None) -> str | None:
+    """Why applying the rule by hand cannot succeed (a message id), or None when it can."""
+    if rule is AdvancementRule.MANUAL:
+        return MANUAL_RULE
+    try:
+        check_rule(rule, value)
+    except ValueError:
+        return BAD_RULE
+    return None
 
 
 def _first_pass(rule: AdvancementRule, value: float, rows: list[Ranked]) -> set[int]:

@@ -27,7 +27,7 @@ from campaigns.models import AdvancementRule, Campaign, Phase, PhaseKind, Rankin
 from core.audit import record
 from core.errors import N_, Conflict, NotFound, ValidationFailed
 from core.events import Event, publish
-from judging.advancement import Ranked, decide
+from judging.advancement import BAD_RULE, MANUAL_RULE, Ranked, decide
 from judging.models import Advancement, AdvancementOutcome
 from judging.ranking import PhaseRanking, RankingRow, phase_ranking
 from teams.models import Team, TeamStatus
@@ -35,8 +35,6 @@ from teams.models import Team, TeamStatus
 REASON_MAX = 1000
 PHASE_NOT_FOUND = N_("We could not find that judging phase.")
 TEAM_NOT_FOUND = N_("We could not find that team in this phase.")
-MANUAL_RULE = N_("This phase advances teams by hand: decide each team below.")
-BAD_RULE = N_("The phase's advancement rule has no valid value: fix it in the phase's settings.")
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ Rules chosen here (DOMAIN.md is silent on them):
   a per-challenge award goes to a team of that challenge; a withdrawn team is never ranked
   (``judging.withdrawn``), and an award given before its team withdrew can be neither approved
   nor published: the results wait until an organizer deletes it;
-- results can only be published once at least one award exists; publishing sets
+- results can only be published once at least one award exists, every award is approved, none
+  goes to a withdrawn team and no phase of the campaign still runs (``judging.publication``);
+  publishing sets
   ``campaign.results_published_at`` once (a second publication changes nothing), opens the
   results phase if it is still pending and its closing time has not passed, and marks the
   award-winning teams ``winner`` (a withdrawn team keeps its status);
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,13 +29,13 @@ from sqlalchemy.orm import joinedload
 
 from accounts.models import User
 from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize
-from campaigns.deadlines import is_live
 from campaigns.models import Campaign, Challenge, Phase, PhaseKind, PhaseStatus
 from campaigns.phases import open_phase
 from core.audit import record
 from core.errors import N_, Conflict, NotFound, ValidationFailed
 from core.events import Event, publish
 from judging.models import Award
+from judging.publication import Blocker, publication_blockers
 from judging.ranking import phase_rankings
 from teams.models import Team, TeamStatus
 
@@ -40,14 +43,8 @@ AWARD_NAME_MAX = 120
 CITATION_MAX = 5_000
 AWARD_NOT_FOUND = N_("We could not find that award.")
 RESULTS_PUBLISHED = N_("The results are published: awards can no longer change.")
-NO_AWARDS = N_("Give at least one award before publishing the results.")
-AWARDS_UNAPPROVED = N_("The results cannot be published yet: awards awaiting an executive's approval: %(num)s.")
-PHASE_RUNNING = N_("“%(name)s” is still running. Close it before publishing the results.")
 ALREADY_APPROVED = N_("This award is approved already.")
 AWARD_WITHDRAWN = N_("This award's team has withdrawn, so the award cannot be approved; the organizers can delete it.")
-AWARDS_WITHDRAWN = N_(
-    "The results cannot be published while awards go to teams that have withdrawn: %(teams)s. Delete those awards."
-)
 
 
 @dataclass(frozen=True)
@@ -238,14 +235,14 @@ async def delete_award(session: AsyncSession, actor: User, now: datetime, campai
     await session.flush()
 
 
-async def publish_results(session: AsyncSession, actor: User | None, now: datetime, campaign: Campaign) -> bool:
-    """Publishes the results (``actor`` None: the scheduler). True when this call published them."""
-    await _require_organizer(session, campaign, actor)
-    if campaign.results_published_at is not None:
-        return False
-    awards = await session.scalar(select(func.count(Award.id)).where(Award.campaign_id == campaign.id)) or 0
-    if awards == 0:
-        raise Conflict(NO_AWARDS)
+async def publication_blockers_of(session: AsyncSession, campaign: Campaign, now: datetime) -> list[Blocker]:
+    """Why the campaign's results cannot be published at ``now`` (empty: they can), in three queries."""
+    counts = await session.execute(
+        select(func.count(Award.id), func.count(Award.id).filter(Award.approved_at.is_(None))).where(
+            Award.campaign_id == campaign.id
+        )
+    )
+    awards, unapproved = counts.one()
     withdrawn = await session.scalars(
         select(Team.name)
         .join(Award, Award.team_id == Team.id)
@@ -253,18 +250,19 @@ async def publish_results(session: AsyncSession, actor: User | None, now: dateti
         .distinct()
         .order_by(Team.name)
     )
-    if names := withdrawn.all():
-        raise Conflict(AWARDS_WITHDRAWN, teams=", ".join(names))
-    waiting = await awaiting_approval(session, campaign.id)
-    if waiting:
-        raise Conflict(AWARDS_UNAPPROVED, num=waiting)
-    running = await session.scalars(
-        select(Phase).where(
-            Phase.campaign_id == campaign.id, Phase.kind != PhaseKind.RESULTS, Phase.status != PhaseStatus.CLOSED
-        )
-    )
-    if live := next((p for p in running.all() if is_live(p, now)), None):
-        raise Conflict(PHASE_RUNNING, name=live.name)
+    phases = await session.scalars(select(Phase).where(Phase.campaign_id == campaign.id))
+    return publication_blockers(awards, unapproved, list(phases.all()), now, withdrawn=list(withdrawn.all()))
+
+
+async def publish_results(session: AsyncSession, actor: User | None, now: datetime, campaign: Campaign) -> bool:
+    """Publishes the results (``actor`` None: the scheduler). True when this call published them."""
+    await _require_organizer(session, campaign, actor)
+    if campaign.results_published_at is not None:
+        return False
+    blockers = await publication_blockers_of(session, campaign, now)
+    if blockers:
+        first: dict[str, Any] = dict(blockers[0].params)
+        raise Conflict(blockers[0].message, **first)
     result = await session.execute(
         update(Campaign)
         .where(Campaign.id == campaign.id, Campaign.results_published_at.is_(None))

@@ -694,6 +694,37 @@ def _score_errors(view: AssignedEntry, values: dict[int, int], feedback: str, pr
     return errors
 
 
+async def _lock_for_writing(session: AsyncSession, judge: User, view: AssignedEntry) -> None:
+    """Serialises the writes of one judge on one entry (an autosave racing "Finalise"), then reads
+    the scorecard afresh, so that a finalisation committed meanwhile is seen.
+
+    The phase row is locked FOR SHARE (closing judging or reopening the rubric waits for this
+    write) and the judge's assignment FOR UPDATE; SQLite serialises writers anyway."""
+    locked = select(Phase).where(Phase.id == view.phase.id).with_for_update(read=True)
+    await session.scalar(locked.execution_options(populate_existing=True))
+    await session.execute(
+        select(Assignment.id)
+        .where(
+            Assignment.phase_id == view.phase.id,
+            Assignment.entry_id == view.entry.id,
+            Assignment.judge_id == judge.id,
+        )
+        .with_for_update()
+    )
+    view.scorecard = await _own_scorecard(session, judge, view.phase.id, view.entry.id)
+
+
+def _unchanged_final(card: Scorecard | None, values: dict[int, int], feedback: str, private_note: str) -> bool:
+    """A final scorecard that already holds exactly this: a late autosave, or finalising twice."""
+    return (
+        card is not None
+        and card.status is ScorecardStatus.FINAL
+        and card.feedback == feedback
+        and card.private_note == private_note
+        and {s.criterion_id: s.value for s in card.scores} == values
+    )
+
+
 async def _save(
     session: AsyncSession,
     judge: User,
@@ -742,8 +773,14 @@ async def save_scores(
     private_note: str,
     now: datetime,
 ) -> AssignedEntry:
-    """Saves the judge's draft (created on first save); returns the refreshed view."""
+    """Saves the judge's draft (created on first save); returns the refreshed view.
+
+    An autosave that reaches a final scorecard holding exactly what it carries (it was sent just
+    before "Finalise", which carried the same fields) changes nothing and is not refused."""
     view = await get_assigned_entry(session, judge, phase_id, entry_id)
+    await _lock_for_writing(session, judge, view)
+    if _unchanged_final(view.scorecard, values, feedback.strip(), private_note.strip()):
+        return view
     await _save(session, judge, view, values, feedback.strip(), private_note.strip(), now)
     return view
 
@@ -761,9 +798,13 @@ async def finalise_scorecard(
     """Saves, then makes the scorecard final if every criterion is scored.
 
     Raises ``IncompleteScorecard`` after saving the draft when criteria are missing: the caller
-    commits so that what the judge chose is kept.
+    commits so that what the judge chose is kept. Finalising again with the same fields (a
+    double click, a re-sent form) changes nothing and is not refused.
     """
     view = await get_assigned_entry(session, judge, phase_id, entry_id)
+    await _lock_for_writing(session, judge, view)
+    if _unchanged_final(view.scorecard, values, feedback.strip(), private_note.strip()):
+        return view
     card = await _save(session, judge, view, values, feedback.strip(), private_note.strip(), now)
     scores = view.scores
     missing = [c.name for c in view.criteria if c.id not in scores]

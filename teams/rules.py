@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Literal
 from urllib.parse import urlsplit
 
-from campaigns.deadlines import accepts_writes
+from campaigns.deadlines import accepts_writes, effective_close
 from campaigns.models import Campaign, CampaignStatus, Phase, PhaseKind, PhaseStatus
 from core.errors import N_
 from teams.models import (
@@ -90,6 +91,30 @@ def has_room(members: int, pending: int, max_size: int) -> bool:
 
 def can_submit_as(status: TeamStatus) -> bool:
     return status in (TeamStatus.ACTIVE, TeamStatus.WINNER)
+
+
+WriteBlock = Literal["team", "not_open", "extension_ended", "closed", "closed_by_organizers"]
+
+
+def write_block(
+    campaign: Campaign, team_status: TeamStatus, phase: Phase, now: datetime, extension_until: datetime | None
+) -> tuple[WriteBlock, datetime | None] | None:
+    """Why a team may not change what judges see in ``phase`` at ``now`` (submit, add or remove a
+    file), with the instant that decided, or None when it may.
+
+    The campaign is published, the team may still submit, and the phase accepts writes at
+    ``now``, grace and the team's extension included."""
+    if campaign.status is not CampaignStatus.PUBLISHED or not can_submit_as(team_status):
+        return "team", None
+    if accepts_writes(phase, now, extension_until):
+        return None
+    if phase.status is PhaseStatus.PENDING and now < phase.opens_at:
+        return "not_open", phase.opens_at
+    if extension_until is not None and extension_until >= effective_close(phase) and now >= extension_until:
+        return "extension_ended", extension_until
+    if now >= phase.closes_at:
+        return "closed", phase.closes_at
+    return "closed_by_organizers", None
 
 
 def entry_phase(phases: Sequence[Phase], now: datetime) -> Phase | None:

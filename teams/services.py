@@ -28,8 +28,8 @@ from sqlalchemy.orm import joinedload
 from accounts.models import User
 from accounts.services import normalise_email
 from campaigns.access import can_organize, visible_campaign
-from campaigns.deadlines import accepts_writes, effective_close, utc_to_local
-from campaigns.models import Campaign, CampaignDepartment, CampaignStatus, Challenge, Phase, PhaseKind, PhaseStatus
+from campaigns.deadlines import utc_to_local
+from campaigns.models import Campaign, CampaignDepartment, CampaignStatus, Challenge, Phase, PhaseKind
 from core.audit import record
 from core.errors import N_, Conflict, DomainError, Forbidden, Invalid, NotFound, ValidationFailed
 from core.events import Event, publish
@@ -48,7 +48,7 @@ from teams.rules import (
     NOT_ELIGIBLE,
     EntryFields,
     TeamOffer,
-    can_submit_as,
+    WriteBlock,
     entry_errors,
     entry_phase,
     has_room,
@@ -56,6 +56,7 @@ from teams.rules import (
     team_name_error,
     team_offer,
     team_window_error,
+    write_block,
 )
 
 TEAM_NOT_FOUND = N_("We could not find that team.")
@@ -114,6 +115,15 @@ class LateWrite(Conflict):
         super().__init__(message, field=field, when=when)
         self.closed_at = closed_at
         self.timezone = timezone
+
+
+class EntryInvalid(ValidationFailed):
+    """A submission refused for its fields (no title, a malformed link); ``draft`` is the version
+    that keeps the text, or None when it could not be kept (a field too long)."""
+
+    def __init__(self, errors: dict[str, str], *, draft: EntryVersion | None) -> None:
+        super().__init__(errors)
+        self.draft = draft
 
 
 class SubmissionRefused(LateWrite):
@@ -561,6 +571,9 @@ class RefusalMessages:
     closed: str
     closed_by_organizers: str
 
+    def of(self, reason: WriteBlock) -> str:
+        return str(getattr(self, reason))
+
 
 SUBMIT_REFUSALS = RefusalMessages(
     team=N_("This team can no longer submit. Your text was kept as a draft."),
@@ -568,6 +581,14 @@ SUBMIT_REFUSALS = RefusalMessages(
     extension_ended=N_("Your extension ended at %(when)s. Your text was kept as a draft."),
     closed=N_("The submission phase closed at %(when)s. Your text was kept as a draft."),
     closed_by_organizers=N_("The organizers closed the submission phase. Your text was kept as a draft."),
+)
+# beside a disabled "Submit" button, before anything is typed
+SUBMIT_BLOCKED = RefusalMessages(
+    team=N_("This team can no longer submit."),
+    not_open=N_("Submissions open at %(when)s."),
+    extension_ended=N_("Your team's extension ended at %(when)s."),
+    closed=N_("Submissions closed at %(when)s."),
+    closed_by_organizers=N_("The organizers closed the submission phase."),
 )
 
 
@@ -577,23 +598,16 @@ async def write_refusal(
     """Why the team may not change what judges see in ``phase`` at ``now`` (its message and the
     instant it names), or None when it may.
 
-    The one deadline check of every such write (submitting, adding or removing a file): the
-    campaign is published, the team may still submit, and the phase accepts writes at ``now``,
-    grace and the team's extension included. Call it holding ``lock_phase``.
+    The one deadline check of every such write (submitting, adding or removing a file), by the
+    rule of ``teams.rules.write_block``. Call it holding ``lock_phase``.
     """
-    if campaign.status is not CampaignStatus.PUBLISHED or not can_submit_as(team.status):
-        return messages.team, None
     # read under the phase lock: granting or revoking an extension locks the phase for update
     until = await extension_until(session, team.id, phase.id)
-    if accepts_writes(phase, now, until):
+    block = write_block(campaign, team.status, phase, now, until)
+    if block is None:
         return None
-    if phase.status is PhaseStatus.PENDING and now < phase.opens_at:
-        return messages.not_open, phase.opens_at
-    if until is not None and until >= effective_close(phase) and now >= until:
-        return messages.extension_ended, until
-    if now >= phase.closes_at:
-        return messages.closed, phase.closes_at
-    return messages.closed_by_organizers, None
+    reason, when = block
+    return messages.of(reason), when
 
 
 async def lock_phase(session: AsyncSession, phase_id: int) -> Phase:
@@ -678,12 +692,18 @@ async def submit_entry(
     counts), checked under the phase's lock.
 
     When it does not, the text is still saved as a draft version and ``SubmissionRefused`` is
-    raised: the caller must commit before answering, so that nothing typed is lost.
+    raised: the caller must commit before answering, so that nothing typed is lost. So is it
+    when the fields are refused (``EntryInvalid``), unless a field is too long to be kept.
     """
     team = await member_team(session, actor, team_id)
     errors = entry_errors(data, submitting=True)
     if errors:
-        raise ValidationFailed(errors)
+        draft = (
+            None
+            if entry_errors(data, submitting=False)
+            else await save_draft(session, actor, team_id, phase_id, data, now)
+        )
+        raise EntryInvalid(errors, draft=draft)
     phase = await entry_phase_of(session, team, phase_id, now)
     phase = await lock_phase(session, phase.id)
     campaign = await session.get(Campaign, team.campaign_id)

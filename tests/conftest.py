@@ -150,6 +150,11 @@ class Browser:
         kwargs.setdefault("follow_redirects", False)
         return await self.client.post(url, data=data or {}, headers=all_headers, **kwargs)
 
+    async def landing(self, response: Any) -> Any:
+        """The page a redirect-after-post leads to, with its flash message (asserting that it is one)."""
+        assert response.status_code == 303, (response.status_code, response.text[:500])
+        return await self.client.get(response.headers["location"])
+
     async def sign_in(self, email: str, password: str = PASSWORD) -> Any:
         response = await self.post("/sign-in", {"email": email, "password": password})
         assert response.status_code in (302, 303), response.text

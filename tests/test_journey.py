@@ -107,11 +107,9 @@ async def test_one_campaign_end_to_end(browser: Browser, db: AsyncSession, clock
     clock.set(submission_close)
     await as_(browser, "alice@example.com")  # days passed: a new sign-in after the idle timeout
     late = await browser.post(f"/teams/{team.id}/entry/submit", {**entry_form, "title": "Too late"})
-    assert late.status_code == 409
-    assert (
-        "closed at Mar 15, 2026, 6:00 PM (Shanghai, UTC+8)" in late.text.replace("\u202f", " ")
-        and 'value="Too late"' in late.text
-    )
+    late = await browser.landing(late)  # back to the entry page, so that a reload cannot submit later
+    assert "closed at Mar 15, 2026, 6:00 PM (Shanghai, UTC+8)" in late.text.replace("\u202f", " ")
+    assert 'value="Too late"' in late.text
     entry = await one(db, select(Entry))
     assert entry.status is EntryStatus.SUBMITTED and entry.submitted_version is not None
 
@@ -157,10 +155,12 @@ async def test_one_campaign_end_to_end(browser: Browser, db: AsyncSession, clock
     award = await one(db, select(Award))
     assert award.approved_at is None  # the executive approves it before the results go out
     assert (await browser.post(f"/campaigns/{cid}/awards/{award.id}/approve")).status_code == 303
-    # judging still runs: publishing waits until the organizer closes it
-    assert (await browser.post(f"/campaigns/{cid}/results/publish")).status_code == 409
+    # not while judging is open: its scores could still change
+    refused = await browser.landing(await browser.post(f"/campaigns/{cid}/results/publish"))
+    assert "Judging phase “Judging” is still open" in refused.text
     assert (await browser.post(f"/campaigns/{cid}/phases/{judging.id}/close")).status_code == 303
-    assert (await browser.post(f"/campaigns/{cid}/results/publish")).status_code == 303
+    published = await browser.landing(await browser.post(f"/campaigns/{cid}/results/publish"))
+    assert "The results are published" in published.text
     project = {
         "team_id": str(team.id),
         "title": "Pick by light everywhere",

@@ -18,7 +18,8 @@ from core.clock import Clock, SystemClock
 from web.auth import CurrentUserMiddleware, access_guard
 from web.controllers import route_handlers
 from web.database import make_engine
-from web.errors import EXCEPTION_HANDLERS
+from web.errors import EXCEPTION_HANDLERS, ClientGoneMiddleware
+from web.flash import FlashMiddleware
 from web.logs import configure_logging
 from web.scheduler import make_scheduler
 from web.security import SecurityHeadersMiddleware
@@ -70,7 +71,12 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         route_handlers=[*route_handlers(), static],
         plugins=[SQLAlchemyPlugin(config=db_config), HTMXPlugin()],
         request_class=HTMXRequest,
-        middleware=[SecurityHeadersMiddleware(hsts=settings.production), CurrentUserMiddleware()],
+        middleware=[
+            ClientGoneMiddleware(),
+            SecurityHeadersMiddleware(hsts=settings.production),
+            FlashMiddleware(),
+            CurrentUserMiddleware(),
+        ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name=CSRF_COOKIE,

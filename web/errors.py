@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from advanced_alchemy.exceptions import NotFoundError, RepositoryError
 from litestar import MediaType, Request, Response
@@ -15,14 +15,19 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
+from litestar.middleware import ASGIMiddleware
 from litestar.response import Redirect, Template
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar_htmx import ClientRedirect
 
 from core.errors import DomainError, ValidationFailed
+from web.flash import see_other
 from web.i18n import gettext as _
 from web.security import HEADERS as SECURITY_HEADERS
 
 log = logging.getLogger("kaizen.web")
+CLIENT_GONE = "kaizen.client_gone"
+CLIENT_CLOSED_REQUEST = 499  # nginx's name for it: nobody reads this answer
 
 TITLES = {
     400: "The request could not be understood.",
@@ -71,8 +76,25 @@ def error_response(
     )
 
 
+def _referring_page(request: Request[Any, Any, Any]) -> str | None:
+    """The page of this site the form was sent from (path and query), if the browser said so."""
+    referer = request.headers.get("referer")
+    if not referer:
+        return None
+    parts = urlsplit(referer)
+    if parts.netloc != request.headers.get("host", "") or not parts.path.startswith("/"):
+        return None
+    page = parts.path + (f"?{parts.query}" if parts.query else "")
+    return None if page.startswith("//") or parts.path == request.url.path else page
+
+
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     message = _(exc.message, **exc.params)
+    # A refused action button (a conflict, not a field error nor a missing object) whose handler
+    # did not answer itself: back to the page it was pressed on, so that a reload sends nothing.
+    action = request.method == "POST" and exc.status_code not in (404, 422)
+    if action and not is_htmx(request) and not wants_json(request) and (back := _referring_page(request)):
+        return see_other(request, back, error=message)
     errors = {k: _(v) for k, v in exc.errors.items()} if isinstance(exc, ValidationFailed) else None
     return error_response(request, exc.status_code, message, exc.field, errors)
 
@@ -86,7 +108,20 @@ def not_authorized_handler(request: Request[Any, Any, Any], exc: NotAuthorizedEx
     return Redirect(path=target, status_code=303)
 
 
+def client_gone(request: Request[Any, Any, Any]) -> bool:
+    return bool(request.scope.get("state", {}).get(CLIENT_GONE))
+
+
+def _client_went_away(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """One line, no traceback: a browser that navigated away (or lost its network) mid-request is
+    no error of ours. Nothing is committed (the status is not a success) and nobody reads the answer."""
+    log.info("client went away during %s %s (%s)", request.method, request.url.path, type(exc).__name__)
+    return Response(content=b"", status_code=CLIENT_CLOSED_REQUEST, media_type=MediaType.TEXT)
+
+
 def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if client_gone(request):
+        return _client_went_away(request, exc)
     status = exc.status_code
     if status >= 500:
         log.error("HTTP %s on %s: %s", status, request.url.path, exc.detail, exc_info=exc)
@@ -99,6 +134,8 @@ def repository_error_handler(request: Request[Any, Any, Any], exc: RepositoryErr
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if client_gone(request):
+        return _client_went_away(request, exc)
     log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(request, 500, _(TITLES[500]))
 
@@ -113,3 +150,24 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     RepositoryError: repository_error_handler,
     Exception: internal_error_handler,
 }
+
+
+class ClientGoneMiddleware(ASGIMiddleware):
+    """Notes in the scope when the client hangs up before its request was read.
+
+    Uvicorn does not cancel a handler whose client went away: it answers ``http.disconnect``
+    to the next ``receive`` and drops whatever is sent afterwards. Litestar, reading the body
+    (a form), turns that into ``InternalServerException("client disconnected prematurely")``,
+    which would otherwise be logged as a server error with its traceback.
+    """
+
+    scopes = ("http",)  # type: ignore[assignment]
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        async def watched_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                scope.setdefault("state", {})[CLIENT_GONE] = True
+            return message  # type: ignore[return-value]
+
+        await next_app(scope, watched_receive, send)  # type: ignore[arg-type]

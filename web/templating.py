@@ -14,7 +14,7 @@ from markupsafe import Markup
 from campaigns.deadlines import is_valid_timezone
 from teams.storage import LABELS as FILE_KINDS
 from teams.storage import human_size
-from web import i18n
+from web import flash, i18n
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -55,6 +55,7 @@ def build_environment() -> Environment:
         valid_timezone=is_valid_timezone,
         viewer_zone=i18n.get_viewer_zone,
         viewer_zone_for=i18n.viewer_zone_for,
+        take_flashes=flash.take,
     )
     env.filters.update(
         markdown=render_markdown,

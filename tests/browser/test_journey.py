@@ -108,8 +108,17 @@ async def test_team_submits_and_judge_scores_in_the_browser(db: AsyncSession, li
     await judging.locator("button:has-text('Close now')").click()
     await judging.locator("summary:has-text('Reopen')").wait_for()  # closed: only reopening is left
     await page.goto(f"{live_server}/campaigns/{campaign_id}/results")
+    # not while judging is open: the button says why
+    publish = page.locator(f"form[action='/campaigns/{campaign_id}/results/publish'] button[type=submit]")
+    assert await publish.is_disabled()
+    assert "Judging phase “Judging” is still open" in await page.inner_text("#publish-blockers")
+    await db.commit()  # end the read snapshot before writing (see above)
+    scenario.judging.status = PhaseStatus.CLOSED  # judging ends
+    await db.commit()
+    await page.goto(f"{live_server}/campaigns/{campaign_id}/results")
     async with page.expect_navigation():
-        await page.click(f"form[action='/campaigns/{campaign_id}/results/publish'] button[type=submit]")
+        await publish.click()
+    assert "The results are published" in await page.inner_text("main")
 
     # the team now sees its award and the judge's feedback
     await sign_in(page, live_server, "alice@example.com")

@@ -139,9 +139,14 @@ async def test_award_and_publish_journey(db: AsyncSession, browser: Browser) -> 
     await browser.sign_in(ORGANIZER)
     campaign_id = w.s.campaign.id
 
-    # nothing to publish without an award
+    # nothing to publish without an award: the button says why, and pressing it anyway is refused
+    page = (await browser.get(f"{w.url}/results")).text
+    assert 'disabled aria-describedby="publish-blockers"' in page
+    assert "Give at least one award before publishing the results." in page
+    assert "Judging phase “Judging” is still open: the results cannot be published before it closes." in page
     response = await browser.post(f"{w.url}/results/publish")
-    assert response.status_code == 409 and "Give at least one award" in response.text
+    assert response.status_code == 303 and response.headers["location"] == f"{w.url}/results"
+    assert "Give at least one award" in (await browser.get(f"{w.url}/results")).text
 
     response = await browser.post(
         f"{w.url}/awards",
@@ -159,7 +164,8 @@ async def test_award_and_publish_journey(db: AsyncSession, browser: Browser) -> 
     )
     assert response.status_code == 303
     page = (await browser.get(f"{w.url}/results")).text
-    assert "Winner, Challenge 1" in page and "Best newcomer" in page and "Removed later" not in page
+    assert "<strong>Winner, Challenge 1</strong>" in page and "<strong>Best newcomer</strong>" in page
+    assert "<strong>Removed later</strong>" not in page and "The award was removed." in page
 
     # the winners page is not open to others yet, but organizers get a preview
     assert (await browser.get(f"{w.url}/winners")).status_code == 200
@@ -169,22 +175,31 @@ async def test_award_and_publish_journey(db: AsyncSession, browser: Browser) -> 
 
     # every award waits for an executive's approval: publishing says how many
     response = await browser.post(f"{w.url}/results/publish")
-    assert response.status_code == 409
-    assert "The results cannot be published yet: awards awaiting an executive" in response.text
-    assert "approval: 2." in response.text
+    assert response.status_code == 303
+    page = (await browser.get(response.headers["location"])).text
+    assert "The results cannot be published yet: awards awaiting an executive" in page
+    assert "approval: 2." in page
     await browser.sign_in("exec@example.com")
     for award in (await db.scalars(select(Award).order_by(Award.id))).all():
         await db.commit()
         assert (await browser.post(f"{w.url}/awards/{award.id}/approve")).status_code == 303
     await browser.sign_in(ORGANIZER)
 
-    # never while judging still runs: a late finalised scorecard would change a published result
-    response = await browser.post(f"{w.url}/results/publish")
-    assert response.status_code == 409 and "“Judging” is still running" in response.text
-    judging = w.s.judging
-    assert (await browser.post(f"/campaigns/{campaign_id}/phases/{judging.id}/close")).status_code == 303
+    # nor while judging is open: its scores can still change
     response = await browser.post(f"{w.url}/results/publish")
     assert response.status_code == 303
+    page = (await browser.get(response.headers["location"])).text
+    assert "Judging phase “Judging” is still open" in page and "awaiting" not in page
+    campaign = await db.get(Campaign, campaign_id, populate_existing=True)
+    assert campaign is not None and campaign.results_published_at is None
+    w.s.judging.status = PhaseStatus.CLOSED  # closed by hand
+    await db.commit()
+    page = (await browser.get(f"{w.url}/results")).text
+    assert "publish-blockers" not in page
+
+    response = await browser.post(f"{w.url}/results/publish")
+    assert response.status_code == 303
+    assert "The results are published" in (await browser.get(response.headers["location"])).text
     campaign = await db.get(Campaign, campaign_id, populate_existing=True)
     assert campaign is not None and campaign.results_published_at == NOW
     statuses = {
@@ -204,19 +219,22 @@ async def test_award_and_publish_journey(db: AsyncSession, browser: Browser) -> 
     assert actions.count("results.publish") == 1 and actions.count("team.winner") == 2
     await db.commit()
 
-    # a second click changes nothing
-    assert (await browser.post(f"{w.url}/results/publish")).status_code == 303
+    # a second click (a re-sent form) changes nothing
+    response = await browser.post(f"{w.url}/results/publish")
+    assert response.status_code == 303
+    assert "The results were already published." in (await browser.get(response.headers["location"])).text
     actions = (await db.scalars(select(AuditEntry.action).where(AuditEntry.campaign_id == campaign_id))).all()
     assert actions.count("results.publish") == 1
     await db.commit()
 
     # awards are read-only now
     response = await browser.post(f"{w.url}/awards", {"name": "Late", "team_id": str(w.teams["Delta"].id)})
-    assert response.status_code == 409
+    assert response.status_code == 303 and response.headers["location"] == f"{w.url}/results#awards"
+    assert "awards can no longer change" in (await browser.get(f"{w.url}/results")).text
     alpha_award = await db.scalar(select(Award).where(Award.team_id == w.teams["Alpha"].id))
     assert alpha_award is not None
     await db.commit()
-    assert (await browser.post(f"{w.url}/awards/{alpha_award.id}/delete")).status_code == 409
+    assert (await browser.post(f"{w.url}/awards/{alpha_award.id}/delete")).status_code == 303
     assert await db.scalar(select(func.count(Award.id))) == 2
     await db.commit()
     assert "Give the award" not in (await browser.get(f"{w.url}/results")).text

@@ -134,8 +134,8 @@ async def test_locked_once_a_scorecard_is_final(db: AsyncSession, browser: Brows
         (f"{url}/{first.id}/move", {"direction": "down"}),
     ]:
         response = await browser.post(target, data)
-        assert response.status_code == 409, target
-        assert "The rubric is locked" in response.text
+        assert response.headers.get("location") == url, target  # back to the rubric, with the reason
+        assert "The rubric is locked" in (await browser.landing(response)).text
     assert [c.name for c in await criteria_of(db, scenario)] == ["Impact", "Feasibility", "Originality"]
 
 

@@ -136,7 +136,9 @@ async def test_submission_after_the_deadline_is_kept_as_a_draft(
 
     clock.set(phase.closes_at)  # closes_at is exclusive
     late = await browser.post(f"/teams/{team.id}/entry/submit", entry_form(phase.id, title="Too late"))
-    assert late.status_code == 409
+    # back to the entry page with the reason, so that reloading it cannot submit later what was refused now
+    assert late.status_code == 303 and late.headers["location"] == f"/teams/{team.id}/entry?phase={phase.id}"
+    late = await browser.get(late.headers["location"])
     when = format_datetime(phase.closes_at, "Europe/Berlin")
     assert f"The submission phase closed at {when}. Your text was kept as a draft." in late.text
     assert 'value="Too late"' in late.text  # the form still shows what was typed
@@ -202,9 +204,14 @@ async def test_bad_entry_input_is_422_and_keeps_what_was_typed(db: AsyncSession,
     long_title = "T" * 201
     draft = await browser.post(f"/teams/{team.id}/entry/save", entry_form(phase_id, title=long_title), htmx=True)
     assert draft.status_code == 422 and "The title can have at most 200 characters." in draft.text
-    assert await count(db, EntryVersion) == 0
+    # a refused submission keeps the text as a draft, unless a field is too long to be kept
     entry = await entry_of(db, team.id)
-    assert entry is None
+    assert entry is not None and entry.status is EntryStatus.DRAFT and entry.submitted_version is None
+    versions = await versions_of(db, entry.id)
+    assert [(v.number, v.submitted, v.summary, v.prototype_url) for v in versions] == [
+        (1, False, "Kept summary", "https://example.com/demo"),
+        (2, False, entry_form(phase_id)["summary"], "javascript:alert(1)"),
+    ]
 
 
 async def test_entry_is_for_members_only(db: AsyncSession, browser: Browser) -> None:

@@ -108,12 +108,13 @@ async def test_who_may_create_a_team(db: AsyncSession, browser: Browser) -> None
     refused = await browser.post(
         f"/campaigns/{open_one.campaign.id}/teams", {"name": "Plant", "challenge_id": challenge}
     )
-    assert refused.status_code == 403 and "open to some departments only" in refused.text
+    assert refused.headers["location"] == f"/campaigns/{open_one.campaign.id}/teams/new"
+    assert "open to some departments only" in (await browser.landing(refused)).text
 
     late = await browser.post(
         f"/campaigns/{judging.campaign.id}/teams", {"name": "Late", "challenge_id": str(judging.challenges[0].id)}
     )
-    assert late.status_code == 409 and "only while registration or submission is open" in late.text
+    assert "only while registration or submission is open" in (await browser.landing(late)).text
 
     hidden = await browser.post(
         f"/campaigns/{draft.campaign.id}/teams", {"name": "Early", "challenge_id": str(draft.challenges[0].id)}
@@ -126,7 +127,7 @@ async def test_who_may_create_a_team(db: AsyncSession, browser: Browser) -> None
     again = await browser.post(
         f"/campaigns/{open_one.campaign.id}/teams", {"name": "Second", "challenge_id": challenge}
     )
-    assert again.status_code == 409 and "already in a team of this campaign" in again.text
+    assert "already in a team of this campaign" in (await browser.landing(again)).text
     assert await count(db, Team) == 1
 
 
@@ -215,7 +216,8 @@ async def test_invitee_accepts_declines_and_is_checked_again(db: AsyncSession, b
 
     await switch_to(browser, dora.email)
     full = await browser.post(f"/invitations/{dora_inv.id}/accept")
-    assert full.status_code == 409 and "This team is full" in full.text
+    assert full.headers["location"] == "/invitations"
+    assert "This team is full" in (await browser.landing(full)).text
     assert await count(db, Membership, Membership.user_id == dora.id) == 0
     assert (await fresh(db, Invitation, dora_inv.id)).status is InvitationStatus.PENDING
 
@@ -226,7 +228,8 @@ async def test_invitee_accepts_declines_and_is_checked_again(db: AsyncSession, b
     # the captain withdraws Eve's invitation; a plain member may not
     await switch_to(browser, carl.email)
     carl_revoke = await browser.post(f"/teams/{team.id}/invitations/{eve_inv.id}/revoke")
-    assert carl_revoke.status_code == 403
+    assert carl_revoke.headers["location"] == f"/teams/{team.id}#invitations"
+    assert "Only the captain" in (await browser.landing(carl_revoke)).text
     await switch_to(browser, cap.email)
     revoked = await browser.post(f"/teams/{team.id}/invitations/{eve_inv.id}/revoke", htmx=True)
     assert revoked.status_code == 200 and "No pending invitations." in revoked.text
@@ -252,7 +255,7 @@ async def test_accepting_while_in_another_team_is_a_conflict(db: AsyncSession, b
     invitation.status = InvitationStatus.PENDING
     await db.commit()
     response = await browser.post(f"/invitations/{invitation.id}/accept")
-    assert response.status_code == 409 and "already in a team of this campaign" in response.text
+    assert "already in a team of this campaign" in (await browser.landing(response)).text
     assert await count(db, Membership, Membership.user_id == carl.id) == 1
 
 
@@ -271,7 +274,8 @@ async def test_leaving_a_team(db: AsyncSession, browser: Browser) -> None:
     await switch_to(browser, cap.email)
 
     refused = await browser.post(f"/teams/{team.id}/leave")
-    assert refused.status_code == 409 and "cannot leave while others are in the team" in refused.text
+    assert refused.headers["location"] == f"/teams/{team.id}"
+    assert "cannot leave while others are in the team" in (await browser.landing(refused)).text
 
     await switch_to(browser, mate.email)
 

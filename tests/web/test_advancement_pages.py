@@ -125,9 +125,12 @@ async def test_executives_approve_awards_and_others_cannot(db: AsyncSession, bro
     await browser.sign_in("exec@example.com")
     page = await browser.get(approval)
     assert page.status_code == 200 and "Best idea" in page.text and "Awards waiting: 1." in page.text
-    assert (await browser.post(f"/campaigns/{s.campaign.id}/awards/{award.id}/approve")).status_code == 303
-    again = await browser.post(f"/campaigns/{s.campaign.id}/awards/{award.id}/approve")
-    assert again.status_code == 409 and "This award is approved already." in again.text
+    approved = await browser.post(f"/campaigns/{s.campaign.id}/awards/{award.id}/approve")
+    assert approved.status_code == 303 and approved.headers["location"] == approval
+    assert "Award “Best idea” approved." in (await browser.get(approval)).text
+    again = await browser.post(f"/campaigns/{s.campaign.id}/awards/{award.id}/approve")  # a re-sent form
+    assert again.status_code == 303 and again.headers["location"] == approval
+    assert "This award is approved already." in (await browser.get(approval)).text
     stored = await db.get(Award, award.id, populate_existing=True)
     await db.commit()
     assert stored is not None and stored.approved_at is not None

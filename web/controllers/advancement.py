@@ -7,8 +7,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
-from litestar_htmx import ClientRedirect
+from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +15,7 @@ from accounts.models import User
 from campaigns.access import CAMPAIGN_NOT_FOUND, organized_campaign, visible_campaign
 from campaigns.models import AdvancementRule, Campaign, Phase, PhaseKind
 from core.errors import DomainError, NotFound, ValidationFailed
-from judging.advancement import Decision, decide
+from judging.advancement import Decision, apply_blocker, decide
 from judging.advancing import (
     PHASE_NOT_FOUND,
     REASON_MAX,
@@ -30,14 +29,8 @@ from judging.awards import approve_award, awaiting_approval, campaign_awards
 from judging.models import AdvancementOutcome
 from judging.ranking import RankingRow
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
-from web.errors import is_htmx
+from web.flash import see_other
 from web.i18n import gettext as _
-
-
-def _redirect(request: Request[Any, Any, Any], path: str) -> Response[Any]:
-    if is_htmx(request):
-        return ClientRedirect(redirect_to=path)
-    return Redirect(path=path, status_code=303)
 
 
 async def _judging_phase(db: AsyncSession, campaign: Campaign, phase_id: int) -> Phase:
@@ -66,9 +59,9 @@ async def _page_context(
     *,
     errors: Mapping[int, str] | None = None,
     values: Mapping[int, Mapping[str, str]] | None = None,
-    flash: str | None = None,
 ) -> dict[str, Any]:
     ranking = await ranking_of(db, phase)
+    blocker = apply_blocker(phase.advancement_rule, phase.advancement_value)
     decided = await phase_advancements(db, phase.id)
     return {
         "campaign": campaign,
@@ -79,7 +72,8 @@ async def _page_context(
         "undecided": [r for r in ranking.rows if r.incomplete and r.team.id not in decided],
         "errors": dict(errors or {}),
         "values": dict(values or {}),
-        "flash": flash,
+        # why "Apply the rule now" cannot succeed (a manual rule shows no button at all)
+        "apply_blocked": _(blocker) if blocker and phase.advancement_rule is not AdvancementRule.MANUAL else None,
         "reason_max": REASON_MAX,
     }
 
@@ -112,12 +106,20 @@ async def advancement_apply(
     user = signed_in(request)
     campaign = await organized_campaign(db_session, campaign_id, user)
     phase = await _judging_phase(db_session, campaign, phase_id)
+    path = _path(campaign.id, phase.id)
     try:
-        await apply_advancement(db_session, user, clock.now(), phase)
+        report = await apply_advancement(db_session, user, clock.now(), phase)
     except DomainError as exc:
-        context = await _page_context(db_session, campaign, phase, flash=_(exc.message, **exc.params))
-        return _page(context, exc.status_code)
-    return _redirect(request, _path(campaign.id, phase.id))
+        return see_other(request, path, error=_(exc.message, **exc.params))
+    if report is None:
+        return see_other(request, path, info=_("The rule had been applied already; nothing changed."))
+    message = _(
+        "The rule is applied: %(advanced)s advance, %(eliminated)s eliminated, %(undecided)s left to decide by hand.",
+        advanced=len(report.advanced),
+        eliminated=len(report.eliminated),
+        undecided=len(report.undecided),
+    )
+    return see_other(request, path, ok=message)
 
 
 @post(
@@ -148,10 +150,10 @@ async def advancement_override(
             await override_advancement(db_session, user, clock.now(), phase, team_id, outcome, typed["reason"])
         except ValidationFailed as exc:
             error = _(exc.message, **exc.params)
-    if error is not None:
+    if error is not None:  # a field to correct: the page again, with what was typed
         context = await _page_context(db_session, campaign, phase, errors={team_id: error}, values={team_id: typed})
         return _page(context, 422)
-    return _redirect(request, f"{_path(campaign.id, phase.id)}#team-{team_id}")
+    return see_other(request, f"{_path(campaign.id, phase.id)}#team-{team_id}", ok=_("The team's outcome is recorded."))
 
 
 # --- executives approve awards ----------------------------------------------------------------
@@ -162,14 +164,13 @@ def _require_executive(user: User) -> None:
         raise NotFound(CAMPAIGN_NOT_FOUND)
 
 
-async def _approval_page(db: AsyncSession, campaign: Campaign, flash: str | None = None, status: int = 200) -> Template:
+async def _approval_page(db: AsyncSession, campaign: Campaign) -> Template:
     context = {
         "campaign": campaign,
         "awards": await campaign_awards(db, campaign.id),
         "waiting": await awaiting_approval(db, campaign.id),
-        "flash": flash,
     }
-    return Template(template_name="results/approval.html", context=context, status_code=status)
+    return Template(template_name="results/approval.html", context=context)
 
 
 @get("/campaigns/{campaign_id:int}/awards/approval", opt=USER, name="awards_approval")
@@ -192,13 +193,14 @@ async def award_approve(
     user = signed_in(request)
     _require_executive(user)
     campaign = await visible_campaign(db_session, campaign_id, user)
+    path = f"/campaigns/{campaign.id}/awards/approval"
     try:
-        await approve_award(db_session, user, clock.now(), campaign, award_id)
+        award = await approve_award(db_session, user, clock.now(), campaign, award_id)
+    except NotFound:
+        raise
     except DomainError as exc:
-        if isinstance(exc, NotFound):
-            raise
-        return await _approval_page(db_session, campaign, _(exc.message, **exc.params), exc.status_code)
-    return _redirect(request, f"/campaigns/{campaign.id}/awards/approval")
+        return see_other(request, path, error=_(exc.message, **exc.params))
+    return see_other(request, path, ok=_("Award “%(name)s” approved.", name=award.name))
 
 
 routes = [advancement_page, advancement_apply, advancement_override, awards_approval, award_approve]

@@ -25,7 +25,7 @@ from litestar.datastructures import UploadFile
 from litestar.exceptions import ClientException
 from litestar.middleware import ASGIMiddleware
 from litestar.params import FromPath, FromQuery
-from litestar.response import File, Redirect
+from litestar.response import File
 from litestar.response.base import ASGIResponse
 from litestar.types import ASGIApp, Empty, Receive, ReceiveMessage, Scope, Send
 from litestar.utils.scope.state import ScopeState
@@ -39,6 +39,7 @@ from teams.storage import ascii_name, stored_path
 from web.controllers.teams import entry_page
 from web.deps import USER, AppClock, AppSettings, DbSession, signed_in
 from web.errors import is_htmx
+from web.flash import see_other
 from web.i18n import format_datetime
 from web.i18n import gettext as _
 from web.settings import Settings
@@ -207,12 +208,13 @@ async def _answer(
     now: datetime,
     *,
     file_error: str | None = None,
+    outcome: str | None = None,
     status: int = 200,
 ) -> Response[Any]:
     """A plain form goes back to the entry page (a redirect when all went well); htmx gets the
     page, from which it takes the file section."""
     if file_error is None and not is_htmx(request):
-        return Redirect(path=_entry_url(team_id, phase_id), status_code=303)
+        return see_other(request, _entry_url(team_id, phase_id), ok=outcome)
     user = signed_in(request)
     return await entry_page(db, user, team_id, phase_id, now, settings, file_error=file_error, status=status)
 
@@ -226,12 +228,17 @@ async def _refused(
     now: datetime,
     exc: DomainError,
 ) -> Response[Any]:
-    """The entry page with the refusal next to the file field; nothing of the refused change is kept."""
+    """The refusal next to the file field; nothing of the refused change is kept.
+
+    htmx gets the file section; a plain form gets the entry page when the file itself was refused
+    (its kind, its size: sending it again is refused again), else a redirect to it with the reason,
+    so that a reload cannot add or remove the file later (the deadline, say, once extended)."""
     await db.rollback()  # an entry created for the refused file goes too
     timezone = exc.timezone if isinstance(exc, LateWrite) else "UTC"
-    return await _answer(
-        request, db, settings, team_id, phase_id, now, file_error=_message(exc, timezone), status=exc.status_code
-    )
+    message = _message(exc, timezone)
+    if not is_htmx(request) and exc.status_code != 422:
+        return see_other(request, _entry_url(team_id, phase_id), error=message)
+    return await _answer(request, db, settings, team_id, phase_id, now, file_error=message, status=exc.status_code)
 
 
 @post(
@@ -273,7 +280,8 @@ async def attachment_upload(
             raise
         return await _refused(request, db_session, settings, team_id, phase, now, exc)
     log.info("attachment %s added to entry %s by user %s", attachment.id, attachment.entry_id, user.id)
-    return await _answer(request, db_session, settings, team_id, phase, now)
+    added = _("%(name)s is attached.", name=attachment.original_name)
+    return await _answer(request, db_session, settings, team_id, phase, now, outcome=added)
 
 
 @post("/teams/{team_id:int}/entry/attachments/{attachment_id:int}/delete", opt=USER, name="attachment_delete")
@@ -294,7 +302,7 @@ async def attachment_delete(
         if exc.status_code == 404:
             raise
         return await _refused(request, db_session, settings, team_id, phase, now, exc)
-    return await _answer(request, db_session, settings, team_id, phase, now)
+    return await _answer(request, db_session, settings, team_id, phase, now, outcome=_("The file is removed."))
 
 
 # --- downloading ------------------------------------------------------------------------------

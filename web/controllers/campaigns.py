@@ -22,7 +22,9 @@ from campaigns.models import (
     CampaignRole,
     CampaignRoleKind,
     Challenge,
+    PhaseKind,
 )
+from campaigns.publication import publication_blocker
 from campaigns.services import (
     CampaignInput,
     ChallengeInput,
@@ -42,6 +44,7 @@ from judging.rubric_preview import judging_ahead, rubric_previews
 from teams.services import team_offers
 from web.controllers.campaign_views import full_campaign, timeline_context
 from web.deps import EXECUTIVE, USER, AppClock, DbSession, form_value, signed_in
+from web.flash import see_other
 from web.i18n import gettext as _
 
 PAGE_SIZE = 20
@@ -171,23 +174,23 @@ async def campaign_list(
     )
 
 
-async def _campaign_page(
-    db: AsyncSession, user: User, campaign_id: int, now: datetime, *, flash: str | None = None, status: int = 200
-) -> Template:
+async def _campaign_page(db: AsyncSession, user: User, campaign_id: int, now: datetime) -> Template:
     await visible_campaign(db, campaign_id, user)
     campaign = await full_campaign(db, campaign_id)
     organizer = await can_organize(db, campaign, user)
     offers = await team_offers(db, user, [campaign], {campaign.id: campaign.phases}, now)
+    submissions = sum(1 for p in campaign.phases if p.kind is PhaseKind.SUBMISSION)
+    blocker = publication_blocker(len(campaign.challenges), submissions)
     return Template(
         template_name="campaigns/detail.html",
         context={
             **timeline_context(campaign, now, controls=False),
             "organizer": organizer,
-            "page_flash": flash,
             "offer": offers[campaign.id],
             "previews": await rubric_previews(db, judging_ahead(campaign.phases, now)),
+            # why "Publish" cannot succeed yet, shown beside the disabled button
+            "publish_blocked": _(blocker) if blocker else None,
         },
-        status_code=status,
     )
 
 
@@ -234,7 +237,7 @@ async def campaign_create(request: Request[Any, Any, Any], db_session: DbSession
         campaign = await create_campaign(db_session, user, clock.now(), _campaign_input(values))
     except DomainError as exc:
         return _campaign_form(None, values, _messages(exc), exc.status_code)
-    return _redirect(f"/campaigns/{campaign.id}")
+    return see_other(request, f"/campaigns/{campaign.id}", ok=_("Campaign created as a draft."))
 
 
 @get("/campaigns/{campaign_id:int}/edit", opt=USER, name="campaign_edit")
@@ -254,7 +257,7 @@ async def campaign_update(
         await update_campaign(db_session, user, clock.now(), campaign, _campaign_input(values))
     except DomainError as exc:
         return _campaign_form(campaign, values, _messages(exc), exc.status_code)
-    return _redirect(f"/campaigns/{campaign.id}")
+    return see_other(request, f"/campaigns/{campaign.id}", ok=_("The campaign details are saved."))
 
 
 @post("/campaigns/{campaign_id:int}/publish", opt=USER, name="campaign_publish")
@@ -263,13 +266,12 @@ async def campaign_publish(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign = await organized_campaign(db_session, campaign_id, user)
+    path = f"/campaigns/{campaign.id}"
     try:
         await publish_campaign(db_session, user, clock.now(), campaign)
     except DomainError as exc:
-        return await _campaign_page(
-            db_session, user, campaign_id, clock.now(), flash=_(exc.message, **exc.params), status=exc.status_code
-        )
-    return _redirect(f"/campaigns/{campaign.id}")
+        return see_other(request, path, error=_(exc.message, **exc.params))
+    return see_other(request, path, ok=_("The campaign is published: everyone eligible can see it now."))
 
 
 @post("/campaigns/{campaign_id:int}/close", opt=USER, name="campaign_close")
@@ -278,13 +280,12 @@ async def campaign_close(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign = await organized_campaign(db_session, campaign_id, user)
+    path = f"/campaigns/{campaign.id}"
     try:
         await close_campaign(db_session, user, clock.now(), campaign)
     except DomainError as exc:
-        return await _campaign_page(
-            db_session, user, campaign_id, clock.now(), flash=_(exc.message, **exc.params), status=exc.status_code
-        )
-    return _redirect(f"/campaigns/{campaign.id}")
+        return see_other(request, path, error=_(exc.message, **exc.params))
+    return see_other(request, path, ok=_("The campaign is closed."))
 
 
 # --- challenges ---------------------------------------------------------------------------------
@@ -317,7 +318,7 @@ async def challenge_create(
         await add_challenge(db_session, user, clock.now(), campaign, _challenge_input(values))
     except DomainError as exc:
         return _challenge_form(campaign, None, values, _messages(exc), exc.status_code)
-    return _redirect(f"/campaigns/{campaign.id}#challenges")
+    return see_other(request, f"/campaigns/{campaign.id}#challenges", ok=_("Challenge added."))
 
 
 @get("/campaigns/{campaign_id:int}/challenges/{challenge_id:int}/edit", opt=USER, name="challenge_edit")
@@ -346,7 +347,7 @@ async def challenge_update(
         await update_challenge(db_session, user, clock.now(), campaign, challenge, _challenge_input(values))
     except DomainError as exc:
         return _challenge_form(campaign, challenge, values, _messages(exc), exc.status_code)
-    return _redirect(f"/campaigns/{campaign.id}#challenges")
+    return see_other(request, f"/campaigns/{campaign.id}#challenges", ok=_("Challenge saved."))
 
 
 # --- people -------------------------------------------------------------------------------------
@@ -402,7 +403,7 @@ async def people_add(
         await add_person(db_session, user, clock.now(), campaign, values["email"], values["role"])
     except DomainError as exc:
         return await _people_page(db_session, campaign, 1, values=values, errors=_messages(exc), status=exc.status_code)
-    return _redirect(f"/campaigns/{campaign.id}/people")
+    return see_other(request, f"/campaigns/{campaign.id}/people", ok=_("%(email)s added.", email=values["email"]))
 
 
 @post("/campaigns/{campaign_id:int}/people/{role_id:int}/remove", opt=USER, name="campaign_people_remove")
@@ -415,13 +416,14 @@ async def people_remove(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign = await organized_campaign(db_session, campaign_id, user)
+    path = f"/campaigns/{campaign.id}/people"
     try:
         await remove_person(db_session, user, clock.now(), campaign, role_id)
     except NotFound:
         raise
-    except DomainError as exc:
-        return await _people_page(db_session, campaign, 1, errors=_messages(exc), status=exc.status_code)
-    return _redirect(f"/campaigns/{campaign.id}/people")
+    except DomainError as exc:  # the last organizer, say: a re-sent form must not remove them later
+        return see_other(request, path, error=_(exc.message, **exc.params))
+    return see_other(request, path, ok=_("Removed from the campaign."))
 
 
 routes = [

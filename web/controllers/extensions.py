@@ -8,7 +8,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +21,7 @@ from core.pagination import paginate
 from teams.extensions import campaign_extensions_query, grant_extension, revoke_extension
 from teams.models import EXTENSION_REASON_MAX, Extension, Team
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from web.flash import see_other
 from web.i18n import gettext as _
 from web.local_time import read_local_time
 
@@ -143,11 +144,13 @@ async def extension_grant(
     except DomainError as exc:
         if exc.status_code == 404:
             raise
+        if not isinstance(exc, ValidationFailed) and exc.field is None:  # the campaign's state: nothing to correct
+            return see_other(request, f"/campaigns/{campaign.id}/extensions", error=_(exc.message, **exc.params))
         errors = _messages(exc)
         if until.error is not None and "until" in errors:
             errors["until"] = until.error  # a time the zone skips says so itself
         return await _page(db_session, campaign, now, values=values, errors=errors, status=exc.status_code)
-    return Redirect(path=f"/campaigns/{campaign.id}/extensions", status_code=303)
+    return see_other(request, f"/campaigns/{campaign.id}/extensions", ok=_("The extension is granted."))
 
 
 @post("/campaigns/{campaign_id:int}/extensions/{extension_id:int}/revoke", opt=USER, name="campaign_extension_revoke")
@@ -161,7 +164,7 @@ async def extension_revoke(
     user = signed_in(request)
     campaign = await organized_campaign(db_session, campaign_id, user)
     await revoke_extension(db_session, user, clock.now(), campaign, extension_id)
-    return Redirect(path=f"/campaigns/{campaign.id}/extensions", status_code=303)
+    return see_other(request, f"/campaigns/{campaign.id}/extensions", ok=_("The extension is revoked."))
 
 
 routes = [extensions, extension_grant, extension_revoke]

@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +31,7 @@ from incubation.services import (
 )
 from teams.models import Membership, Team
 from web.deps import EXECUTIVE, USER, AppClock, DbSession, form_value, signed_in
+from web.flash import see_other
 from web.i18n import gettext as _
 
 PAGE_SIZE = 20
@@ -139,7 +140,7 @@ async def project_create(request: Request[Any, Any, Any], db_session: DbSession,
         project = await create_project(db_session, actor, now, data)
     except DomainError as exc:
         return await _form(db_session, actor, now, values, _messages(exc), exc.status_code)
-    return Redirect(path=f"/incubation/projects/{project.id}", status_code=303)
+    return see_other(request, f"/incubation/projects/{project.id}", ok=_("The incubation project is created."))
 
 
 # --- one project ---------------------------------------------------------------------------------
@@ -196,13 +197,16 @@ async def project_status(
         target = ProjectStatus(raw)
     except ValueError:
         return await _project_page(db_session, user, project, error=_("Choose a valid status."), status=422)
+    path = f"/incubation/projects/{project.id}"
     try:
         await change_status(db_session, user, clock.now(), project, target, reason=form_value(form, "reason"))
-    except DomainError as exc:  # refused before anything changed
+    except ValidationFailed as exc:  # the reason is too long: the page again, with the message
         return await _project_page(
             db_session, user, project, error=_(exc.message, **exc.params), status=exc.status_code
         )
-    return Redirect(path=f"/incubation/projects/{project.id}", status_code=303)
+    except DomainError as exc:  # a move the status does not allow (changed meanwhile): nothing to correct here
+        return see_other(request, path, error=_(exc.message, **exc.params))
+    return see_other(request, path, ok=_("The project's status is changed."))
 
 
 routes = [overview, project_new, project_create, project_page, project_status]

@@ -8,7 +8,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
@@ -51,6 +51,7 @@ from web.controllers.judging_reset import routes as reset_routes
 from web.controllers.judging_setup import routes as setup_routes
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.errors import is_htmx
+from web.flash import see_other
 from web.i18n import format_datetime
 from web.i18n import gettext as _
 
@@ -61,8 +62,12 @@ CRITERION_FIELDS = ("name", "guidance", "weight", "scale_min", "scale_max", "des
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _redirect(path: str) -> Redirect:
-    return Redirect(path=path, status_code=303)
+def _rubric_path(campaign: Campaign, phase: Phase) -> str:
+    return f"/campaigns/{campaign.id}/phases/{phase.id}/rubric"
+
+
+def _assignments_path(campaign: Campaign, phase: Phase) -> str:
+    return f"/campaigns/{campaign.id}/phases/{phase.id}/assignments"
 
 
 def _int(raw: str) -> int | None:
@@ -195,13 +200,18 @@ async def rubric_add(
     user = signed_in(request)
     campaign, phase = await _organized_phase(db_session, user, campaign_id, phase_id)
     values = await _criterion_form_values(request)
+    path = _rubric_path(campaign, phase)
     try:
-        await add_criterion(db_session, user, clock.now(), phase, _criterion_input(values))
-    except DomainError as exc:
+        criterion = await add_criterion(db_session, user, clock.now(), phase, _criterion_input(values))
+    except ValidationFailed as exc:
         return await _rubric_page(
             db_session, campaign, phase, values=values, errors=_messages(exc), status=exc.status_code
         )
-    return _redirect(f"/campaigns/{campaign.id}/phases/{phase.id}/rubric")
+    except DomainError as exc:  # the rubric's state (locked, full): a re-sent form must not add it later
+        return see_other(request, path, error=_message(exc, campaign.timezone))
+    return see_other(
+        request, f"{path}#criterion-{criterion.id}", ok=_("Criterion “%(name)s” added.", name=criterion.name)
+    )
 
 
 @post(
@@ -220,11 +230,12 @@ async def rubric_update(
     user = signed_in(request)
     campaign, phase = await _organized_phase(db_session, user, campaign_id, phase_id)
     values = await _criterion_form_values(request)
+    path = _rubric_path(campaign, phase)
     try:
         await update_criterion(db_session, user, clock.now(), phase, criterion_id, _criterion_input(values))
     except NotFound:
         raise
-    except DomainError as exc:
+    except ValidationFailed as exc:
         return await _rubric_page(
             db_session,
             campaign,
@@ -234,7 +245,9 @@ async def rubric_update(
             errors=_messages(exc),
             status=exc.status_code,
         )
-    return _redirect(f"/campaigns/{campaign.id}/phases/{phase.id}/rubric")
+    except DomainError as exc:
+        return see_other(request, path, error=_message(exc, campaign.timezone))
+    return see_other(request, f"{path}#criterion-{criterion_id}", ok=_("Criterion saved."))
 
 
 @post(
@@ -252,13 +265,14 @@ async def rubric_delete(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign, phase = await _organized_phase(db_session, user, campaign_id, phase_id)
+    path = _rubric_path(campaign, phase)
     try:
         await delete_criterion(db_session, user, clock.now(), phase, criterion_id)
     except NotFound:
         raise
     except DomainError as exc:
-        return await _rubric_page(db_session, campaign, phase, errors=_messages(exc), status=exc.status_code)
-    return _redirect(f"/campaigns/{campaign.id}/phases/{phase.id}/rubric")
+        return see_other(request, path, error=_message(exc, campaign.timezone))
+    return see_other(request, path, ok=_("Criterion removed."))
 
 
 @post(
@@ -277,13 +291,14 @@ async def rubric_move(
     user = signed_in(request)
     campaign, phase = await _organized_phase(db_session, user, campaign_id, phase_id)
     direction = form_value(await request.form(), "direction")
+    path = _rubric_path(campaign, phase)
     try:
         await move_criterion(db_session, user, clock.now(), phase, criterion_id, direction)
     except NotFound:
         raise
     except DomainError as exc:
-        return await _rubric_page(db_session, campaign, phase, errors=_messages(exc), status=exc.status_code)
-    return _redirect(f"/campaigns/{campaign.id}/phases/{phase.id}/rubric#criterion-{criterion_id}")
+        return see_other(request, path, error=_message(exc, campaign.timezone))
+    return see_other(request, f"{path}#criterion-{criterion_id}")
 
 
 # --- assignment by hand -----------------------------------------------------------------------
@@ -296,8 +311,7 @@ async def _assignments_page(
     page: int,
     *,
     entry_errors: dict[int, str] | None = None,
-    flash: str | None = None,
-    auto: AutoAssignResult | None = None,
+    seed_error: str | None = None,
     seed: str = "1",
     status: int = 200,
 ) -> Template:
@@ -315,8 +329,7 @@ async def _assignments_page(
             "base_url": base + "?",
             "action": base,
             "entry_errors": entry_errors or {},
-            "flash": flash,
-            "auto": auto,
+            "seed_error": seed_error,
             "seed": seed,
             "loads": loads,
             "short": await short_entries(db, phase),
@@ -335,9 +348,10 @@ async def assignments_page(
     campaign_id: FromPath[int],
     phase_id: FromPath[int],
     page: FromQuery[int] = 1,
+    seed: FromQuery[int] = 1,
 ) -> Template:
     campaign, phase = await _organized_phase(db_session, signed_in(request), campaign_id, phase_id)
-    return await _assignments_page(db_session, campaign, phase, page)
+    return await _assignments_page(db_session, campaign, phase, page, seed=str(seed))
 
 
 @post("/campaigns/{campaign_id:int}/phases/{phase_id:int}/assignments", opt=USER, name="judging_assignment_add")
@@ -356,20 +370,14 @@ async def assignment_add(
     page = max(1, _int(form_value(form, "page")) or 1)
     if entry_id is None:
         raise NotFound(ENTRY_NOT_FOUND)
+    path = f"{_assignments_path(campaign, phase)}?page={page}#entry-{entry_id}"
     try:
         await assign_judge(db_session, user, clock.now(), phase, entry_id, judge_id)
     except NotFound:
         raise
-    except DomainError as exc:
-        return await _assignments_page(
-            db_session,
-            campaign,
-            phase,
-            page,
-            entry_errors={entry_id: _message(exc, campaign.timezone)},
-            status=exc.status_code,
-        )
-    return _redirect(f"/campaigns/{campaign.id}/phases/{phase.id}/assignments?page={page}#entry-{entry_id}")
+    except DomainError as exc:  # a conflict of interest, say: a re-sent form must not assign later
+        return see_other(request, path, error=_message(exc, campaign.timezone))
+    return see_other(request, path, ok=_("Judge assigned."))
 
 
 @post(
@@ -388,15 +396,14 @@ async def assignment_remove(
     user = signed_in(request)
     campaign, phase = await _organized_phase(db_session, user, campaign_id, phase_id)
     page = max(1, _int(form_value(await request.form(), "page")) or 1)
+    path = f"{_assignments_path(campaign, phase)}?page={page}"
     try:
         await unassign_judge(db_session, user, clock.now(), phase, assignment_id)
     except NotFound:
         raise
     except DomainError as exc:
-        return await _assignments_page(
-            db_session, campaign, phase, page, flash=_message(exc, campaign.timezone), status=exc.status_code
-        )
-    return _redirect(f"/campaigns/{campaign.id}/phases/{phase.id}/assignments?page={page}")
+        return see_other(request, path, error=_message(exc, campaign.timezone))
+    return see_other(request, path, ok=_("Assignment removed."))
 
 
 @post(
@@ -421,12 +428,33 @@ async def assignment_auto(
             campaign,
             phase,
             1,
-            flash=_("Enter the seed as a whole number from 0 to 2147483648."),
+            seed_error=_("Enter the seed as a whole number from 0 to 2147483648."),
             seed=raw_seed,
             status=422,
         )
     result = await auto_assign(db_session, user, clock.now(), phase, seed)
-    return await _assignments_page(db_session, campaign, phase, 1, auto=result, seed=raw_seed)
+    return see_other(request, f"{_assignments_path(campaign, phase)}?seed={seed}", **_auto_outcome(result, phase))
+
+
+def _auto_outcome(result: AutoAssignResult, phase: Phase) -> dict[str, str]:
+    """The flash messages of an automatic assignment: what changed, and whether entries lack judges."""
+    done = _(
+        "Automatic assignment done: %(added)s assignments added, %(removed)s replaced, %(kept)s kept "
+        "(made by hand or with a started scorecard).",
+        added=result.added,
+        removed=result.removed,
+        kept=result.kept,
+    )
+    if not result.plan.short:
+        return {"ok": f"{done} {_('Every entry has %(k)s judges.', k=phase.required_judges)}"}
+    short = _(
+        "%(entries)s entries could not get %(k)s judges: %(missing)s judges are missing in all. Invite more "
+        "judges, lift challenge limits or lower the number of judges per entry.",
+        entries=len(result.plan.short),
+        k=phase.required_judges,
+        missing=result.plan.missing,
+    )
+    return {"ok": done, "error": short}
 
 
 # --- the judge's queue ------------------------------------------------------------------------
@@ -580,10 +608,12 @@ async def _score_post(
         )
         template = "judging/_status.html" if htmx else "judging/score.html"
         return Template(template_name=template, context=context, status_code=exc.status_code)
+    if finalise:  # htmx too: a client redirect to the queue
+        return see_other(request, "/judging", ok=_("Your scorecard for %(title)s is final.", title=view.version.title))
     if htmx:
         context = _score_context(view, now, saved=True, oob=True)
         return Template(template_name="judging/_status.html", context=context)
-    return _redirect(f"/judging/{phase_id}/entries/{entry_id}" if not finalise else "/judging")
+    return see_other(request, f"/judging/{phase_id}/entries/{entry_id}", ok=_("Your draft is saved."))
 
 
 @post("/judging/{phase_id:int}/entries/{entry_id:int}/scores", opt=USER, name="judging_score_save")
@@ -635,13 +665,16 @@ async def conflict_declare(
             field = "reason" if isinstance(exc, ValidationFailed) else "conflict"
             errors = {field: _message(exc, view.campaign.timezone)}
             status = exc.status_code
+    if result is None and status != 422:  # the scorecard's state (final, judging closed), not the form
+        message = _("Your conflict of interest was not recorded.")
+        return see_other(request, f"/judging/{phase_id}/entries/{entry_id}", error=f"{message} {errors.popitem()[1]}")
     if result is None:
         context = _score_context(view, now, message=_("Your conflict of interest was not recorded."))
         context.update(conflict_errors=errors, conflict_reason=reason)
         return Template(template_name="judging/score.html", context=context, status_code=status)
     # the judge is told whether the entry found another judge, never told of one that was not found
     outcome = "replaced" if result.replacement_id is not None else ("short" if result.short else "enough")
-    return _redirect(f"/judging?conflict={outcome}")
+    return see_other(request, f"/judging?conflict={outcome}")
 
 
 routes = [

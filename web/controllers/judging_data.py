@@ -11,8 +11,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
-from litestar_htmx import ClientRedirect
+from litestar.response import Template
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,11 +32,14 @@ from notifications.services import notify
 from web.controllers.judging import ENTRIES_PAGE_SIZE
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.errors import is_htmx
+from web.flash import see_other
 from web.i18n import gettext as _
+from web.i18n import ngettext
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BASE = "/campaigns/{campaign_id:int}/phases/{phase_id:int}"
+NOT_OPEN = N_("Judging is not open, so there is nothing to remind judges of.")
 
 
 async def _organized_phase(db: AsyncSession, user: User, campaign_id: int, phase_id: int) -> tuple[Campaign, Phase]:
@@ -47,12 +49,6 @@ async def _organized_phase(db: AsyncSession, user: User, campaign_id: int, phase
 
 def _base(campaign: Campaign, phase: Phase) -> str:
     return f"/campaigns/{campaign.id}/phases/{phase.id}"
-
-
-def _redirect(request: Request[Any, Any, Any], path: str) -> Response[Any]:
-    if is_htmx(request):
-        return ClientRedirect(redirect_to=path)
-    return Redirect(path=path, status_code=303)
 
 
 def _attachment(content: bytes, media_type: str, filename: str) -> Response[bytes]:
@@ -82,7 +78,6 @@ async def _import_page(
     message: str = "",
     errors: list[tuple[int, str, str]] | None = None,
     replace: bool = False,
-    done: str = "",
     status: int = 200,
 ) -> Template:
     criteria = await rubric(db, phase.id)
@@ -97,7 +92,6 @@ async def _import_page(
             "message": message,
             "row_errors": errors or [],
             "replace": replace,
-            "done": done,
             "max_mb": sheets.MAX_BYTES // (1024 * 1024),
             "max_rows": sheets.MAX_ROWS,
         },
@@ -111,14 +105,9 @@ async def import_form(
     db_session: DbSession,
     campaign_id: FromPath[int],
     phase_id: FromPath[int],
-    imported: FromQuery[int | None] = None,
-    replaced: FromQuery[int | None] = None,
 ) -> Template:
     campaign, phase = await _organized_phase(db_session, signed_in(request), campaign_id, phase_id)
-    done = ""
-    if imported is not None:
-        done = _("%(count)s scorecards imported (%(replaced)s replaced).", count=imported, replaced=replaced or 0)
-    return await _import_page(db_session, campaign, phase, done=done)
+    return await _import_page(db_session, campaign, phase)
 
 
 async def _template_table(db: AsyncSession, phase: Phase) -> exports.Table:
@@ -179,11 +168,11 @@ async def import_upload(
         )
     except NotFound:
         raise
-    except DomainError as exc:
-        message = _(exc.message, **exc.params)
-        return await _import_page(db_session, campaign, phase, message=message, replace=replace, status=exc.status_code)
-    done = f"{_base(campaign, phase)}/import?imported={report.created + report.replaced}&replaced={report.replaced}"
-    return _redirect(request, done)
+    except DomainError as exc:  # the phase, not the sheet (judging closed, say): a re-sent form must not import later
+        return see_other(request, f"{_base(campaign, phase)}/import", error=_(exc.message, **exc.params))
+    count = report.created + report.replaced
+    done = _("%(count)s scorecards imported (%(replaced)s replaced).", count=count, replaced=report.replaced)
+    return see_other(request, f"{_base(campaign, phase)}/import", ok=done)
 
 
 # --- exports ----------------------------------------------------------------------------------
@@ -245,8 +234,6 @@ async def _progress_page(
     *,
     judges_page: int = 1,
     entries_page: int = 1,
-    message: str = "",
-    status: int = 200,
 ) -> Template:
     return Template(
         template_name="judging/progress.html",
@@ -258,11 +245,10 @@ async def _progress_page(
             "short": await short_entries(db, phase),
             "assignments_page_size": ENTRIES_PAGE_SIZE,
             "open": accepts_writes(phase, now),
-            "message": message,
-            "message_is_error": status >= 400,
+            # why "Remind every judge" cannot succeed now, shown beside the disabled button
+            "remind_blocked": None if accepts_writes(phase, now) else _(NOT_OPEN),
             "base": _base(campaign, phase),
         },
-        status_code=status,
     )
 
 
@@ -275,18 +261,10 @@ async def progress_page(
     phase_id: FromPath[int],
     judges_page: FromQuery[int] = 1,
     entries_page: FromQuery[int] = 1,
-    sent: FromQuery[int | None] = None,
 ) -> Template:
     campaign, phase = await _organized_phase(db_session, signed_in(request), campaign_id, phase_id)
-    message = _("Reminders sent to %(count)s judges.", count=sent) if sent is not None else ""
     return await _progress_page(
-        db_session,
-        campaign,
-        phase,
-        clock.now(),
-        judges_page=max(1, judges_page),
-        entries_page=max(1, entries_page),
-        message=message,
+        db_session, campaign, phase, clock.now(), judges_page=max(1, judges_page), entries_page=max(1, entries_page)
     )
 
 
@@ -316,12 +294,13 @@ async def remind_all(
 ) -> Response[Any]:
     campaign, phase = await _organized_phase(db_session, signed_in(request), campaign_id, phase_id)
     now = clock.now()
+    path = f"{_base(campaign, phase)}/progress"
     if not accepts_writes(phase, now):
-        message = _("Judging is not open, so there is nothing to remind judges of.")
-        return await _progress_page(db_session, campaign, phase, now, message=message, status=409)
+        return see_other(request, path, error=_(NOT_OPEN))
     judges = await judges_with_unfinished(db_session, phase.id)
     await _remind(db_session, campaign, phase, now, judges)
-    return _redirect(request, f"{_base(campaign, phase)}/progress?sent={len(judges)}")
+    sent = ngettext("Reminder sent to %(num)s judge.", "Reminders sent to %(num)s judges.", len(judges))
+    return see_other(request, path, ok=sent)
 
 
 @post(f"{BASE}/progress/remind/{{judge_id:int}}", opt=USER, name="judging_remind_judge")
@@ -337,14 +316,21 @@ async def remind_judge(
     now = clock.now()
     if not await _is_judge(db_session, campaign.id, judge_id):
         raise NotFound(N_("We could not find that judge."))
+    path = f"{_base(campaign, phase)}/progress#judge-{judge_id}"
     if not accepts_writes(phase, now):
-        message = _("Judging is not open, so there is nothing to remind judges of.")
-        return await _progress_page(db_session, campaign, phase, now, message=message, status=409)
+        if is_htmx(request):
+            context = {"status": 409, "message": _(NOT_OPEN)}
+            return Template(template_name="_partials/error.html", context=context, status_code=409)
+        return see_other(request, path, error=_(NOT_OPEN))
     unfinished = (await judges_with_unfinished(db_session, phase.id)).get(judge_id, 0)
     if unfinished:
         await _remind(db_session, campaign, phase, now, {judge_id: unfinished})
     if not is_htmx(request):
-        return _redirect(request, f"{_base(campaign, phase)}/progress?sent={1 if unfinished else 0}")
+        if not unfinished:
+            return see_other(request, path, info=_("Nothing to remind: every scorecard is final."))
+        return see_other(
+            request, path, ok=ngettext("Reminder sent to %(num)s judge.", "Reminders sent to %(num)s judges.", 1)
+        )
     return Template(
         template_name="judging/_reminder.html",
         context={"sent": bool(unfinished), "unfinished": unfinished},
@@ -422,10 +408,14 @@ async def copy_post(
     except DomainError as exc:
         errors = {exc.field or "__all__": _(exc.message, **exc.params)}
         status = 422 if exc.status_code == 404 else exc.status_code
+        if status != 422 and not is_htmx(
+            request
+        ):  # the rubric's state, not the form: a re-sent form must not copy later
+            return see_other(request, f"{_base(campaign, phase)}/rubric/copy", error=errors.popitem()[1])
         return await _copy_page(
             db_session, user, campaign, phase, fragment=is_htmx(request), errors=errors, values=values, status=status
         )
-    return _redirect(request, f"{_base(campaign, phase)}/rubric")
+    return see_other(request, f"{_base(campaign, phase)}/rubric", ok=_("The rubric was copied."))
 
 
 routes = [

@@ -16,6 +16,7 @@ from core.errors import DomainError, NotFound, ValidationFailed
 from judging.rubric_reset import REASON_MAX, reopen_rubric, reset_preview
 from judging.services import judging_phase
 from web.deps import USER, AppClock, DbSession, signed_in
+from web.flash import see_other
 from web.i18n import gettext as _
 
 BASE = "/campaigns/{campaign_id:int}/phases/{phase_id:int}/rubric/reset"
@@ -78,14 +79,14 @@ async def reset(
         reopened = await reopen_rubric(db_session, user, now, phase, reason)
     except NotFound:
         raise
-    except DomainError as exc:  # nothing was written: the refusals come before any change
-        if isinstance(exc, ValidationFailed):
-            errors = {name: _(message) for name, message in exc.errors.items()}
-        else:
-            errors = {"__all__": _(exc.message, **exc.params)}
+    except ValidationFailed as exc:  # nothing was written: the refusals come before any change
+        errors = {name: _(message) for name, message in exc.errors.items()}
         return await _confirm_page(
             db_session, campaign, phase, now, reason=reason, errors=errors, status=exc.status_code
         )
+    except DomainError as exc:  # advancement applied, results published: a re-sent form must not reopen later
+        path = f"/campaigns/{campaign.id}/phases/{phase.id}/rubric/reset"
+        return see_other(request, path, error=_(exc.message, **exc.params))
     return Redirect(path=f"/campaigns/{campaign.id}/phases/{phase.id}/rubric?reopened={reopened}", status_code=303)
 
 

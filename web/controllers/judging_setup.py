@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +27,7 @@ from core.pagination import paginate
 from judging.services import judging_phase
 from judging.setup import PhaseSettings, judge_limits, pool_size, set_judge_limits, update_settings
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from web.flash import see_other
 from web.i18n import gettext as _
 
 JUDGES_PAGE_SIZE = 30
@@ -156,16 +157,18 @@ async def setup_save(
         advancement_value=_number(values["advancement_value"]) if values["advancement_value"] else None,
         department_conflict=values["department_conflict"],
     )
+    path = f"/campaigns/{campaign.id}/phases/{phase.id}/setup"
     try:
         await update_settings(db_session, user, clock.now(), phase, data)
-    except DomainError as exc:
-        # validation comes before any change, so the phase is as it was
-        if isinstance(exc, ValidationFailed):
-            errors = {name: _(message, **exc.params) for name, message in exc.errors.items()}
-        else:
-            errors = {exc.field or "__all__": _(exc.message, **exc.params)}
+    except ValidationFailed as exc:  # validation comes before any change, so the phase is as it was
+        errors = {name: _(message, **exc.params) for name, message in exc.errors.items()}
         return await _page(db_session, campaign, phase, 1, values=values, errors=errors, status=exc.status_code)
-    return Redirect(path=f"/campaigns/{campaign.id}/phases/{phase.id}/setup", status_code=303)
+    except DomainError as exc:
+        if exc.field:  # a field to correct: the form again, with what was typed
+            errors = {exc.field: _(exc.message, **exc.params)}
+            return await _page(db_session, campaign, phase, 1, values=values, errors=errors, status=exc.status_code)
+        return see_other(request, path, error=_(exc.message, **exc.params))
+    return see_other(request, path, ok=_("The judging set-up is saved."))
 
 
 @post(
@@ -197,7 +200,7 @@ async def setup_judge(
             db_session, campaign, phase, page, judge_error=(judge_id, _(exc.message)), status=exc.status_code
         )
     path = f"/campaigns/{campaign.id}/phases/{phase.id}/setup?page={page}#judge-{judge_id}"
-    return Redirect(path=path, status_code=303)
+    return see_other(request, path, ok=_("The judge's challenges are saved."))
 
 
 routes = [setup_page, setup_save, setup_judge]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
-from litestar_htmx import ClientRedirect
+from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,22 +25,17 @@ from judging.awards import (
     campaign_awards,
     delete_award,
     judging_phases,
+    publication_blockers_of,
     publish_results,
 )
 from judging.ranking import SCOPES, Scope, phase_rankings
 from judging.recommendation import recommended
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
-from web.errors import is_htmx
+from web.flash import see_other
 from web.i18n import gettext as _
 
 AWARD_FIELDS = ("name", "challenge_id", "team_id", "citation")
 MAX_TOP_N = 1000
-
-
-def _redirect(request: Request[Any, Any, Any], path: str) -> Response[Any]:
-    if is_htmx(request):
-        return ClientRedirect(redirect_to=path)
-    return Redirect(path=path, status_code=303)
 
 
 def _int(raw: str) -> int | None:
@@ -76,11 +71,11 @@ async def _results_context(
     db: AsyncSession,
     campaign: Campaign,
     scope: Scope | None,
+    now: datetime,
     *,
     top_n: int = DEFAULT_TOP_N,
     values: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
-    flash: str | None = None,
 ) -> dict[str, Any]:
     """Everything the results page shows, in a constant number of queries."""
     rankings = await phase_rankings(db, await judging_phases(db, campaign.id), scope)
@@ -102,7 +97,8 @@ async def _results_context(
         "published": campaign.results_published_at is not None,
         "values": dict(values or {}),
         "errors": dict(errors or {}),
-        "flash": flash,
+        # why "Publish results" cannot succeed now, shown beside the disabled button
+        "blockers": [_(b.message, **b.params) for b in await publication_blockers_of(db, campaign, now)],
         "name_max": AWARD_NAME_MAX,
         "citation_max": CITATION_MAX,
     }
@@ -118,13 +114,15 @@ def _messages(exc: DomainError) -> dict[str, str]:
 async def results_page(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    clock: AppClock,
     campaign_id: FromPath[int],
 ) -> Template:
     campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
     # ?scope=challenge|campaign ("scope" is a reserved handler parameter name in Litestar);
     # ?top=N sets the cut of the normalisation analysis for phases advanced by hand
     query = request.query_params
-    context = await _results_context(db_session, campaign, _scope(query.get("scope")), top_n=_top_n(query.get("top")))
+    scope = _scope(query.get("scope"))
+    context = await _results_context(db_session, campaign, scope, clock.now(), top_n=_top_n(query.get("top")))
     return Template(template_name="results/organizer.html", context=context)
 
 
@@ -147,11 +145,23 @@ async def award_add(
     if values["team_id"] and data.team_id is None:
         data.team_id = -1
     try:
-        await add_award(db_session, user, clock.now(), campaign, data)
-    except DomainError as exc:
-        context = await _results_context(db_session, campaign, None, values=values, errors=_messages(exc))
+        award = await add_award(db_session, user, clock.now(), campaign, data)
+    except ValidationFailed as exc:
+        context = await _results_context(db_session, campaign, None, clock.now(), values=values, errors=_messages(exc))
         return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
-    return _redirect(request, f"/campaigns/{campaign.id}/results#awards")
+    except NotFound:
+        raise
+    except DomainError as exc:  # published meanwhile: a re-sent form must not give the award later
+        return see_other(request, _awards_path(campaign), error=_(exc.message, **exc.params))
+    return see_other(
+        request,
+        _awards_path(campaign),
+        ok=_("Award “%(name)s” given; it waits for an executive's approval.", name=award.name),
+    )
+
+
+def _awards_path(campaign: Campaign) -> str:
+    return f"/campaigns/{campaign.id}/results#awards"
 
 
 @post("/campaigns/{campaign_id:int}/awards/{award_id:int}/delete", opt=USER, name="results_award_delete")
@@ -164,22 +174,30 @@ async def award_delete(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign = await organized_campaign(db_session, campaign_id, user)
-    await delete_award(db_session, user, clock.now(), campaign, award_id)
-    return _redirect(request, f"/campaigns/{campaign.id}/results#awards")
+    try:
+        await delete_award(db_session, user, clock.now(), campaign, award_id)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        return see_other(request, _awards_path(campaign), error=_(exc.message, **exc.params))
+    return see_other(request, _awards_path(campaign), ok=_("The award was removed."))
 
 
 @post("/campaigns/{campaign_id:int}/results/publish", opt=USER, name="results_publish")
 async def results_publish(
     request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
 ) -> Response[Any]:
+    """Publishes the results; the page lists what blocks it, and the service refuses it too."""
     user = signed_in(request)
     campaign = await organized_campaign(db_session, campaign_id, user)
+    path = f"/campaigns/{campaign.id}/results"
     try:
-        await publish_results(db_session, user, clock.now(), campaign)
+        published = await publish_results(db_session, user, clock.now(), campaign)
     except DomainError as exc:
-        context = await _results_context(db_session, campaign, None, flash=_(exc.message, **exc.params))
-        return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
-    return _redirect(request, f"/campaigns/{campaign.id}/results")
+        return see_other(request, path, error=_(exc.message, **exc.params))
+    if not published:
+        return see_other(request, path, info=_("The results were already published."))
+    return see_other(request, path, ok=_("The results are published: teams now see their awards, scores and feedback."))
 
 
 @get("/campaigns/{campaign_id:int}/winners", opt=USER, name="results_winners")

@@ -8,7 +8,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Template
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
@@ -34,8 +34,10 @@ from teams.models import (
     Membership,
     Team,
 )
-from teams.rules import ENTRY_FIELD_NAMES, EntryFields, can_submit_as, team_window_error
+from teams.rules import ENTRY_FIELD_NAMES, EntryFields, can_submit_as, team_window_error, write_block
 from teams.services import (
+    SUBMIT_BLOCKED,
+    EntryInvalid,
     LateWrite,
     SubmissionRefused,
     accept_invitation,
@@ -58,6 +60,7 @@ from teams.services import (
 from teams.storage import TOO_LARGE, human_size
 from web.deps import USER, AppClock, AppSettings, DbSession, form_value, signed_in
 from web.errors import is_htmx
+from web.flash import see_other
 from web.i18n import format_datetime
 from web.i18n import gettext as _
 from web.settings import Settings
@@ -72,10 +75,6 @@ LIMITS = {
 }
 
 
-def _redirect(path: str) -> Redirect:
-    return Redirect(path=path, status_code=303)
-
-
 def _int(raw: str) -> int | None:
     try:
         return int(raw)
@@ -88,6 +87,11 @@ def _message(exc: DomainError) -> str:
     if isinstance(exc, LateWrite) and exc.closed_at is not None:
         params["when"] = format_datetime(exc.closed_at, exc.timezone)
     return _(exc.message, **params)
+
+
+def _field_error(exc: DomainError) -> bool:
+    """A refusal about what was typed (shown beside the field, the form again), not about the state of things."""
+    return isinstance(exc, ValidationFailed) or exc.field is not None
 
 
 def _messages(exc: DomainError) -> dict[str, str]:
@@ -165,8 +169,10 @@ async def team_create(
             db_session, user, campaign.id, values["name"], _int(values["challenge_id"]), clock.now()
         )
     except DomainError as exc:
+        if not _field_error(exc):  # already in a team, registration closed: a re-sent form must not create it later
+            return see_other(request, f"/campaigns/{campaign.id}/teams/new", error=_message(exc))
         return await _team_form(db_session, campaign, values, _messages(exc), status=exc.status_code)
-    return _redirect(f"/teams/{team.id}")
+    return see_other(request, f"/teams/{team.id}", ok=_("Team “%(name)s” created.", name=team.name))
 
 
 # --- the team page and its invitations ----------------------------------------------------------
@@ -180,7 +186,6 @@ async def _team_context(
     *,
     invite_email: str = "",
     invite_errors: dict[str, str] | None = None,
-    flash: str | None = None,
 ) -> dict[str, Any]:
     found, campaign, member = await viewable_team(db, user, team_id)
     team = await db.scalar(
@@ -227,7 +232,6 @@ async def _team_context(
         "entry": entry,
         "invite_email": invite_email,
         "invite_errors": invite_errors or {},
-        "flash": flash,
         "limits": LIMITS,
     }
 
@@ -249,11 +253,12 @@ async def _invitations_answer(
     *,
     email: str = "",
     errors: dict[str, str] | None = None,
+    outcome: str | None = None,
     status: int = 200,
 ) -> Response[Any]:
     """htmx gets the invitations fragment; a plain form gets the team page (or a redirect when all went well)."""
     if not is_htmx(request) and not errors:
-        return _redirect(f"/teams/{team_id}#invitations")
+        return see_other(request, f"/teams/{team_id}#invitations", ok=outcome)
     context = await _team_context(db, user, team_id, now, invite_email=email, invite_errors=errors)
     template = "teams/_invitations.html" if is_htmx(request) else "teams/detail.html"
     return Template(template_name=template, context=context, status_code=status)
@@ -270,13 +275,16 @@ async def team_invite(
     except DomainError as exc:
         if exc.status_code == 404:
             raise
+        if not is_htmx(request) and not _field_error(exc):  # the team is full, say: nothing to correct here
+            return see_other(request, f"/teams/{team_id}#invitations", error=_message(exc))
         errors = _messages(exc)
         if "__all__" in errors:
             errors = {"email": errors["__all__"]}
         return await _invitations_answer(
             request, db_session, user, team_id, clock.now(), email=email, errors=errors, status=exc.status_code
         )
-    return await _invitations_answer(request, db_session, user, team_id, clock.now())
+    outcome = _("Invitation sent to %(email)s.", email=email)
+    return await _invitations_answer(request, db_session, user, team_id, clock.now(), outcome=outcome)
 
 
 @post("/teams/{team_id:int}/invitations/{invitation_id:int}/revoke", opt=USER, name="team_invitation_revoke")
@@ -288,8 +296,14 @@ async def team_invitation_revoke(
     invitation_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    await revoke_invitation(db_session, user, team_id, invitation_id, clock.now())
-    return await _invitations_answer(request, db_session, user, team_id, clock.now())
+    try:
+        await revoke_invitation(db_session, user, team_id, invitation_id, clock.now())
+    except DomainError as exc:
+        if exc.status_code == 404 or is_htmx(request):
+            raise
+        return see_other(request, f"/teams/{team_id}#invitations", error=_message(exc))
+    outcome = _("The invitation is withdrawn.")
+    return await _invitations_answer(request, db_session, user, team_id, clock.now(), outcome=outcome)
 
 
 @post("/teams/{team_id:int}/leave", opt=USER, name="team_leave")
@@ -302,21 +316,17 @@ async def team_leave(
     except DomainError as exc:
         if exc.status_code == 404:
             raise
-        context = await _team_context(db_session, user, team_id, clock.now(), flash=_message(exc))
-        return Template(template_name="teams/detail.html", context=context, status_code=exc.status_code)
-    if team is None:
-        return _redirect("/")
-    return _redirect(f"/campaigns/{team.campaign_id}")
+        return see_other(request, f"/teams/{team_id}", error=_message(exc))
+    left = _("You have left the team.")
+    return see_other(request, "/" if team is None else f"/campaigns/{team.campaign_id}", ok=left)
 
 
 # --- the invitee's side ---------------------------------------------------------------------------
 
 
-async def _invitations_page(db: AsyncSession, user: User, flash: str | None = None, status: int = 200) -> Template:
+async def _invitations_page(db: AsyncSession, user: User) -> Template:
     return Template(
-        template_name="teams/invitations.html",
-        context={"pending": await pending_invitations_for(db, user), "flash": flash},
-        status_code=status,
+        template_name="teams/invitations.html", context={"pending": await pending_invitations_for(db, user)}
     )
 
 
@@ -336,8 +346,8 @@ async def invitation_accept(
         if exc.status_code == 404:
             raise
         await db_session.rollback()
-        return await _invitations_page(db_session, user, _message(exc), exc.status_code)
-    return _redirect(f"/teams/{team.id}")
+        return see_other(request, "/invitations", error=_message(exc))
+    return see_other(request, f"/teams/{team.id}", ok=_("You have joined “%(name)s”.", name=team.name))
 
 
 @post("/invitations/{invitation_id:int}/decline", opt=USER, name="invitation_decline")
@@ -350,8 +360,8 @@ async def invitation_decline(
     except DomainError as exc:
         if exc.status_code == 404:
             raise
-        return await _invitations_page(db_session, user, _message(exc), exc.status_code)
-    return _redirect("/invitations")
+        return see_other(request, "/invitations", error=_message(exc))
+    return see_other(request, "/invitations", ok=_("Invitation declined."))
 
 
 # --- the entry ------------------------------------------------------------------------------------
@@ -361,7 +371,7 @@ def _entry_values(form: Mapping[str, Any]) -> EntryFields:
     return EntryFields(**{name: form_value(form, name) for name in ENTRY_FIELD_NAMES})
 
 
-async def entry_page(
+async def entry_context(
     db: AsyncSession,
     user: User,
     team_id: int,
@@ -373,9 +383,9 @@ async def entry_page(
     errors: dict[str, str] | None = None,
     file_error: str | None = None,
     page: int = 1,
-    status: int = 200,
-) -> Template:
-    """The entry form, its files and its versions (also answers the forms of the attachments controller)."""
+) -> dict[str, Any]:
+    """What the entry page shows: the form, its files, its versions and the saved state, in a
+    constant number of queries (also the autosave's answer, which refreshes the saved state)."""
     team = await member_team(db, user, team_id)
     campaign = await db.get(Campaign, team.campaign_id)
     assert campaign is not None
@@ -410,38 +420,82 @@ async def entry_page(
         else None
     )
     writable = accepts_writes(phase, now, until)
-    return Template(
-        template_name="teams/entry.html",
-        context={
-            "team": team,
-            "campaign": campaign,
-            "phase": phase,
-            "phases": phases,
-            "state": phase_state(phase, now).value,
-            "writable": writable,
-            # adding or removing a file is held to the deadline of submitting (teams.attachments)
-            "files_writable": writable and campaign.status is CampaignStatus.PUBLISHED and can_submit_as(team.status),
-            "attachments": await entry_attachments(db, entry.id if entry else None),
-            "file_error": file_error,
-            "upload_max_size": human_size(settings.upload_max_bytes),
-            "upload_max_count": settings.upload_max_count,
-            "extension_until": until,
-            "extension_running": until is not None and now < until,
-            "now": now,
-            "entry": entry,
-            "values": values.as_dict(),
-            "errors": errors or {},
-            "versions": versions,
-            "authors": authors,
-            "unsubmitted_changes": bool(
-                entry and entry.submitted_version and latest_number and latest_number > entry.submitted_version
-            ),
-            "base_url": f"/teams/{team.id}/entry?phase={phase.id}&",
-            "limits": LIMITS,
-            "previews": await rubric_previews(db, judging_of(timeline, phase)),
-        },
-        status_code=status,
+    block = write_block(campaign, team.status, phase, now, until)
+    return {
+        "team": team,
+        "campaign": campaign,
+        "phase": phase,
+        "phases": phases,
+        "state": phase_state(phase, now).value,
+        "writable": writable,
+        # why "Submit" cannot succeed now (shown beside the disabled button), as the service decides
+        "submit_blocked": _(SUBMIT_BLOCKED.of(block[0]), when=format_datetime(block[1], campaign.timezone))
+        if block
+        else None,
+        # adding or removing a file is held to the deadline of submitting (teams.attachments)
+        "files_writable": writable and campaign.status is CampaignStatus.PUBLISHED and can_submit_as(team.status),
+        "attachments": await entry_attachments(db, entry.id if entry else None),
+        "file_error": file_error,
+        "upload_max_size": human_size(settings.upload_max_bytes),
+        "upload_max_count": settings.upload_max_count,
+        "extension_until": until,
+        "extension_running": until is not None and now < until,
+        "now": now,
+        "entry": entry,
+        "values": values.as_dict(),
+        "errors": errors or {},
+        "versions": versions,
+        "authors": authors,
+        "unsubmitted_changes": bool(
+            entry and entry.submitted_version and latest_number and latest_number > entry.submitted_version
+        ),
+        "base_url": f"/teams/{team.id}/entry?phase={phase.id}&",
+        "limits": LIMITS,
+        "field_names": ENTRY_FIELD_NAMES,
+        "previews": await rubric_previews(db, judging_of(timeline, phase)),
+        "oob": False,
+    }
+
+
+async def entry_page(
+    db: AsyncSession,
+    user: User,
+    team_id: int,
+    phase_id: int | None,
+    now: datetime,
+    settings: Settings,
+    *,
+    values: EntryFields | None = None,
+    errors: dict[str, str] | None = None,
+    file_error: str | None = None,
+    page: int = 1,
+    status: int = 200,
+) -> Template:
+    """The entry form, its files and its versions (also answers the forms of the attachments controller)."""
+    context = await entry_context(
+        db, user, team_id, phase_id, now, settings, values=values, errors=errors, file_error=file_error, page=page
     )
+    return Template(template_name="teams/entry.html", context=context, status_code=status)
+
+
+async def _entry_fragment(
+    db: AsyncSession,
+    user: User,
+    team_id: int,
+    phase_id: int | None,
+    now: datetime,
+    settings: Settings,
+    *,
+    version: EntryVersion | None = None,
+    errors: dict[str, str] | None = None,
+    submitting: bool = False,
+    status: int = 200,
+) -> Template:
+    """The htmx answer of the entry form: its status line, and out of band every part of the page
+    that shows the saved state (status, versions, "Submit") and the error next to each field."""
+    context = await entry_context(db, user, team_id, phase_id, now, settings, errors=errors)
+    context.update(version=version, submitting=submitting, oob=True)
+    return Template(template_name="teams/_saved.html", context=context, status_code=status)
 
 
 @get("/teams/{team_id:int}/entry", opt=USER, name="entry_form")
@@ -481,10 +535,8 @@ async def entry_save(
         if exc.status_code == 404:
             raise
         if is_htmx(request):
-            return Template(
-                template_name="teams/_saved.html",
-                context={"version": None, "errors": _messages(exc)},
-                status_code=exc.status_code,
+            return await _entry_fragment(
+                db_session, user, team_id, phase_id, now, settings, errors=_messages(exc), status=exc.status_code
             )
         return await entry_page(
             db_session,
@@ -497,14 +549,11 @@ async def entry_save(
             errors=_messages(exc),
             status=exc.status_code,
         )
-    team = await member_team(db_session, user, team_id)
     if is_htmx(request):
-        campaign = await db_session.get(Campaign, team.campaign_id)
-        return Template(
-            template_name="teams/_saved.html", context={"version": version, "campaign": campaign, "errors": {}}
-        )
+        return await _entry_fragment(db_session, user, team_id, phase_id, now, settings, version=version)
     entry = await db_session.get(Entry, version.entry_id)
-    return _redirect(f"/teams/{team.id}/entry?phase={entry.phase_id if entry else ''}")
+    path = f"/teams/{team_id}/entry?phase={entry.phase_id if entry else ''}"
+    return see_other(request, path, ok=_("Your draft is saved (version %(n)s).", n=version.number))
 
 
 @post("/teams/{team_id:int}/entry/submit", opt=USER, name="entry_submit")
@@ -515,30 +564,40 @@ async def entry_submit(
     settings: AppSettings,
     team_id: FromPath[int],
 ) -> Response[Any]:
+    """Submits what the form holds (htmx: queued behind an autosave on its way, see entry.html).
+
+    A refusal keeps the text as a draft version whenever it can be kept: a submission that came
+    too late (or too early) answers with a redirect to the entry page and the reason, so that a
+    reload cannot submit later what was refused now; fields to correct are shown beside them."""
     user = signed_in(request)
     form = await request.form()
     phase_id = _int(form_value(form, "phase_id"))
     values = _entry_values(form)
     now = clock.now()
+    htmx = is_htmx(request)
     try:
         version = await submit_entry(db_session, user, team_id, phase_id, values, now)
-    except SubmissionRefused as exc:
-        # the text is kept as a draft version: commit it although the answer is an error
-        await db_session.commit()
-        return await entry_page(
-            db_session,
-            user,
-            team_id,
-            phase_id,
-            now,
-            settings,
-            values=values,
-            errors=_messages(exc),
-            status=exc.status_code,
-        )
     except DomainError as exc:
         if exc.status_code == 404:
             raise
+        draft = exc.draft if isinstance(exc, SubmissionRefused | EntryInvalid) else None
+        if draft is not None:
+            await db_session.commit()  # the text is kept as a draft although the answer is a refusal
+        if htmx:
+            return await _entry_fragment(
+                db_session,
+                user,
+                team_id,
+                phase_id,
+                now,
+                settings,
+                version=draft,
+                errors=_messages(exc),
+                submitting=True,
+                status=exc.status_code,
+            )
+        if not isinstance(exc, ValidationFailed):
+            return see_other(request, _entry_url(team_id, phase_id), error=_message(exc))
         return await entry_page(
             db_session,
             user,
@@ -551,7 +610,12 @@ async def entry_submit(
             status=exc.status_code,
         )
     entry = await db_session.get(Entry, version.entry_id)
-    return _redirect(f"/teams/{team_id}/entry?phase={entry.phase_id if entry else ''}")
+    message = _("Your entry is submitted: judges see version %(n)s.", n=version.number)
+    return see_other(request, _entry_url(team_id, entry.phase_id if entry else phase_id), ok=message)
+
+
+def _entry_url(team_id: int, phase_id: int | None) -> str:
+    return f"/teams/{team_id}/entry" + (f"?phase={phase_id}" if phase_id is not None else "")
 
 
 routes = [

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,10 +25,13 @@ from campaigns.phases import (
     reopen_phase,
     update_phase,
 )
+from campaigns.transitions import plan_opening
 from core.errors import N_, DomainError, NotFound
 from web.controllers.campaign_views import full_campaign, messages, timeline_context
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.errors import is_htmx
+from web.flash import see_other
+from web.i18n import gettext as _
 from web.local_time import LocalTime, read_local_time, stored_time_note, to_local_input
 
 PHASE_FIELDS = ("kind", "name", "opens_at", "closes_at", "grace_minutes", "judges_phase_id", "required_judges")
@@ -173,10 +176,26 @@ async def _timeline_page(
 
 @get("/campaigns/{campaign_id:int}/timeline", opt=USER, name="campaign_timeline")
 async def timeline(
-    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    campaign_id: FromPath[int],
+    confirm_open: FromQuery[int | None] = None,
 ) -> Template:
+    """``confirm_open``: a phase whose opening closes a running one, asked about here (without htmx)."""
     campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
-    return await _timeline_page(db_session, campaign.id, clock.now())
+    now = clock.now()
+    extra: dict[str, Any] = {}
+    phases = (await full_campaign(db_session, campaign.id)).phases
+    target = next((p for p in phases if p.id == confirm_open), None)
+    if target is not None and (running := plan_opening(phases, target, now).running):
+        question = _(
+            "“%(name)s” is still running. Opening “%(phase)s” now closes it at once: please confirm.",
+            name=running[0].name,
+            phase=target.name,
+        )
+        extra = {"confirm_open": target.id, "question": question}
+    return await _timeline_page(db_session, campaign.id, now, extra=extra)
 
 
 @post("/campaigns/{campaign_id:int}/phases", opt=USER, name="phase_create")
@@ -245,8 +264,8 @@ async def _answer(
     flash: str | None = None,
     **extra: Any,
 ) -> Response[Any]:
-    """After a phase button: the timeline fragment for htmx; else back to the timeline page, or
-    that page with the message (or question) when the button did nothing."""
+    """After a phase button: the timeline fragment for htmx; else back to the timeline page
+    (redirect-after-post, a refusal as a flash message), so that a reload repeats nothing."""
     if is_htmx(request):
         campaign = await full_campaign(db, campaign_id)
         return Template(
@@ -254,9 +273,7 @@ async def _answer(
             context={**timeline_context(campaign, now, controls=True, flash=flash), **extra},
             status_code=status,
         )
-    if status < 300:
-        return _redirect(campaign_id)
-    return await _timeline_page(db, campaign_id, now, flash=flash, status=status, extra=extra)
+    return see_other(request, f"/campaigns/{campaign_id}/timeline", error=flash)
 
 
 def _refusal(exc: DomainError, timezone: str) -> str:
@@ -280,6 +297,8 @@ async def phase_open(
     try:
         await open_phase(db_session, user, now, phase, confirmed=confirmed)
     except ConfirmationNeeded as exc:
+        if not is_htmx(request):  # the question is asked by the timeline page itself, on a GET
+            return Redirect(path=f"/campaigns/{campaign_id}/timeline?confirm_open={phase.id}#phase-{phase.id}")
         question = _refusal(exc, campaign.timezone)
         return await _answer(
             request, db_session, campaign_id, now, status=exc.status_code, confirm_open=phase.id, question=question
@@ -334,6 +353,11 @@ async def phase_reopen(
         errors = messages(exc, campaign.timezone)
         if closes.error is not None and "closes_at" in errors:
             errors["closes_at"] = closes.error
+        if not is_htmx(request):
+            if "__all__" in errors:
+                return see_other(request, f"/campaigns/{campaign_id}/timeline", error=errors["__all__"])
+            reopen = {"reopen_id": phase.id, "reopen_values": values, "reopen_errors": errors}
+            return await _timeline_page(db_session, campaign_id, now, status=exc.status_code, extra=reopen)
         return await _answer(
             request,
             db_session,

@@ -136,3 +136,23 @@
     if (/^[0-9]$/.test(e.key) && current && choose(current, e.key)) e.preventDefault();
   });
 })();
+
+// Autosave beside buttons that send the whole form (score form: "Finalise"; entry form: "Submit").
+// The form's own request carries every field, and the server keeps them even when it refuses, so
+// while it is on its way (or queued behind an autosave by hx-sync) no autosave is sent: one sent
+// now could only arrive after it, against a scorecard already final or an entry already submitted.
+(function () {
+  "use strict";
+  function formOf(el) { return el && el.closest ? el.closest("form[data-autosave-form]") : null; }
+  document.addEventListener("htmx:confirm", function (e) {
+    var form = formOf(e.target);
+    if (!form) return;
+    if (e.target === form) form.dataset.sending = "1";
+    else if (form.dataset.sending) e.preventDefault();
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = formOf(e.target);
+    var leaving = e.detail && e.detail.xhr && e.detail.xhr.getResponseHeader("HX-Redirect");
+    if (form && e.target === form && !leaving) delete form.dataset.sending;
+  });
+})();
