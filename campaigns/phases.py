@@ -9,6 +9,7 @@ be asked to confirm.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,6 +40,8 @@ from core.events import publish
 GRACE_MAX_MINUTES = 7 * 24 * 60
 REQUIRED_JUDGES_MAX = 50
 _TIME_FIELDS = ("opens_at", "closes_at", "grace_minutes")
+# a phase's name is one line of text; PostgreSQL also refuses NUL in any text
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class ConfirmationNeeded(Conflict):
@@ -118,6 +121,8 @@ def _input_errors(data: PhaseInput, ref: int | None, others: list[Phase]) -> _Er
         errors.add("name", FieldMessage(N_("Enter a name.")))
     elif len(data.name) > TITLE_MAX:
         errors.add("name", FieldMessage(N_("The name is too long (at most 200 characters).")))
+    elif _CONTROL.search(data.name):
+        errors.add("name", FieldMessage(N_("The name cannot contain control characters such as line breaks.")))
     if data.opens_at is None:
         errors.add("opens_at", FieldMessage(N_("Enter a valid date and time.")))
     if data.closes_at is None:
@@ -404,17 +409,26 @@ async def _close(session: AsyncSession, actor: User | None, now: datetime, phase
 
 
 async def open_phase(
-    session: AsyncSession, actor: User | None, now: datetime, phase: Phase, *, confirmed: bool = False
+    session: AsyncSession,
+    actor: User | None,
+    now: datetime,
+    phase: Phase,
+    *,
+    confirmed: bool = False,
+    publishing: bool = False,
 ) -> bool:
     """Opens the next phase (``actor`` None: the scheduler); True when this call opened it.
 
     Phases run one at a time, in order. Opening early records now as the opening time; a phase
     still running is closed first, which an organizer confirms (``confirmed``) and the scheduler
-    never does by itself; phases whose close was missed are closed first, late.
+    never does by itself; phases whose close was missed are closed first, late. A results phase
+    opens only as the results are published (``publishing``: judging.awards.publish_results).
     """
     campaign = await _phase_campaign(session, actor, phase)
     if campaign.status is not CampaignStatus.PUBLISHED:
         raise Conflict(N_("Phases can only be opened in a published campaign."))
+    if phase.kind is PhaseKind.RESULTS and not publishing:
+        raise Conflict(N_("The results phase opens when the results are published: publish them on the results page."))
     phases = await locked_timeline(session, campaign.id)
     phase = next((p for p in phases if p.id == phase.id), phase)
     if phase.status is PhaseStatus.OPEN:

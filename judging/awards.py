@@ -304,7 +304,7 @@ async def publish_results(session: AsyncSession, actor: User | None, now: dateti
     opened = False
     if results_phase is not None and results_phase.status is PhaseStatus.PENDING:
         try:
-            opened = await open_phase(session, actor, now, results_phase)
+            opened = await open_phase(session, actor, now, results_phase, confirmed=True, publishing=True)
         except Conflict:
             opened = False  # its closing time has passed, or the campaign is closed: nothing to open
     await record(

@@ -12,6 +12,8 @@ from campaigns.deadlines import clock_gap, is_ambiguous, local_to_utc, utc_to_lo
 from web.i18n import get_locale, gettext
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+# far enough for any campaign, near enough that zone arithmetic and grace never leave datetime's range
+YEARS = range(2000, 2200)
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,10 @@ def read_local_time(raw: str, timezone: str) -> LocalTime:
         value = datetime.fromisoformat(raw)
     except ValueError:
         return LocalTime(None, gettext("Enter a valid date and time."))
+    if value.year not in YEARS:
+        return LocalTime(
+            None, gettext("Enter a date from the year %(first)s to %(last)s.", first=YEARS[0], last=YEARS[-1])
+        )
     if value.tzinfo is not None:
         return LocalTime(value.astimezone(UTC))
     if (gap := clock_gap(value, timezone)) is not None:

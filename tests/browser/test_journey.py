@@ -101,20 +101,17 @@ async def test_team_submits_and_judge_scores_in_the_browser(db: AsyncSession, li
     async with page.expect_navigation():
         await page.click("form.approve-award button[type=submit]")
     assert "Approved" in await page.inner_text("main")
-    # results are published once judging has closed: the organizer closes it on the timeline
+    # not while judging is open: the button says why
     await sign_in(page, live_server, "org@example.com")
+    await page.goto(f"{live_server}/campaigns/{campaign_id}/results")
+    publish = page.locator(f"form[action='/campaigns/{campaign_id}/results/publish'] button[type=submit]")
+    assert await publish.is_disabled()
+    assert "Judging phase “Judging” is still open" in await page.inner_text("#publish-blockers")
+    # the organizer closes judging on the timeline, then publishes
     await page.goto(f"{live_server}/campaigns/{campaign_id}/timeline")
     judging = page.locator(f"#phase-{scenario.judging.id}")
     await judging.locator("button:has-text('Close now')").click()
     await judging.locator("summary:has-text('Reopen')").wait_for()  # closed: only reopening is left
-    await page.goto(f"{live_server}/campaigns/{campaign_id}/results")
-    # not while judging is open: the button says why
-    publish = page.locator(f"form[action='/campaigns/{campaign_id}/results/publish'] button[type=submit]")
-    assert await publish.is_disabled()
-    assert "Judging phase “Judging” is still open" in await page.inner_text("#publish-blockers")
-    await db.commit()  # end the read snapshot before writing (see above)
-    scenario.judging.status = PhaseStatus.CLOSED  # judging ends
-    await db.commit()
     await page.goto(f"{live_server}/campaigns/{campaign_id}/results")
     async with page.expect_navigation():
         await publish.click()

@@ -422,3 +422,22 @@ async def _assert_one_at_a_time(phases: list[Phase], now: datetime) -> None:
     ran = sorted((p for p in phases if p.status is not PhaseStatus.PENDING), key=lambda p: p.opens_at)
     for earlier, later in itertools.pairwise(ran):
         assert earlier.closes_at <= later.opens_at, (earlier.name, later.name)
+
+
+async def test_buttons_that_cannot_work_are_not_offered(db: AsyncSession, browser: Browser) -> None:
+    organizer = await make_user(db, "org@example.com")
+    draft = await make_campaign(db, organizer=organizer, stage="draft", title="Plan")
+    judging = await make_campaign(db, organizer=organizer, stage="judging", title="Running")
+    await db.commit()
+    await browser.sign_in(organizer.email)
+    page = (await browser.get(f"/campaigns/{draft.campaign.id}/timeline")).text
+    box = page.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
+    assert "Open now" not in box and "Close now" not in box and "Reopen" not in box
+    assert "once the campaign is published" in page
+    # the results phase opens with the results: its button leads to the results page
+    page = (await browser.get(f"/campaigns/{judging.campaign.id}/timeline")).text
+    results = judging.phases[PhaseKind.RESULTS]
+    item = page.split(f'id="phase-{results.id}"', 1)[1].split("</li>", 1)[0]
+    assert "Open now" not in item and f'href="/campaigns/{judging.campaign.id}/results"' in item
+    refused = await browser.post(f"/campaigns/{judging.campaign.id}/phases/{results.id}/open", htmx=True)
+    assert refused.status_code == 409 and "opens when the results are published" in refused.text

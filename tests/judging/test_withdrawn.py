@@ -265,7 +265,7 @@ async def test_withdrawing_after_assignment_empties_the_judges_queue(db: AsyncSe
     phase_url = f"/campaigns/{s.campaign.id}/phases/{s.judging.id}"
 
     await browser.sign_in(ORGANIZER)
-    assert (await browser.post(f"{phase_url}/assignments/auto", {"seed": "1"})).status_code == 200
+    assert (await browser.post(f"{phase_url}/assignments/auto", {"seed": "1"})).status_code == 303
     await browser.sign_out()
     await make_scorecard(db, s, entries["Redwood"], ann, [4], final=False)  # ann had begun
     await db.commit()

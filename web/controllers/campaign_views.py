@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from campaigns.deadlines import current_phase, effective_close, is_live, phase_state
-from campaigns.models import Campaign, PhaseStatus
+from campaigns.models import Campaign, CampaignStatus, PhaseKind, PhaseStatus
 from campaigns.transitions import closing_refusal, plan_opening
 from core.errors import N_, DomainError, NotFound, ValidationFailed
 from web.i18n import format_when
@@ -49,15 +49,23 @@ def messages(exc: DomainError, timezone: str) -> dict[str, str]:
 def _controls(campaign: Campaign, now: datetime) -> dict[int, dict[str, Any]]:
     """Which buttons each phase offers an organizer, and why one that cannot work is left out."""
     controls: dict[int, dict[str, Any]] = {}
+    published = campaign.status is CampaignStatus.PUBLISHED
     for phase in campaign.phases:
         state = phase_state(phase, now)
-        opening = plan_opening(campaign.phases, phase, now) if phase.status is PhaseStatus.PENDING else None
+        pending = published and phase.status is PhaseStatus.PENDING and phase.kind is not PhaseKind.RESULTS
+        opening = plan_opening(campaign.phases, phase, now) if pending else None
         controls[phase.id] = {
             "open": opening is not None and opening.refusal is None,
             "open_closes": [p.name for p in opening.running] if opening else [],
-            "close": phase.status is not PhaseStatus.CLOSED and closing_refusal(phase, now) is None,
+            "close": campaign.status is not CampaignStatus.DRAFT
+            and phase.status is not PhaseStatus.CLOSED
+            and closing_refusal(phase, now) is None,
             "grace_until": effective_close(phase) if is_live(phase, now) and state is PhaseStatus.CLOSED else None,
-            "reopen": phase.status is PhaseStatus.CLOSED,
+            "publish": published and phase.kind is PhaseKind.RESULTS and campaign.results_published_at is None,
+            "reopen": published
+            and campaign.results_published_at is None
+            and phase.status is PhaseStatus.CLOSED
+            and phase.advancement_applied_at is None,
         }
     return controls
 
