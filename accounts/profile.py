@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +27,7 @@ from accounts.services import SIGN_IN_THROTTLED, start_session
 from accounts.throttle import account_key, clear, give_back, reserve
 from core.audit import apply_changes, record
 from core.errors import N_, TooManyAttempts, ValidationFailed
+from core.timezones import is_valid_timezone, zone_names
 
 # the continents and oceans of the IANA database; leaves out aliases such as "US/Eastern" or "Etc/GMT+5"
 _REGIONS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific")
@@ -36,18 +36,8 @@ _REGIONS = ("Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Au
 @cache
 def selectable_timezones() -> tuple[str, ...]:
     """The IANA zones a person picks from: UTC, then every zone of a region, sorted."""
-    zones = sorted(z for z in available_timezones() if z.split("/", 1)[0] in _REGIONS)
+    zones = sorted(z for z in zone_names() if z.split("/", 1)[0] in _REGIONS)
     return ("UTC", *zones)
-
-
-def is_timezone(name: str) -> bool:
-    if name not in available_timezones():
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 @dataclass(frozen=True)
@@ -58,7 +48,7 @@ class Preferences:
 
 def preference_errors(timezone: str, locale: str) -> dict[str, str]:
     errors: dict[str, str] = {}
-    if timezone and not is_timezone(timezone):
+    if timezone and not is_valid_timezone(timezone):
         errors["timezone"] = N_("Choose a time zone from the list.")
     if locale not in LOCALES:
         errors["locale"] = N_("Choose a language from the list.")

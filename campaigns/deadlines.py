@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo
 
 from campaigns.models import Phase, PhaseKind, PhaseStatus
 from core.errors import N_
@@ -59,21 +58,6 @@ def current_phase(phases: list[Phase], now: datetime) -> Phase | None:
         if is_open(phase, now):
             return phase
     return None
-
-
-@cache
-def _zone_names() -> frozenset[str]:
-    return frozenset(available_timezones())  # scans the zone files: once per process
-
-
-def is_valid_timezone(name: str) -> bool:
-    if not name or name not in _zone_names():
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 class NonexistentLocalTime(ValueError):

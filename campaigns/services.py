@@ -19,7 +19,6 @@ from accounts.models import User
 from accounts.services import normalise_email
 from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize, is_platform_lead
 from campaigns.deadlines import (
-    is_valid_timezone,
     normalise_reminder_hours,
 )
 from campaigns.models import (
@@ -37,6 +36,7 @@ from campaigns.publication import publication_blocker
 from core.audit import apply_changes, record
 from core.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from core.events import Event, publish
+from core.timezones import is_valid_timezone
 
 TEAM_SIZE_MAX = 20
 GRACE_MAX_MINUTES = 7 * 24 * 60

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accounts.models import User
 from accounts.services import resolve_session
-from campaigns.deadlines import is_valid_timezone
 from core.clock import Clock
+from core.timezones import is_valid_timezone
 from web.i18n import negotiate, set_locale, set_viewer_zone
 from web.settings import Settings
 

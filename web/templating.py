@@ -11,7 +11,7 @@ from litestar.template.config import TemplateConfig
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from campaigns.deadlines import is_valid_timezone
+from core.timezones import is_valid_timezone
 from teams.storage import LABELS as FILE_KINDS
 from teams.storage import human_size
 from web import flash, i18n

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from campaigns.deadlines import accepts_writes, effective_close, is_valid_timezone, local_to_utc
+from campaigns.deadlines import accepts_writes, effective_close, local_to_utc
 from campaigns.models import Phase, PhaseKind, PhaseStatus
+from core.timezones import is_valid_timezone
 
 OPEN = datetime(2026, 3, 1, 9, tzinfo=UTC)
 CLOSE = datetime(2026, 3, 8, 17, tzinfo=UTC)
