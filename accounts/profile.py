@@ -14,6 +14,7 @@ Rules chosen here (DOMAIN.md is silent on them):
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -96,7 +97,7 @@ async def change_password(
     if reserved is None:
         raise TooManyAttempts(SIGN_IN_THROTTLED, field="current_password")
     errors: dict[str, str] = {}
-    if verify_password(account.password_hash, current):
+    if await asyncio.to_thread(verify_password, account.password_hash, current):  # argon2: off the event loop
         await give_back(session, reserved)  # only failures count
     else:
         errors["current_password"] = N_("The current password is not correct.")
@@ -108,7 +109,7 @@ async def change_password(
         errors["new_password_confirm"] = N_("The two new passwords are not the same.")
     if errors:
         raise ValidationFailed(errors)
-    account.password_hash = hash_password(new)
+    account.password_hash = await asyncio.to_thread(hash_password, new)
     await session.execute(delete(AuthSession).where(AuthSession.user_id == account.id))
     await clear(session, key)
     token = await start_session(

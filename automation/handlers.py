@@ -47,7 +47,7 @@ async def apply_open(session: AsyncSession, action: ScheduledAction, now: dateti
     try:
         opened = await open_phase(session, None, now, found[0])
     except Conflict as exc:
-        return Applied(Outcome.SKIPPED, exc.message)
+        return Applied(Outcome.SKIPPED, exc.message, exc.params)
     return Applied(Outcome.DONE) if opened else Applied(Outcome.SKIPPED, N_("Already open or closed by hand."))
 
 
@@ -58,7 +58,7 @@ async def apply_close(session: AsyncSession, action: ScheduledAction, now: datet
     try:
         closed = await close_phase(session, None, now, found[0])
     except Conflict as exc:
-        return Applied(Outcome.SKIPPED, exc.message)
+        return Applied(Outcome.SKIPPED, exc.message, exc.params)
     return Applied(Outcome.DONE) if closed else Applied(Outcome.SKIPPED, N_("Already closed by hand."))
 
 
@@ -85,7 +85,7 @@ async def apply_publish(session: AsyncSession, action: ScheduledAction, now: dat
             link=f"/campaigns/{campaign.id}/winners",
             campaign_id=campaign.id,
         )
-        return Applied(Outcome.FAILED, exc.message)
+        return Applied(Outcome.FAILED, exc.message, exc.params)
     return Applied(Outcome.DONE) if published else Applied(Outcome.SKIPPED, N_("The results were already published."))
 
 
@@ -107,7 +107,7 @@ async def apply_advance(session: AsyncSession, action: ScheduledAction, now: dat
             link=f"/campaigns/{campaign.id}/phases/{phase.id}/advancement",
             campaign_id=campaign.id,
         )
-        return Applied(Outcome.FAILED, exc.message)
+        return Applied(Outcome.FAILED, exc.message, exc.params)
     if report is None:
         return Applied(Outcome.SKIPPED, N_("The advancement was already applied by hand."))
     return Applied(Outcome.DONE)  # the counts are in the audit row and on the advancement page

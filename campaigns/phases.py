@@ -36,6 +36,7 @@ from campaigns.transitions import closing_refusal, closing_times, plan_opening, 
 from core.audit import record
 from core.errors import N_, Conflict, NotFound, ValidationFailed
 from core.events import publish
+from core.scheduling import ScheduledAction
 
 GRACE_MAX_MINUTES = 7 * 24 * 60
 REQUIRED_JUDGES_MAX = 50
@@ -95,13 +96,33 @@ def _shown(_field: str, value: Any) -> Any:
     return value.value if isinstance(value, PhaseKind) else value
 
 
-async def locked_timeline(session: AsyncSession, campaign_id: int) -> list[Phase]:
-    """The campaign's phases, in order, after locking the campaign's row against other transitions.
+async def lock_campaign(session: AsyncSession, campaign_id: int, *, by_person: bool = True) -> Campaign:
+    """The campaign's row, locked against other transitions of its timeline and read afresh.
 
     ``FOR NO KEY UPDATE`` on PostgreSQL: it does not block the key-share locks that inserts of
-    rows referencing the campaign take; SQLite already serialises writers.
+    rows referencing the campaign take; SQLite already serialises writers. A person's change
+    first waits for the scheduler's steps of this campaign in flight (their rows, which its
+    re-planning updates): the scheduler holds those and then takes this lock, so taking them in
+    the same order cannot deadlock.
     """
-    await session.execute(select(Campaign.id).where(Campaign.id == campaign_id).with_for_update(key_share=True))
+    if by_person:
+        await session.execute(
+            select(ScheduledAction.id).where(ScheduledAction.campaign_id == campaign_id).with_for_update()
+        )
+    campaign = await session.scalar(
+        select(Campaign)
+        .where(Campaign.id == campaign_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    if campaign is None:
+        raise NotFound(CAMPAIGN_NOT_FOUND)
+    return campaign
+
+
+async def locked_timeline(session: AsyncSession, campaign_id: int, *, by_person: bool = True) -> list[Phase]:
+    """The campaign's phases, in order, read under the campaign's lock (lock_campaign)."""
+    await lock_campaign(session, campaign_id, by_person=by_person)
     rows = await session.scalars(
         select(Phase)
         .where(Phase.campaign_id == campaign_id)
@@ -341,8 +362,8 @@ async def update_phase(
             before=before,
             after=after,
         )
-        if deadline:
-            await publish(session, TimelineChanged(campaign_id=campaign.id, phase_id=phase.id))
+        # times, kind or the judged phase: what the scheduler does for this phase follows
+        await publish(session, TimelineChanged(campaign_id=campaign.id, phase_id=phase.id))
     return phase
 
 
@@ -425,11 +446,11 @@ async def open_phase(
     opens only as the results are published (``publishing``: judging.awards.publish_results).
     """
     campaign = await _phase_campaign(session, actor, phase)
-    if campaign.status is not CampaignStatus.PUBLISHED:
-        raise Conflict(N_("Phases can only be opened in a published campaign."))
     if phase.kind is PhaseKind.RESULTS and not publishing:
         raise Conflict(N_("The results phase opens when the results are published: publish them on the results page."))
-    phases = await locked_timeline(session, campaign.id)
+    phases = await locked_timeline(session, campaign.id, by_person=actor is not None)
+    if campaign.status is not CampaignStatus.PUBLISHED:  # read afresh under the lock
+        raise Conflict(N_("Phases can only be opened in a published campaign."))
     phase = next((p for p in phases if p.id == phase.id), phase)
     if phase.status is PhaseStatus.OPEN:
         return False
@@ -463,14 +484,27 @@ async def close_phase(session: AsyncSession, actor: User | None, now: datetime, 
     By hand before its end, the phase's closing time becomes now and no grace follows.
     """
     campaign = await _phase_campaign(session, actor, phase)
+    await locked_timeline(session, campaign.id, by_person=actor is not None)
     if campaign.status is CampaignStatus.DRAFT:
         raise Conflict(N_("Publish the campaign before opening or closing its phases."))
-    await locked_timeline(session, campaign.id)
     if phase.status is PhaseStatus.CLOSED:
         return False
     if (refusal := closing_refusal(phase, now)) is not None:
         raise Conflict(refusal.message, **refusal.params)
     return await _close(session, actor, now, phase)
+
+
+def reopen_refusal(campaign: Campaign, phase: Phase) -> str | None:
+    """Why ``phase`` can never run again, whatever the times: the campaign's state or the phase's own."""
+    if campaign.status is not CampaignStatus.PUBLISHED:
+        return N_("Phases can only be opened in a published campaign.")
+    if campaign.results_published_at is not None:
+        return N_("The results are published, so no phase can reopen.")
+    if phase.kind is PhaseKind.RESULTS:
+        return N_("The results phase opens when the results are published: publish them on the results page.")
+    if phase.kind is PhaseKind.JUDGING and phase.advancement_applied_at is not None:
+        return N_("The advancement of this judging phase has been applied, so it cannot reopen.")
+    return None
 
 
 async def reopen_phase(
@@ -483,14 +517,10 @@ async def reopen_phase(
 ) -> None:
     """Runs a closed phase again until ``closes_at`` (+ grace), audited; only before the next one begins."""
     campaign = await _phase_campaign(session, actor, phase)
-    if campaign.status is not CampaignStatus.PUBLISHED:
-        raise Conflict(N_("Phases can only be opened in a published campaign."))
-    if campaign.results_published_at is not None:
-        raise Conflict(N_("The results are published, so no phase can reopen."))
-    if phase.kind is PhaseKind.JUDGING and phase.advancement_applied_at is not None:
-        raise Conflict(N_("The advancement of this judging phase has been applied, so it cannot reopen."))
     phases = await locked_timeline(session, campaign.id)
     phase = next((p for p in phases if p.id == phase.id), phase)
+    if (refusal := reopen_refusal(campaign, phase)) is not None:
+        raise Conflict(refusal)
     errors = _Errors()
     if grace_minutes is None or not 0 <= grace_minutes <= GRACE_MAX_MINUTES:
         errors.add("grace_minutes", FieldMessage(N_("Enter a whole number of minutes from 0 to 10080 (a week).")))

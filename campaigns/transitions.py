@@ -78,8 +78,9 @@ class ClosingTimes:
 def closing_times(phase: Phase, now: datetime) -> ClosingTimes:
     if now < phase.closes_at:
         return ClosingTimes(closes_at=now, grace_minutes=0)
-    if now < effective_close(phase):  # in its grace period: the grace ends now (to the minute above)
-        return ClosingTimes(phase.closes_at, math.ceil((now - phase.closes_at).total_seconds() / 60))
+    if now < effective_close(phase):  # in its grace period: the grace ends now (to the minute below, so
+        # the recorded span never reaches past now, where the next phase may open)
+        return ClosingTimes(phase.closes_at, math.floor((now - phase.closes_at).total_seconds() / 60))
     return ClosingTimes(phase.closes_at, phase.grace_minutes)  # late: the times that held stay
 
 

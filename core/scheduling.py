@@ -14,11 +14,12 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import BigInteger, Index, Integer, Select, String, Text, UniqueConstraint, func, select
+from sqlalchemy import JSON, BigInteger, Index, Integer, Select, String, Text, UniqueConstraint, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -60,6 +61,8 @@ class ScheduledAction(Base):
     late_ms: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     worker: Mapped[str | None] = mapped_column(String(80), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # the values the note's message names (a message id with placeholders): plain JSON, times as ISO text
+    note_params: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class Outcome(enum.StrEnum):
@@ -72,6 +75,19 @@ class Outcome(enum.StrEnum):
 class Applied:
     outcome: Outcome
     note: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def storable(params: dict[str, Any]) -> dict[str, Any]:
+    """A message's values as JSON keeps them: times as ISO text, anything else unusual as text."""
+    return {
+        key: value.isoformat()
+        if isinstance(value, datetime)
+        else value
+        if isinstance(value, int | float)
+        else str(value)
+        for key, value in params.items()
+    }
 
 
 Handler = Callable[[AsyncSession, ScheduledAction, datetime], Awaitable[Applied]]
@@ -133,6 +149,7 @@ async def sync_actions(session: AsyncSession, campaign_id: int, planned: list[Pl
             action.done_at = None
             action.late_ms = None
             action.note = None
+            action.note_params = None
     await session.flush()
 
 
@@ -185,7 +202,7 @@ async def _apply(session: AsyncSession, action: ScheduledAction, now: datetime) 
         async with session.begin_nested():
             applied = await handler(session, action, now)
     except DomainError as exc:  # refused by its operation: retrying will not help
-        _finish(action, ActionState.FAILED, now, exc.message % exc.params if exc.params else exc.message)
+        _finish(action, ActionState.FAILED, now, exc.message, exc.params)
     except Exception as exc:  # anything else is retried with backoff
         log.exception("scheduled action %s #%s failed", action.kind, action.id)
         message = f"{type(exc).__name__}: {exc}"[:ERROR_MAX]
@@ -193,16 +210,20 @@ async def _apply(session: AsyncSession, action: ScheduledAction, now: datetime) 
             _finish(action, ActionState.FAILED, now, message)
         else:
             action.state, action.done_at, action.late_ms, action.note = ActionState.PENDING, None, None, message
+            action.note_params = None
             action.due_at = now + retry_delay(action.attempts)
     else:
-        _finish(action, ActionState(applied.outcome.value), now, applied.note)
+        _finish(action, ActionState(applied.outcome.value), now, applied.note, applied.params)
 
 
-def _finish(action: ScheduledAction, state: ActionState, now: datetime, note: str | None) -> None:
+def _finish(
+    action: ScheduledAction, state: ActionState, now: datetime, note: str | None, params: dict[str, Any] | None = None
+) -> None:
     action.state = state
     action.done_at = now
     action.late_ms = max(0, int((now - action.due_at).total_seconds() * 1000))
     action.note = note
+    action.note_params = storable(params) if params else None
 
 
 async def run_due(

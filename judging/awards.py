@@ -30,7 +30,7 @@ from sqlalchemy.orm import joinedload
 from accounts.models import User
 from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize
 from campaigns.models import Campaign, Challenge, Phase, PhaseKind, PhaseStatus
-from campaigns.phases import open_phase
+from campaigns.phases import lock_campaign, open_phase
 from core.audit import record
 from core.errors import N_, Conflict, NotFound, ValidationFailed
 from core.events import Event, publish
@@ -257,6 +257,8 @@ async def publication_blockers_of(session: AsyncSession, campaign: Campaign, now
 async def publish_results(session: AsyncSession, actor: User | None, now: datetime, campaign: Campaign) -> bool:
     """Publishes the results (``actor`` None: the scheduler). True when this call published them."""
     await _require_organizer(session, campaign, actor)
+    # under the campaign's lock: no phase opens or reopens while the blockers are decided
+    campaign = await lock_campaign(session, campaign.id, by_person=actor is not None)
     if campaign.results_published_at is not None:
         return False
     blockers = await publication_blockers_of(session, campaign, now)

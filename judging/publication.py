@@ -5,7 +5,8 @@ Rules (DOMAIN.md: awards need an executive's approval before the results can be 
 - every award approved by an executive (or an admin);
 - no award to a team that has withdrawn (it is no longer ranked);
 - no phase of the campaign still running, grace included (phases run one at a time; a judging
-  phase's scores, which its judges can still change, are what the results rest on).
+  phase's scores, which its judges can still change, are what the results rest on), and none
+  before the results phase still to come (the results phase opens with the results).
 
 The organizer's results page lists every blocker beside the disabled "Publish results" button;
 ``judging.awards.publish_results`` refuses with the first one, by hand or by the scheduler.
@@ -17,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from campaigns.deadlines import is_live
+from campaigns.deadlines import has_started, is_live
 from campaigns.models import Phase, PhaseKind
 from core.errors import N_
 
@@ -25,6 +26,7 @@ NO_AWARDS = N_("Give at least one award before publishing the results.")
 AWARDS_UNAPPROVED = N_("The results cannot be published yet: awards awaiting an executive's approval: %(num)s.")
 JUDGING_OPEN = N_("Judging phase “%(phase)s” is still open: the results cannot be published before it closes.")
 PHASE_RUNNING = N_("“%(phase)s” is still running: the results cannot be published before it closes.")
+PHASE_AHEAD = N_("“%(phase)s” has not run yet: the results come after every phase before them.")
 AWARDS_WITHDRAWN = N_(
     "The results cannot be published while awards go to teams that have withdrawn: %(teams)s. Delete those awards."
 )
@@ -52,9 +54,19 @@ def publication_blockers(
         blockers.append(Blocker(AWARDS_WITHDRAWN, {"teams": ", ".join(withdrawn)}))
     if unapproved:
         blockers.append(Blocker(AWARDS_UNAPPROVED, {"num": unapproved}))
+    ordered = sorted(phases, key=lambda p: (p.opens_at, p.id))
     blockers += [
         Blocker(JUDGING_OPEN if phase.kind is PhaseKind.JUDGING else PHASE_RUNNING, {"phase": phase.name})
-        for phase in sorted(phases, key=lambda p: (p.opens_at, p.id))
+        for phase in ordered
         if phase.kind is not PhaseKind.RESULTS and is_live(phase, now)
+    ]
+    results = next((p for p in ordered if p.kind is PhaseKind.RESULTS), None)
+    blockers += [
+        Blocker(PHASE_AHEAD, {"phase": phase.name})
+        for phase in ordered
+        if results is not None
+        and phase.kind is not PhaseKind.RESULTS
+        and phase.opens_at < results.opens_at
+        and not has_started(phase, now)
     ]
     return blockers

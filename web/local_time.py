@@ -39,14 +39,14 @@ def ambiguity_note(local: datetime, timezone: str) -> str | None:
         return None
     taken = local.replace(tzinfo=ZoneInfo(timezone), fold=1)
     offset = taken.utcoffset() or timedelta()
-    hours, minutes = divmod(int(offset.total_seconds()) // 60, 60)
+    hours, minutes = divmod(abs(int(offset.total_seconds())) // 60, 60)
     return gettext(
         "%(time)s happens twice on %(date)s in %(zone)s, as the clocks go back; "
         "the later one (UTC%(offset)s) is taken.",
         time=_clock(local),
         date=_day(local),
         zone=timezone,
-        offset=f"{'+' if offset >= timedelta() else '-'}{abs(hours)}" + (f":{minutes:02d}" if minutes else ""),
+        offset=f"{'+' if offset >= timedelta() else '-'}{hours}" + (f":{minutes:02d}" if minutes else ""),
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import nh3
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -24,6 +26,22 @@ def render_markdown(text: str | None) -> Markup:
     """Markdown to HTML, then through an allow-list sanitiser."""
     html = _markdown.render(text or "")
     return Markup(nh3.clean(html, link_rel="noopener noreferrer nofollow"))  # noqa: S704 - sanitised above
+
+
+def _stored_message(message: str, params: dict[str, Any] | None, tz: str) -> str:
+    """A message kept in the database with its values (core.scheduling.storable), in the reader's
+    language; times in the campaign's zone. Without values the text is shown as it is."""
+    shown: dict[str, Any] = {}
+    for key, value in (params or {}).items():
+        try:
+            moment = datetime.fromisoformat(value) if isinstance(value, str) and "T" in value else None
+        except ValueError:
+            moment = None
+        shown[key] = i18n.format_when(moment, tz) if moment is not None and moment.tzinfo else value
+    try:
+        return i18n.gettext(message, **shown)
+    except (KeyError, ValueError, TypeError):  # a message whose placeholders no longer match its values
+        return message
 
 
 def _file_kind(content_type: str) -> str:
@@ -54,6 +72,7 @@ def build_environment() -> Environment:
         format_share=i18n.format_share,
         valid_timezone=is_valid_timezone,
         viewer_zone=i18n.get_viewer_zone,
+        stored_message=_stored_message,
         viewer_zone_for=i18n.viewer_zone_for,
         take_flashes=flash.take,
     )

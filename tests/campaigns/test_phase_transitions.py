@@ -17,14 +17,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import User
 from campaigns.deadlines import effective_close, is_live
 from campaigns.models import Campaign, Phase, PhaseKind, PhaseStatus
-from campaigns.phases import ConfirmationNeeded, close_phase, open_phase, reopen_phase
+from campaigns.phases import ConfirmationNeeded, PhaseInput, close_phase, open_phase, reopen_phase, update_phase
 from campaigns.transitions import ClosingTimes, closing_refusal, closing_times, plan_opening, reopen_errors
 from core.audit import AuditEntry
 from core.clock import FrozenClock
 from core.errors import Conflict, DomainError
+from core.scheduling import ScheduledAction
+from judging.publication import publication_blockers
 from tests.automation.conftest import plan
 from tests.conftest import NOW, Browser, Sweeper
 from tests.factories import DAY, make_campaign, make_user
+from web.local_time import ambiguity_note
 
 HOUR = timedelta(hours=1)
 LOCAL = "%Y-%m-%dT%H:%M"
@@ -80,7 +83,7 @@ def test_closing_by_hand_records_the_real_time() -> None:
     running = phase(1, -1, 1, PhaseStatus.OPEN, grace=15)
     assert closing_times(running, T0) == ClosingTimes(T0, 0)  # early: now, and no grace after it
     in_grace = phase(1, -2, 0, PhaseStatus.OPEN, grace=15)
-    assert closing_times(in_grace, T0 + timedelta(minutes=4, seconds=10)) == ClosingTimes(T0, 5)  # grace ends now
+    assert closing_times(in_grace, T0 + timedelta(minutes=4, seconds=10)) == ClosingTimes(T0, 4)  # ends by now
     late = phase(1, -3, -1, PhaseStatus.OPEN, grace=15)
     assert closing_times(late, T0) == ClosingTimes(late.closes_at, 15)  # a late close keeps the times that held
     assert closing_refusal(phase(1, 1, 2), T0) is not None  # nothing to close before it began
@@ -158,9 +161,9 @@ async def test_open_now_in_turn_never_leaves_two_phases_open(db: AsyncSession, b
     item = page.text.split(f'id="phase-{judging.id}"', 1)[1].split("</li>", 1)[0]
     assert "Opened" in item and f'datetime="{NOW.isoformat()}"' in item
     assert 'class="tl-now"' in page.text
-    # buttons that cannot work are not offered: no "Open now" on an open or a closed phase
+    # buttons that cannot work are not offered: nothing on a closed phase while a later one runs
     closed_item = page.text.split(f'id="phase-{registration.id}"', 1)[1].split("</li>", 1)[0]
-    assert "Open now" not in closed_item and "Close now" not in closed_item and "Reopen" in closed_item
+    assert "Open now" not in closed_item and "Close now" not in closed_item and "Reopen" not in closed_item
 
 
 async def test_close_now_records_the_time_and_the_entry_page_says_so(db: AsyncSession, browser: Browser) -> None:
@@ -441,3 +444,59 @@ async def test_buttons_that_cannot_work_are_not_offered(db: AsyncSession, browse
     assert "Open now" not in item and f'href="/campaigns/{judging.campaign.id}/results"' in item
     refused = await browser.post(f"/campaigns/{judging.campaign.id}/phases/{results.id}/open", htmx=True)
     assert refused.status_code == 409 and "opens when the results are published" in refused.text
+
+
+async def test_a_skipped_step_says_why_on_the_timeline_page(
+    db: AsyncSession, browser: Browser, sweeper: Sweeper
+) -> None:
+    """Catching up past a whole phase: its opening is skipped with a note naming its closing time."""
+    organizer = await make_user(db, "org@example.com")
+    scenario = await make_campaign(db, organizer=organizer, stage="submission", timezone="UTC")
+    judging = scenario.judging
+    await plan(db, scenario.campaign.id)
+    await sweeper.at(effective_close(judging) + HOUR)
+    await browser.sign_in(organizer.email)
+    page = await browser.get(f"/campaigns/{scenario.campaign.id}/timeline")
+    assert page.status_code == 200
+    note = f"closing time ({judging.closes_at:%b} {judging.closes_at.day}, {judging.closes_at.year}"
+    steps = page.text.split('id="automatic-steps"', 1)[1]
+    assert note in steps and "has passed, so it cannot open" in steps
+
+
+async def test_changing_a_phase_kind_replans_its_steps(db: AsyncSession, clock: FrozenClock) -> None:
+    organizer = await make_user(db, "org@example.com")
+    scenario = await make_campaign(db, organizer=organizer, stage="submission", timezone="UTC")
+    await plan(db, scenario.campaign.id)
+    results = scenario.phases[PhaseKind.RESULTS]
+    data = PhaseInput(
+        kind=PhaseKind.REGISTRATION, name="Demo day", opens_at=results.opens_at, closes_at=results.closes_at
+    )
+    await update_phase(db, organizer, clock.now(), scenario.campaign, results, data)
+    await db.commit()
+    kinds = (await db.scalars(select(ScheduledAction.kind).where(ScheduledAction.subject_id == results.id))).all()
+    assert "phase.open" in kinds and "results.publish" not in kinds
+
+
+async def test_a_results_phase_does_not_reopen(db: AsyncSession, clock: FrozenClock) -> None:
+    organizer = await make_user(db, "org@example.com")
+    scenario = await make_campaign(db, organizer=organizer, stage="results", timezone="UTC")
+    scenario.campaign.results_published_at = None
+    results = scenario.phases[PhaseKind.RESULTS]
+    results.status = PhaseStatus.CLOSED
+    await db.commit()
+    with pytest.raises(Conflict, match="results phase opens when the results are published"):
+        await reopen_phase(db, organizer, clock.now(), results, clock.now() + DAY, 0)
+
+
+def test_a_phase_still_to_come_blocks_publication() -> None:
+    ahead, results = phase(1, 1, 2), phase(2, 3, 4)
+    results.kind = PhaseKind.RESULTS
+    blockers = publication_blockers(1, 0, [ahead, results], T0)
+    assert [b.params for b in blockers] == [{"phase": "P1"}]
+    ahead.status = PhaseStatus.CLOSED
+    assert publication_blockers(1, 0, [ahead, results], T0) == []
+
+
+def test_the_doubled_hour_of_a_half_hour_zone_names_its_offset() -> None:
+    note = ambiguity_note(datetime(2026, 11, 1, 1, 30), "America/St_Johns")
+    assert note is not None and "(UTC-3:30)" in note

@@ -11,7 +11,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from campaigns.deadlines import current_phase, effective_close, is_live, phase_state
 from campaigns.models import Campaign, CampaignStatus, PhaseKind, PhaseStatus
-from campaigns.transitions import closing_refusal, plan_opening
+from campaigns.phases import reopen_refusal
+from campaigns.transitions import closing_refusal, plan_opening, reopen_errors
 from core.errors import N_, DomainError, NotFound, ValidationFailed
 from web.i18n import format_when
 from web.i18n import gettext as _
@@ -62,10 +63,9 @@ def _controls(campaign: Campaign, now: datetime) -> dict[int, dict[str, Any]]:
             and closing_refusal(phase, now) is None,
             "grace_until": effective_close(phase) if is_live(phase, now) and state is PhaseStatus.CLOSED else None,
             "publish": published and phase.kind is PhaseKind.RESULTS and campaign.results_published_at is None,
-            "reopen": published
-            and campaign.results_published_at is None
-            and phase.status is PhaseStatus.CLOSED
-            and phase.advancement_applied_at is None,
+            "reopen": phase.status is PhaseStatus.CLOSED
+            and reopen_refusal(campaign, phase) is None
+            and "__all__" not in reopen_errors(campaign.phases, phase, None, 0, now),
         }
     return controls
 

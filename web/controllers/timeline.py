@@ -264,9 +264,11 @@ async def _answer(
     flash: str | None = None,
     **extra: Any,
 ) -> Response[Any]:
-    """After a phase button: the timeline fragment for htmx; else back to the timeline page
-    (redirect-after-post, a refusal as a flash message), so that a reload repeats nothing."""
-    if is_htmx(request):
+    """After a phase button: back to the timeline page (redirect-after-post; for htmx a client
+    redirect, so the edit forms and the automatic steps show the times that now hold too), a
+    refusal as a flash message, so that a reload repeats nothing. A refusal or a question to an
+    htmx request comes as the timeline fragment: nothing changed, so nothing else is stale."""
+    if is_htmx(request) and status >= 300:
         campaign = await full_campaign(db, campaign_id)
         return Template(
             template_name="campaigns/_timeline.html",
@@ -353,9 +355,9 @@ async def phase_reopen(
         errors = messages(exc, campaign.timezone)
         if closes.error is not None and "closes_at" in errors:
             errors["closes_at"] = closes.error
+        if "__all__" in errors:  # the timeline's state, not the form: said above the timeline
+            return await _answer(request, db_session, campaign_id, now, status=exc.status_code, flash=errors["__all__"])
         if not is_htmx(request):
-            if "__all__" in errors:
-                return see_other(request, f"/campaigns/{campaign_id}/timeline", error=errors["__all__"])
             reopen = {"reopen_id": phase.id, "reopen_values": values, "reopen_errors": errors}
             return await _timeline_page(db_session, campaign_id, now, status=exc.status_code, extra=reopen)
         return await _answer(
