@@ -55,7 +55,26 @@ PAGES: list[tuple[str, str]] = [
     ("alice@example.com", "/campaigns"),
     ("judge1@example.com", "/judging"),
     ("admin@example.com", "/admin/users"),
+    # {campaign}: the demo's running campaign
+    ("alice@example.com", "/campaigns/{campaign}"),
+    ("organizer@example.com", "/campaigns/{campaign}/timeline"),
 ]
+
+
+async def running_campaign(settings: Any) -> int:
+    """The id of the demo campaign with the most phases (the running one)."""
+    from sqlalchemy import func, select
+
+    from campaigns.models import Phase
+    from web.database import make_engine
+
+    engine = make_engine(settings.database_url)
+    async with engine.connect() as conn:
+        found = await conn.scalar(
+            select(Phase.campaign_id).group_by(Phase.campaign_id).order_by(func.count().desc(), Phase.campaign_id)
+        )
+    await engine.dispose()
+    return int(found or 0)
 
 
 async def main(n: int) -> None:
@@ -78,8 +97,10 @@ async def main(n: int) -> None:
     app = create_app(settings)
     statements: list[Any] = []
     event.listen(app.state.engine.sync_engine, "before_cursor_execute", lambda *a: statements.append(1))
+    campaign = await running_campaign(settings)
     print(f"{'page':<28} {'user':<22} {'ms':>8} {'× bare':>8} {'queries':>8}")
-    for email, page in PAGES:
+    for email, template in PAGES:
+        page = template.format(campaign=campaign)
         async with AsyncTestClient(app=app) as client:
             await sign_in(client, email)
             await timed(client, page, 5)
