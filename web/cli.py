@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -190,6 +191,40 @@ def demo() -> None:
     click.echo("Demo data loaded." if created else "Demo data already present; nothing changed.")
     for line in demo_accounts_summary(DEMO_ACCOUNTS, DEMO_PASSWORD):
         click.echo(line)
+
+
+@main.group()
+def bench() -> None:
+    """Data for the benchmarks (bench/run.py)."""
+
+
+@bench.command("seed")
+@click.option("--size", "size_name", type=click.Choice(["S", "M", "XL", "XXL"]), required=True, help="S is the demo.")
+@click.option("--seed", "seed_value", default=1, show_default=True, type=int, help="The same seed gives the same data.")
+@click.option("--database-url", default=None, help="Defaults to KAIZEN_DATABASE_URL; migrated first.")
+@click.option(
+    "--now",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"]),
+    default=None,
+    help="Times are relative to this instant (default: the current time).",
+)
+def bench_seed(size_name: str, seed_value: int, database_url: str | None, now: datetime | None) -> None:
+    """Fill an empty database with generated data of one size. Refuses to run in production."""
+    from web import migrate
+    from web.benchdata import timed_seed
+
+    settings = _settings()
+    if settings.production:
+        raise click.ClickException("Bench data cannot be loaded in production mode (KAIZEN_ENV=production).")
+    url = database_url or settings.database_url
+    migrate.upgrade(url)
+    try:
+        counts, seconds = timed_seed(url, size_name, seed_value=seed_value, now=now)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for table, count in counts.items():
+        click.echo(f"  {table:<20} {count:>9,}")
+    click.echo(f"Seeded size {size_name} ({sum(counts.values()):,} rows) in {seconds:.1f} s.")
 
 
 @main.command()
