@@ -17,19 +17,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, func, select  # noqa: E402
-from sqlalchemy.ext.asyncio import async_sessionmaker  # noqa: E402
+from sqlalchemy import event, func, select
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from campaigns.models import Campaign, NormalisationMode, Phase, PhaseKind  # noqa: E402
-from judging import ranking as ranking_module  # noqa: E402
-from judging.models import Scorecard  # noqa: E402
-from web.database import import_all_models, make_engine  # noqa: E402
+from campaigns.models import Campaign, NormalisationMode, Phase, PhaseKind
+from judging import ranking as ranking_module
+from judging import ranking_cache
+from judging.models import Scorecard
+from web.database import import_all_models, make_engine
 
 
 def _clear_cache() -> None:
-    cache = getattr(ranking_module, "CACHE", None)
-    if cache is not None:
-        cache.clear()
+    ranking_cache.CACHE.clear()
 
 
 async def main(url: str, repeat: int) -> None:
@@ -54,7 +53,8 @@ async def main(url: str, repeat: int) -> None:
                 async with maker() as db:
                     phase = await db.get(Phase, phase_id)
                     assert phase is not None
-                    phase.normalisation = mode  # never committed: the cache key is the mode too
+                    db.expunge(phase)  # so the change below is never flushed nor committed
+                    phase.normalisation = mode  # the cache key holds the mode too
                     if not cached:
                         _clear_cache()
                     statements.clear()
@@ -64,7 +64,10 @@ async def main(url: str, repeat: int) -> None:
                     await db.rollback()
             ranked = sum(1 for row in result.rows if row.rank is not None)
             label = "cached  " if cached else "uncached"
-            print(f"  phase_ranking {mode.value:<13} {label} {best * 1000:8.1f} ms  {len(statements):3d} statements, {ranked} ranked")
+            print(
+                f"  phase_ranking {mode.value:<13} {label} {best * 1000:8.1f} ms "
+                f"{len(statements):3d} statements, {ranked} ranked"
+            )
     await _page(maker, campaign.id, statements, repeat)
     await engine.dispose()
 

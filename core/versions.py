@@ -48,7 +48,5 @@ async def bump(session: AsyncSession, campaign_id: int) -> None:
 
 async def current(session: AsyncSession, campaign_id: int) -> int:
     """The campaign's ranking version (0 before its first change)."""
-    value = await session.scalar(
-        select(ranking_version.c.version).where(ranking_version.c.campaign_id == campaign_id)
-    )
+    value = await session.scalar(select(ranking_version.c.version).where(ranking_version.c.campaign_id == campaign_id))
     return int(value or 0)

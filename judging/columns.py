@@ -147,9 +147,11 @@ def _rank_scope(results: list[EntryResult], order: Sequence[int]) -> list[EntryR
             placed.append((group[0], position + 1, False))
             position += 1
             continue
-        members = sorted(
-            group, key=functools.cmp_to_key(lambda a, b: _compare(a, b, order) or (a.entry_id - b.entry_id))
-        )
+
+        def compare(a: EntryResult, b: EntryResult) -> int:
+            return _compare(a, b, order) or (a.entry_id - b.entry_id)
+
+        members = sorted(group, key=functools.cmp_to_key(compare))
         rank = position + 1
         for i, r in enumerate(members):
             if i > 0 and _compare(members[i - 1], r, order) != 0:

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Row, or_, select
+from sqlalchemy import ColumnElement, Row, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.models import Challenge, NormalisationMode, Phase, RankingScope
@@ -234,8 +234,9 @@ async def _compute(
 ) -> tuple[dict[int, Computed], Names]:
     """The arithmetic of the phases, and the names of their entries, in three statements."""
     phase_ids = [p.id for p in phases]
+    conn = await session.connection()  # plain Core results: no ORM bookkeeping per row
     criteria_by_phase: dict[int, list[CriterionRef]] = defaultdict(list)
-    for phase_id, *values in await session.execute(
+    for phase_id, *values in await conn.execute(
         select(
             Criterion.phase_id,
             Criterion.id,
@@ -249,21 +250,23 @@ async def _compute(
         .order_by(Criterion.phase_id, Criterion.position, Criterion.id)
     ):
         criteria_by_phase[phase_id].append(CriterionRef(*values))
-    # the scores as plain rows in one statement: no ORM object per scorecard or per score
-    cards: dict[int, tuple[int, int, int, int, dict[int, int]]] = {}
-    for card_id, phase_id, entry_id, judge_id, criterion_id, value in await session.execute(
-        select(
-            Scorecard.id, Scorecard.phase_id, Scorecard.entry_id, Scorecard.judge_id, Score.criterion_id, Score.value
+    # the scores in one statement, one row per scorecard with a column per criterion (a pivot in SQL: a
+    # sixth of the rows to carry, and no ORM object per scorecard or per score)
+    union = sorted({c.id for refs in criteria_by_phase.values() for c in refs})
+    card_rows: list[Row[Any]] = []
+    if union:
+        pivot = [func.max(case((Score.criterion_id == cid, Score.value))) for cid in union]
+        card_rows = list(
+            await conn.execute(
+                select(Scorecard.id, Scorecard.phase_id, Scorecard.entry_id, Scorecard.judge_id, *pivot)
+                .join(Score, Score.scorecard_id == Scorecard.id)
+                .where(Scorecard.phase_id.in_(phase_ids), _final())
+                .group_by(Scorecard.id, Scorecard.phase_id, Scorecard.entry_id, Scorecard.judge_id)
+            )
         )
-        .join(Score, Score.scorecard_id == Scorecard.id)
-        .where(Scorecard.phase_id.in_(phase_ids), _final())
-    ):
-        card = cards.get(card_id)
-        if card is None:
-            card = cards[card_id] = (phase_id, card_id, entry_id, judge_id, {})
-        card[4][criterion_id] = value
+    column_of = {cid: 4 + i for i, cid in enumerate(union)}
     entry_rows = (
-        await session.execute(
+        await conn.execute(
             select(
                 Entry.id,
                 Entry.phase_id,
@@ -282,14 +285,19 @@ async def _compute(
         )
     ).all()
 
-    cards_by_phase: dict[int, list[tuple[int, int, int, dict[int, int]]]] = defaultdict(list)
-    for phase_id, card_id, entry_id, judge_id, values in cards.values():
-        cards_by_phase[phase_id].append((card_id, entry_id, judge_id, values))
+    cards_by_phase: dict[int, list[Row[Any]]] = defaultdict(list)
+    for row in card_rows:
+        cards_by_phase[row[1]].append(row)
     out = {}
     for phase in phases:
         criteria = criteria_by_phase[phase.id]
         specs = [spec_of(c) for c in criteria]
-        cols = columns.columns(specs, cards_by_phase[phase.id])
+        where = [(c.id, column_of[c.id]) for c in criteria]
+        cards = (
+            (row[0], row[2], row[3], {cid: row[i] for cid, i in where if row[i] is not None})
+            for row in cards_by_phase[phase.id]
+        )
+        cols = columns.columns(specs, cards)
         scored = set(cols.entry_ids)
         entries = [
             row
@@ -333,7 +341,7 @@ def _rank_phase(
             incomplete=r.incomplete,
             tied=r.tied,
             score_tied=r.score_tied,
-            criterion_means=dict(r.criterion_means),
+            criterion_means=r.criterion_means,  # type: ignore[arg-type]  # a fresh dict from columns.rank
         )
         for r in results
     ]
@@ -366,20 +374,34 @@ async def name_rows(session: AsyncSession, rankings: Sequence[PhaseRanking], ent
         where = Entry.id.in_(sorted(set(entry_ids)))
     names = {
         entry_id: (title, name)
-        for entry_id, title, name in await session.execute(
+        for entry_id, title, name in await (await session.connection()).execute(
             select(Entry.id, Entry.title, Team.name).join(Team, Team.id == Entry.team_id).where(where)
         )
     }
     _apply_names(rankings, names)
 
 
+def _named(row: RankingRow, title: str, name: str) -> RankingRow:
+    # the constructor, not dataclasses.replace: thousands of rows
+    return RankingRow(
+        row.rank,
+        TeamRef(row.team.id, row.team.challenge_id, name),
+        row.challenge,
+        EntryRef(row.entry.id, title),
+        row.raw_mean,
+        row.score,
+        row.cards,
+        row.incomplete,
+        row.tied,
+        row.score_tied,
+        row.criterion_means,
+    )
+
+
 def _apply_names(rankings: Sequence[PhaseRanking], names: Names) -> None:
     for ranking in rankings:
         ranking.rows = [
-            replace(row, team=replace(row.team, name=named[1]), entry=replace(row.entry, title=named[0]))
-            if (named := names.get(row.entry.id)) is not None
-            else row
-            for row in ranking.rows
+            _named(row, *named) if (named := names.get(row.entry.id)) is not None else row for row in ranking.rows
         ]
         ranking.__dict__.pop("_by_team", None)
         ranking.__dict__.pop("_by_entry", None)

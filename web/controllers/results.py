@@ -110,9 +110,9 @@ async def _results_context(
     # the teams an award can go to: the top of each ranking (judging.awards accepts any ranked team)
     choices = [row for r in rankings for row in r.rows if row.rank is not None and row.rank <= AWARD_CHOICES]
     judge_ids = sorted({j for r in rankings for j in r.cols.judge_ids})
-    judge_names = (
-        dict((await db.execute(select(User.id, User.name).where(User.id.in_(judge_ids)))).all()) if judge_ids else {}
-    )
+    judge_names: dict[int, str] = {}
+    if judge_ids:
+        judge_names = {j: n for j, n in await db.execute(select(User.id, User.name).where(User.id.in_(judge_ids)))}
     analyses = {r.phase.id: cached_analysis(db, r, top_n, judge_names) for r in rankings}
     named = {row.entry.id for p in shown.values() for row in p.items}
     named |= {row.entry.id for row in choices}
