@@ -19,7 +19,7 @@ from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize, organized_campaig
 from campaigns.models import Campaign, Challenge
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.pagination import Page
-from judging.analysis import DEFAULT_TOP_N, cached_analysis
+from judging.analysis import DEFAULT_TOP_N, JudgeSpread, cached_analysis
 from judging.awards import (
     AWARD_NAME_MAX,
     CITATION_MAX,
@@ -41,6 +41,7 @@ AWARD_FIELDS = ("name", "challenge_id", "team_id", "citation")
 MAX_TOP_N = 1000
 PAGE_SIZE = 50  # ranking rows per page
 AWARD_CHOICES = 10  # the award form offers the teams ranked this high in some ranking
+SPREAD_SHOWN = 10  # judges in the spread table unless the organizer asks for all
 
 
 def _int(raw: str) -> int | None:
@@ -88,6 +89,14 @@ def _page(ranking: PhaseRanking, number: int) -> Page[RankingRow]:
     return Page(items=ranking.rows[start : start + PAGE_SIZE], number=number, size=PAGE_SIZE, total=len(ranking.rows))
 
 
+def _spread(spread: list[JudgeSpread], everyone: bool) -> list[JudgeSpread]:
+    """Every judge (by id), or the ``SPREAD_SHOWN`` whose leniency is largest either way, most lenient first."""
+    if everyone or len(spread) <= SPREAD_SHOWN:
+        return spread
+    extreme = sorted(spread, key=lambda j: (-abs(j.leniency or 0.0), j.judge_id))[:SPREAD_SHOWN]
+    return sorted(extreme, key=lambda j: (-(j.leniency or 0.0), j.judge_id))
+
+
 async def _results_context(
     db: AsyncSession,
     campaign: Campaign,
@@ -96,6 +105,7 @@ async def _results_context(
     *,
     top_n: int = DEFAULT_TOP_N,
     page: tuple[int, int] | None = None,
+    all_judges: bool = False,
     values: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
@@ -133,6 +143,10 @@ async def _results_context(
         "pages": shown,  # the page of each ranking shown (core.pagination.Page of its rows)
         # pure arithmetic over what the rankings loaded, cached beside them: no further query
         "analyses": analyses,
+        # the judges' spread: those whose leniency is largest either way, or all of them
+        "spreads": {phase_id: _spread(a.spread, all_judges) for phase_id, a in analyses.items()},
+        "all_judges": all_judges,
+        "default_top_n": DEFAULT_TOP_N,
         "recommendation": recommended(),
         "top_n": top_n,
         "awards": await campaign_awards(db, campaign.id),
@@ -176,6 +190,7 @@ async def results_page(
         clock.now(),
         top_n=_top_n(query.get("top")),
         page=(phase_id, page) if phase_id is not None and page is not None else None,
+        all_judges=query.get("judges") == "all",
     )
     return Template(template_name="results/organizer.html", context=context)
 
