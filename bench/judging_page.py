@@ -66,9 +66,10 @@ def main(args: argparse.Namespace) -> None:
         print(f"results page under wrk: {page}")
         print(f"serving worker RSS after wrk: {rss_mb(kaizen.process.pid):.0f} MB")
         kaizen.stop()
-        bare.start("/")
-        ceiling = wrk(bare.base + "/", None, seconds=args.seconds, connections=16)
-        print(f"bare page under wrk: {ceiling}")
+        bare.start("/hello")
+        ceiling = wrk(bare.base + "/items", None, seconds=args.seconds, connections=16)
+        print(f"bare page (/items) under wrk: {ceiling}")
+        print(f"results page / bare page: {page['rps'] / ceiling['rps']:.0%}")
     finally:
         kaizen.stop()
         bare.stop()
