@@ -1,4 +1,8 @@
-"""Append-only audit log: who changed what, when, with the before and after."""
+"""Append-only audit log: who changed what, when, with the before and after.
+
+Recording a change that names a campaign also bumps the campaign's ranking version
+(``core.versions``), in the same transaction.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, String
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core import versions
 from core.db import Base
 
 
@@ -55,6 +60,9 @@ async def record(
     )
     session.add(entry)
     await session.flush()
+    if campaign_id is not None:
+        # every audited change of a campaign may change its rankings: their cache is keyed on this
+        await versions.bump(session, campaign_id)
     return entry
 
 

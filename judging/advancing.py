@@ -133,6 +133,8 @@ async def apply_advancement(
         return None
     ranking = await ranking_of(session, phase)
     rows = {row.team.id: row for row in ranking.rows}
+    # the rows carry plain values: the teams whose status may change, as ORM objects, in one statement
+    teams = {t.id: t for t in (await session.scalars(select(Team).where(Team.campaign_id == phase.campaign_id))).all()}
     try:
         decisions = decide(
             ranked_rows(phase, ranking.rows),
@@ -169,8 +171,9 @@ async def apply_advancement(
         (report.advanced if outcome is AdvancementOutcome.ADVANCE else report.eliminated).append(d.key)
         if d.tied_at_cut:
             report.tied.append(d.key)
-        if outcome is AdvancementOutcome.ELIMINATE and row.team.status is TeamStatus.ACTIVE:
-            await _set_status(session, actor, now, row.team, TeamStatus.ELIMINATED)
+        team = teams[row.team.id]
+        if outcome is AdvancementOutcome.ELIMINATE and team.status is TeamStatus.ACTIVE:
+            await _set_status(session, actor, now, team, TeamStatus.ELIMINATED)
     await record(
         session,
         at=now,
@@ -250,7 +253,7 @@ async def override_advancement(
         after=_state(advancement),
         reason=reason,
     )
-    team = row.team
+    team = await session.get_one(Team, row.team.id)
     if outcome is AdvancementOutcome.ELIMINATE and team.status is TeamStatus.ACTIVE:
         await _set_status(session, actor, now, team, TeamStatus.ELIMINATED)
     elif outcome is AdvancementOutcome.ADVANCE and team.status is TeamStatus.ELIMINATED:

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.models import AdvancementRule
-from judging import agreement, effects, scoring
+from judging import agreement, columns, effects, ranking_cache, scoring
 from judging.ranking import PhaseRanking
 
 DEFAULT_TOP_N = 10
@@ -76,9 +78,13 @@ class PhaseAnalysis:
         return sum(self.cut.places.values())
 
 
-def judge_spread(totals: Sequence[scoring.JudgeTotal], names: dict[int, str]) -> list[JudgeSpread]:
-    """Per judge, by judge id; leniency from the judge-effects fit."""
-    fit = effects.fit(totals)
+def judge_spread(
+    totals: Sequence[columns.Total | scoring.JudgeTotal],
+    names: Mapping[int, str],
+    fit: effects.JudgeEffects | None = None,
+) -> list[JudgeSpread]:
+    """Per judge, by judge id; leniency from the judge-effects fit (``fit``, if already computed)."""
+    fit = fit or effects.fit(totals)
     by_judge: dict[int, list[float]] = defaultdict(list)
     for t in sorted(totals, key=lambda t: (t.judge_id, t.entry_id)):
         by_judge[t.judge_id].append(t.total)
@@ -137,8 +143,13 @@ def cut(results: Sequence[scoring.EntryResult], places: dict[Hashable, int]) -> 
 
 
 def _rank(ranking: PhaseRanking, mode: scoring.Mode) -> list[scoring.EntryResult]:
-    return scoring.rank_totals(
-        ranking.totals, ranking.entry_specs, mode=mode, required=ranking.required, tie_break=ranking.tie_break
+    return columns.rank(
+        ranking.cols,
+        ranking.entry_specs,
+        mode=mode,
+        required=ranking.required,
+        tie_break=ranking.tie_break,
+        fit=ranking.fit,
     )
 
 
@@ -164,8 +175,11 @@ def normalisation_moves(
     return sorted(moves, key=lambda m: order[m.entry_id])
 
 
-def analyse(ranking: PhaseRanking, top_n: int = DEFAULT_TOP_N) -> PhaseAnalysis:
-    """Spread, agreement, the cut in the phase's mode and the entries the mode choice moves."""
+def analyse(ranking: PhaseRanking, top_n: int = DEFAULT_TOP_N, names: Mapping[int, str] | None = None) -> PhaseAnalysis:
+    """Spread, agreement, the cut in the phase's mode and the entries the mode choice moves.
+
+    ``names``: the judges' names by id (their ids where missing).
+    """
     phase = ranking.phase
     rule = phase.advancement_rule or AdvancementRule.MANUAL
     own = scoring.Mode(ranking.mode.value)
@@ -176,13 +190,32 @@ def analyse(ranking: PhaseRanking, top_n: int = DEFAULT_TOP_N) -> PhaseAnalysis:
         scope: places_for(ranked, rule, phase.advancement_value, top_n)
         for scope, ranked in _by_scope(results[own]).items()
     }
-    names = {judge_id: user.name for judge_id, user in ranking.judges.items()}
+    light = ranking.cols.light()
     return PhaseAnalysis(
         rule=rule,
         value=phase.advancement_value,
         top_n=top_n,
-        agreement=agreement.interval_alpha(ranking.totals),
-        spread=judge_spread(ranking.totals, names),
+        agreement=agreement.interval_alpha(light),
+        spread=judge_spread(light, names or {}, ranking.fit),
         cut=cut(results[own], places),
         moves=normalisation_moves(results, places),
     )
+
+
+def cached_analysis(
+    session: AsyncSession, ranking: PhaseRanking, top_n: int = DEFAULT_TOP_N, names: Mapping[int, str] | None = None
+) -> PhaseAnalysis:
+    """``analyse``, kept in ``judging.ranking_cache`` beside the ranking it was computed from.
+
+    The judges' names are not cached: they are put in on every call.
+    """
+    phase = ranking.phase
+    rule = phase.advancement_rule or AdvancementRule.MANUAL
+    key = ("analysis", *ranking.key, rule.value, phase.advancement_value, top_n) if ranking.key else None
+    found = ranking_cache.get(session, key) if key else None
+    if found is None:
+        found = analyse(ranking, top_n)
+        if key:
+            ranking_cache.put(session, key, found)
+    names = names or {}
+    return replace(found, spread=[replace(s, name=names.get(s.judge_id, s.name)) for s in found.spread])

@@ -88,9 +88,13 @@ async def judging_phases(session: AsyncSession, campaign_id: int) -> list[Phase]
 
 async def ranked_teams(session: AsyncSession, campaign_id: int) -> list[Team]:
     """Teams ranked (not incomplete) in at least one judging phase, by challenge then name."""
-    rankings = await phase_rankings(session, await judging_phases(session, campaign_id))
-    found = {row.team.id: row.team for ranking in rankings for row in ranking.rows if row.rank is not None}
-    return sorted(found.values(), key=lambda t: (t.challenge.position, t.challenge.id, t.name.lower(), t.id))
+    rankings = await phase_rankings(session, await judging_phases(session, campaign_id), named=False)
+    ids = {row.team.id for ranking in rankings for row in ranking.rows if row.rank is not None}
+    teams = await session.scalars(
+        select(Team).where(Team.campaign_id == campaign_id).options(joinedload(Team.challenge))
+    )
+    found = [t for t in teams.all() if t.id in ids]
+    return sorted(found, key=lambda t: (t.challenge.position, t.challenge.id, t.name.lower(), t.id))
 
 
 async def campaign_awards(session: AsyncSession, campaign_id: int) -> list[Award]:

@@ -1,9 +1,14 @@
-"""The ranking of a judging phase: loads its final scorecards and feeds ``judging.scoring``.
+"""The ranking of a judging phase: reads its final scorecards as columns and feeds ``judging.columns``.
 
-A constant number of queries whatever the data size, also for several phases at once:
-criteria (1), final scorecards with their judges (1), their scores as plain rows (1), entries
-with their teams and challenges (1). ``Scorecard.scores`` is not loaded on the scorecards kept in
-``PhaseRanking.scorecards``.
+A constant number of statements whatever the data size, also for several phases at once: the
+campaigns' ranking versions (1); then, unless cached, criteria (1), the scores of the final
+scorecards as plain rows (1), the entries with their teams' challenges (1); and the names shown
+(team names, entry titles: 1, for every row or only for the rows a page shows). No ORM object is
+built per scorecard or per entry.
+
+What the arithmetic computes is cached per process (``judging.ranking_cache``) under the phase,
+its campaign's ranking version, the scope and the phase's settings; names and titles are read
+fresh every time, since they change without touching the ranking.
 
 Rules chosen here (DOMAIN.md is silent on them):
 - the entries of a judging phase are the submitted entries of the submission phase it judges,
@@ -18,17 +23,17 @@ Rules chosen here (DOMAIN.md is silent on them):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cached_property
+from typing import Any, Literal
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Row, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
 
-from accounts.models import User
 from campaigns.models import Challenge, NormalisationMode, Phase, RankingScope
-from judging import effects, scoring
+from core.versions import ranking_version
+from judging import columns, effects, ranking_cache, scoring
 from judging.models import Criterion, Score, Scorecard, ScorecardStatus
 from judging.withdrawn import judged
 from teams.models import Entry, EntryStatus, Team
@@ -38,11 +43,41 @@ SCOPES: tuple[Scope, ...] = ("challenge", "campaign")
 
 
 @dataclass(frozen=True)
+class CriterionRef:
+    id: int
+    name: str
+    weight: float
+    scale_min: int
+    scale_max: int
+    position: int
+
+
+@dataclass(frozen=True)
+class ChallengeRef:
+    id: int
+    title: str
+    position: int
+
+
+@dataclass(frozen=True)
+class TeamRef:
+    id: int
+    challenge_id: int
+    name: str = ""  # read fresh; "" where the caller did not ask for it
+
+
+@dataclass(frozen=True)
+class EntryRef:
+    id: int
+    title: str = ""  # read fresh; "" where the caller did not ask for it
+
+
+@dataclass(frozen=True)
 class RankingRow:
     rank: int | None
-    team: Team
-    challenge: Challenge
-    entry: Entry
+    team: TeamRef
+    challenge: ChallengeRef
+    entry: EntryRef
     raw_mean: float | None
     score: float | None
     cards: int
@@ -52,26 +87,55 @@ class RankingRow:
     criterion_means: dict[int, float]  # mean normalised score (0..1) by criterion id
 
 
+@dataclass(frozen=True)
+class Computed:
+    """What a phase's ranking computes from its inputs: no ORM object, safe to share between requests."""
+
+    scope: Scope
+    mode: NormalisationMode
+    criteria: list[CriterionRef]
+    rows: list[RankingRow]  # unnamed
+    cols: columns.Columns
+    entry_specs: list[scoring.EntrySpec]
+    tie_break: list[int]
+    field_means: dict[int, float]
+    fit: effects.JudgeEffects
+    card_ids: dict[int, list[int]]  # counted final scorecards by entry id, by id
+
+
 @dataclass
 class PhaseRanking:
     phase: Phase
     scope: Scope
     mode: NormalisationMode  # the mode the scores were computed with
     fallback: bool  # the phase asks for a mode not computed (none is left: always False)
-    criteria: list[Criterion]
+    criteria: list[CriterionRef]
     rows: list[RankingRow]
-    scorecards: dict[int, list[Scorecard]] = field(default_factory=dict)  # final ones, by entry id
-    field_means: dict[int, float] = field(default_factory=dict)  # normalised, by criterion id
-    # what the arithmetic was fed, so other modes can be computed without another query
-    totals: list[scoring.JudgeTotal] = field(default_factory=list)
+    cols: columns.Columns = columns.EMPTY  # what the arithmetic was fed, for the other modes
     entry_specs: list[scoring.EntrySpec] = field(default_factory=list)
     tie_break: list[int] = field(default_factory=list)
-    judges: dict[int, User] = field(default_factory=dict)  # the judges of the counted scorecards
-    leniency: dict[int, float] = field(default_factory=dict)  # b_j by judge id (mode judge-effects)
+    field_means: dict[int, float] = field(default_factory=dict)  # normalised, by criterion id
+    fit: effects.JudgeEffects = field(default_factory=lambda: effects.fit([]))
+    card_ids: dict[int, list[int]] = field(default_factory=dict)  # counted final scorecards by entry id
+    version: int = 0  # the campaign's ranking version it was computed at
+    key: tuple[object, ...] = ()  # its key in ``judging.ranking_cache``
 
     @property
     def required(self) -> int:
         return self.phase.required_judges
+
+    @property
+    def leniency(self) -> dict[int, float]:
+        """b_j by judge id (in every mode: the organizer's analysis shows it)."""
+        return self.fit.leniency
+
+    @property
+    def judge_ids(self) -> list[int]:
+        return sorted(set(self.cols.judge_ids))
+
+    @cached_property
+    def totals(self) -> list[scoring.JudgeTotal]:
+        return self.cols.judge_totals()
 
     @property
     def final_count(self) -> int:
@@ -85,25 +149,34 @@ class PhaseRanking:
     def complete_entries(self) -> int:
         return sum(1 for row in self.rows if not row.incomplete)
 
-    def groups(self) -> list[tuple[Challenge | None, list[RankingRow]]]:
-        """Rows by ranking scope: one group per challenge, or a single campaign-wide group."""
+    def groups(self, rows: Sequence[RankingRow] | None = None) -> list[tuple[ChallengeRef | None, list[RankingRow]]]:
+        """Rows (all, or those given, in ranking order) by ranking scope: one group per challenge, or one."""
+        rows = self.rows if rows is None else rows
         if self.scope == "campaign":
-            return [(None, self.rows)] if self.rows else []
-        out: list[tuple[Challenge | None, list[RankingRow]]] = []
-        for row in self.rows:
-            if not out or out[-1][0] is not row.challenge:
+            return [(None, list(rows))] if rows else []
+        out: list[tuple[ChallengeRef | None, list[RankingRow]]] = []
+        for row in rows:
+            if not out or out[-1][0] != row.challenge:
                 out.append((row.challenge, []))
             out[-1][1].append(row)
         return out
 
+    @cached_property
+    def _by_team(self) -> dict[int, RankingRow]:
+        return {row.team.id: row for row in self.rows}
+
+    @cached_property
+    def _by_entry(self) -> dict[int, RankingRow]:
+        return {row.entry.id: row for row in self.rows}
+
     def row_of_team(self, team_id: int) -> RankingRow | None:
-        return next((row for row in self.rows if row.team.id == team_id), None)
+        return self._by_team.get(team_id)
 
     def row_of_entry(self, entry_id: int) -> RankingRow | None:
-        return next((row for row in self.rows if row.entry.id == entry_id), None)
+        return self._by_entry.get(entry_id)
 
 
-def _spec(criterion: Criterion) -> scoring.CriterionSpec:
+def spec_of(criterion: CriterionRef) -> scoring.CriterionSpec:
     return scoring.CriterionSpec(
         id=criterion.id,
         weight=criterion.weight,
@@ -113,153 +186,282 @@ def _spec(criterion: Criterion) -> scoring.CriterionSpec:
     )
 
 
-def _totals(
-    criteria: Sequence[scoring.CriterionSpec], cards: Sequence[Scorecard], scores: dict[int, dict[int, int]]
-) -> list[scoring.JudgeTotal]:
-    if not criteria:
-        return []
-    ids = {c.id for c in criteria}
-    out = []
-    for card in cards:
-        values = {cid: value for cid, value in scores.get(card.id, {}).items() if cid in ids}
-        if len(values) == len(ids):
-            out.append(
-                scoring.to_judge_total(
-                    criteria, scoring.Card(entry_id=card.entry_id, judge_id=card.judge_id, scores=values)
-                )
-            )
-    return out
+def _final() -> ColumnElement[bool]:
+    return (Scorecard.status == ScorecardStatus.FINAL) & judged(Scorecard.entry_id)
 
 
-async def phase_rankings(
-    session: AsyncSession, phases: Sequence[Phase], scope: Scope | None = None
-) -> list[PhaseRanking]:
-    """The rankings of several judging phases, in the order given, in four queries.
-
-    ``scope`` ``None`` ranks each phase within its own ``ranking_scope``.
-    """
-    if not phases:
-        return []
-    phase_ids = [p.id for p in phases]
-    criteria_rows = (
-        await session.scalars(
-            select(Criterion)
-            .where(Criterion.phase_id.in_(phase_ids))
-            .order_by(Criterion.phase_id, Criterion.position, Criterion.id)
-        )
-    ).all()
-    final = (Scorecard.status == ScorecardStatus.FINAL) & judged(Scorecard.entry_id)
-    card_rows = (
-        await session.scalars(
-            select(Scorecard)
-            .where(Scorecard.phase_id.in_(phase_ids), final)
-            .options(joinedload(Scorecard.judge))
-            .order_by(Scorecard.phase_id, Scorecard.entry_id, Scorecard.id)
-        )
-    ).all()
-    # the scores as plain rows in one query: no ORM object per score (a phase has k·6 per entry),
-    # and no selectinload batches of 500 that would make the query count grow with the data
-    values: dict[int, dict[int, int]] = defaultdict(dict)
-    for card_id, criterion_id, value in await session.execute(
-        select(Score.scorecard_id, Score.criterion_id, Score.value)
-        .join(Scorecard, Scorecard.id == Score.scorecard_id)
-        .where(Scorecard.phase_id.in_(phase_ids), final)
-    ):
-        values[card_id][criterion_id] = value
+def _entries_of(phases: Sequence[Phase]) -> ColumnElement[bool]:
+    """The entries of the phases' rankings (see the module's docstring)."""
     judged_phases = [p.judges_phase_id for p in phases if p.judges_phase_id is not None]
-    scored = select(Scorecard.entry_id).where(Scorecard.phase_id.in_(phase_ids), final)
-    entry_rows = (
-        await session.scalars(
-            select(Entry)
-            .where(
-                or_(
-                    Entry.phase_id.in_(judged_phases) & (Entry.status == EntryStatus.SUBMITTED),
-                    Entry.id.in_(scored),
-                ),
-                judged(Entry.id),
+    scored = select(Scorecard.entry_id).where(Scorecard.phase_id.in_([p.id for p in phases]), _final())
+    return or_(
+        Entry.phase_id.in_(judged_phases) & (Entry.status == EntryStatus.SUBMITTED), Entry.id.in_(scored)
+    ) & judged(Entry.id)
+
+
+def _scope_of(phase: Phase, scope: Scope | None) -> Scope:
+    return scope or ("campaign" if phase.ranking_scope is RankingScope.CAMPAIGN else "challenge")
+
+
+def _key(phase: Phase, version: int, scope: Scope) -> tuple[object, ...]:
+    # the phase's settings are in the version too; in the key as well, so an unsaved change never
+    # reads another setting's value
+    return (
+        "ranking",
+        phase.id,
+        version,
+        scope,
+        phase.normalisation.value,
+        phase.required_judges,
+        phase.judges_phase_id,
+    )
+
+
+async def versions_of(session: AsyncSession, campaign_ids: Collection[int]) -> dict[int, int]:
+    rows = await session.execute(
+        select(ranking_version.c.campaign_id, ranking_version.c.version).where(
+            ranking_version.c.campaign_id.in_(sorted(set(campaign_ids)))
+        )
+    )
+    return {campaign_id: int(version) for campaign_id, version in rows}
+
+
+Names = dict[int, tuple[str, str]]  # entry id: (entry title, team name)
+
+
+async def _compute(
+    session: AsyncSession, phases: Sequence[Phase], scopes: dict[int, Scope]
+) -> tuple[dict[int, Computed], Names]:
+    """The arithmetic of the phases, and the names of their entries, in three statements."""
+    phase_ids = [p.id for p in phases]
+    conn = await session.connection()  # plain Core results: no ORM bookkeeping per row
+    criteria_by_phase: dict[int, list[CriterionRef]] = defaultdict(list)
+    for phase_id, *values in await conn.execute(
+        select(
+            Criterion.phase_id,
+            Criterion.id,
+            Criterion.name,
+            Criterion.weight,
+            Criterion.scale_min,
+            Criterion.scale_max,
+            Criterion.position,
+        )
+        .where(Criterion.phase_id.in_(phase_ids))
+        .order_by(Criterion.phase_id, Criterion.position, Criterion.id)
+    ):
+        criteria_by_phase[phase_id].append(CriterionRef(*values))
+    # the scores in one statement, one row per scorecard with a column per criterion (a pivot in SQL: a
+    # sixth of the rows to carry, and no ORM object per scorecard or per score)
+    union = sorted({c.id for refs in criteria_by_phase.values() for c in refs})
+    card_rows: list[Row[Any]] = []
+    if union:
+        pivot = [func.max(case((Score.criterion_id == cid, Score.value))) for cid in union]
+        card_rows = list(
+            await conn.execute(
+                select(Scorecard.id, Scorecard.phase_id, Scorecard.entry_id, Scorecard.judge_id, *pivot)
+                .join(Score, Score.scorecard_id == Scorecard.id)
+                .where(Scorecard.phase_id.in_(phase_ids), _final())
+                .group_by(Scorecard.id, Scorecard.phase_id, Scorecard.entry_id, Scorecard.judge_id)
             )
-            .options(joinedload(Entry.team).joinedload(Team.challenge))
+        )
+    column_of = {cid: 4 + i for i, cid in enumerate(union)}
+    entry_rows = (
+        await conn.execute(
+            select(
+                Entry.id,
+                Entry.phase_id,
+                Entry.status,
+                Team.id,
+                Team.challenge_id,
+                Challenge.title,
+                Challenge.position,
+                Entry.title,
+                Team.name,
+            )
+            .join(Team, Team.id == Entry.team_id)
+            .join(Challenge, Challenge.id == Team.challenge_id)
+            .where(_entries_of(phases))
             .order_by(Entry.id)
         )
     ).all()
 
-    criteria_by_phase: dict[int, list[Criterion]] = defaultdict(list)
-    for criterion in criteria_rows:
-        criteria_by_phase[criterion.phase_id].append(criterion)
-    cards_by_phase: dict[int, list[Scorecard]] = defaultdict(list)
-    for card in card_rows:
-        cards_by_phase[card.phase_id].append(card)
-    entries_by_id = {e.id: e for e in entry_rows}
-
-    out = []
+    cards_by_phase: dict[int, list[Row[Any]]] = defaultdict(list)
+    for row in card_rows:
+        cards_by_phase[row[1]].append(row)
+    out = {}
     for phase in phases:
-        cards = cards_by_phase[phase.id]
-        scored_ids = {c.entry_id for c in cards}
+        criteria = criteria_by_phase[phase.id]
+        specs = [spec_of(c) for c in criteria]
+        where = [(c.id, column_of[c.id]) for c in criteria]
+        cards = (
+            (row[0], row[2], row[3], {cid: row[i] for cid, i in where if row[i] is not None})
+            for row in cards_by_phase[phase.id]
+        )
+        cols = columns.columns(specs, cards)
+        scored = set(cols.entry_ids)
         entries = [
-            e
-            for e in entry_rows
-            if e.id in scored_ids or (e.phase_id == phase.judges_phase_id and e.status is EntryStatus.SUBMITTED)
+            row
+            for row in entry_rows
+            if row[0] in scored or (row[1] == phase.judges_phase_id and row[2] is EntryStatus.SUBMITTED)
         ]
-        phase_scope: Scope = scope or ("campaign" if phase.ranking_scope is RankingScope.CAMPAIGN else "challenge")
-        out.append(_rank_phase(phase, phase_scope, criteria_by_phase[phase.id], cards, values, entries, entries_by_id))
-    return out
+        entries.sort(key=lambda r: (r[6], r[4], r[0]))  # challenge position, challenge id, entry id
+        out[phase.id] = _rank_phase(phase, scopes[phase.id], criteria, specs, cols, entries)
+    return out, {row[0]: (row[7], row[8]) for row in entry_rows}
 
 
 def _rank_phase(
     phase: Phase,
     scope: Scope,
-    criteria: list[Criterion],
-    cards: list[Scorecard],
-    scores: dict[int, dict[int, int]],
-    entries: list[Entry],
-    entries_by_id: dict[int, Entry],
-) -> PhaseRanking:
-    specs = [_spec(c) for c in criteria]
-    totals = _totals(specs, cards, scores)
-    counted = {(t.entry_id, t.judge_id) for t in totals}
-    mode = phase.normalisation
-    entries = sorted(entries, key=lambda e: (e.team.challenge.position, e.team.challenge.id, e.id))
-    entry_specs = [scoring.EntrySpec(e.id, e.team.challenge_id if scope == "challenge" else None) for e in entries]
+    criteria: list[CriterionRef],
+    specs: list[scoring.CriterionSpec],
+    cols: columns.Columns,
+    entries: Sequence[Row[tuple[int, int, EntryStatus, int, int, str, int, str, str]]],
+) -> Computed:
+    entry_specs = [scoring.EntrySpec(e[0], e[4] if scope == "challenge" else None) for e in entries]
     tie_break = scoring.tie_break_order(specs)
-    results = scoring.rank_totals(
-        totals, entry_specs, mode=scoring.Mode(mode.value), required=phase.required_judges, tie_break=tie_break
+    fit = effects.fit(cols.light())
+    results = columns.rank(
+        cols,
+        entry_specs,
+        mode=scoring.Mode(phase.normalisation.value),
+        required=phase.required_judges,
+        tie_break=tie_break,
+        fit=fit,
     )
-    leniency = effects.fit(totals).leniency if mode is NormalisationMode.JUDGE_EFFECTS else {}
+    info = {e[0]: (TeamRef(e[3], e[4]), ChallengeRef(e[4], e[5], e[6])) for e in entries}
     rows = [
         RankingRow(
             rank=r.rank,
-            team=entries_by_id[r.entry_id].team,
-            challenge=entries_by_id[r.entry_id].team.challenge,
-            entry=entries_by_id[r.entry_id],
+            team=info[r.entry_id][0],
+            challenge=info[r.entry_id][1],
+            entry=EntryRef(r.entry_id),
             raw_mean=r.raw_mean,
             score=r.score,
             cards=r.cards,
             incomplete=r.incomplete,
             tied=r.tied,
             score_tied=r.score_tied,
-            criterion_means=dict(r.criterion_means),
+            criterion_means=r.criterion_means,  # type: ignore[arg-type]  # a fresh dict from columns.rank
         )
         for r in results
     ]
-    by_entry: dict[int, list[Scorecard]] = defaultdict(list)
-    for card in cards:
-        if (card.entry_id, card.judge_id) in counted:
-            by_entry[card.entry_id].append(card)
-    return PhaseRanking(
-        phase=phase,
+    card_ids: dict[int, list[int]] = defaultdict(list)
+    for entry_id, card_id in zip(cols.entry_ids, cols.card_ids, strict=True):
+        card_ids[entry_id].append(card_id)
+    return Computed(
         scope=scope,
-        mode=mode,
-        fallback=False,
+        mode=phase.normalisation,
         criteria=criteria,
         rows=rows,
-        scorecards=dict(by_entry),
-        field_means=scoring.field_means(totals),
-        totals=totals,
+        cols=cols,
         entry_specs=entry_specs,
         tie_break=tie_break,
-        judges={card.judge_id: card.judge for cards_ in by_entry.values() for card in cards_},
-        leniency=leniency,
+        field_means=columns.field_means(cols),
+        fit=fit,
+        card_ids={e: sorted(ids) for e, ids in card_ids.items()},
     )
+
+
+async def name_rows(session: AsyncSession, rankings: Sequence[PhaseRanking], entry_ids: Collection[int] | None) -> None:
+    """Fills in team names and entry titles, for every row (``None``) or the rows of ``entry_ids``, in one statement."""
+    if not rankings:
+        return
+    if entry_ids is None:
+        where = _entries_of([r.phase for r in rankings])
+    else:
+        if not entry_ids:
+            return
+        where = Entry.id.in_(sorted(set(entry_ids)))
+    names = {
+        entry_id: (title, name)
+        for entry_id, title, name in await (await session.connection()).execute(
+            select(Entry.id, Entry.title, Team.name).join(Team, Team.id == Entry.team_id).where(where)
+        )
+    }
+    _apply_names(rankings, names)
+
+
+def _named(row: RankingRow, title: str, name: str) -> RankingRow:
+    # the constructor, not dataclasses.replace: thousands of rows
+    return RankingRow(
+        row.rank,
+        TeamRef(row.team.id, row.team.challenge_id, name),
+        row.challenge,
+        EntryRef(row.entry.id, title),
+        row.raw_mean,
+        row.score,
+        row.cards,
+        row.incomplete,
+        row.tied,
+        row.score_tied,
+        row.criterion_means,
+    )
+
+
+def _apply_names(rankings: Sequence[PhaseRanking], names: Names) -> None:
+    for ranking in rankings:
+        ranking.rows = [
+            _named(row, *named) if (named := names.get(row.entry.id)) is not None else row for row in ranking.rows
+        ]
+        ranking.__dict__.pop("_by_team", None)
+        ranking.__dict__.pop("_by_entry", None)
+
+
+async def phase_rankings(
+    session: AsyncSession,
+    phases: Sequence[Phase],
+    scope: Scope | None = None,
+    *,
+    named: bool = True,
+) -> list[PhaseRanking]:
+    """The rankings of several judging phases, in the order given, in a constant number of statements.
+
+    ``scope`` ``None`` ranks each phase within its own ``ranking_scope``. ``named=False`` leaves the
+    team names and entry titles empty; ``name_rows`` fills them in for the rows a page shows.
+    """
+    if not phases:
+        return []
+    versions = await versions_of(session, {p.campaign_id for p in phases})
+    scopes = {p.id: _scope_of(p, scope) for p in phases}
+    keys = {p.id: _key(p, versions.get(p.campaign_id, 0), scopes[p.id]) for p in phases}
+    computed: dict[int, Computed] = {}
+    for p in phases:
+        hit = ranking_cache.get(session, keys[p.id])
+        if hit is not None:
+            computed[p.id] = hit
+    missing = [p for p in phases if p.id not in computed]
+    names: Names = {}
+    if missing:
+        fresh, names = await _compute(session, missing, scopes)
+        for p in missing:
+            ranking_cache.put(session, keys[p.id], fresh[p.id])
+        computed.update(fresh)
+    out = []
+    for p in phases:
+        c = computed[p.id]
+        out.append(
+            PhaseRanking(
+                phase=p,
+                scope=c.scope,
+                mode=c.mode,
+                fallback=False,
+                criteria=c.criteria,
+                rows=list(c.rows),
+                cols=c.cols,
+                entry_specs=c.entry_specs,
+                tie_break=c.tie_break,
+                field_means=c.field_means,
+                fit=c.fit,
+                card_ids=c.card_ids,
+                version=versions.get(p.campaign_id, 0),
+                key=keys[p.id],
+            )
+        )
+    if named:
+        if missing:
+            _apply_names([r for r in out if r.phase in missing], names)
+        await name_rows(session, [r for r in out if r.phase not in missing], None)
+    return out
 
 
 async def phase_ranking(session: AsyncSession, phase: Phase, scope: Scope | None = None) -> PhaseRanking:

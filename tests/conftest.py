@@ -228,3 +228,18 @@ class Sweeper:
 @pytest.fixture
 def sweeper(maker: Maker, clock: FrozenClock) -> Sweeper:
     return Sweeper(maker, clock)
+
+
+@pytest.fixture(autouse=True)
+def _ranking_cache(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests arrange data with factories that bypass the services, and so the audit that bumps the
+    ranking version: they run with the ranking cache off, except those marked ``ranking_cache``,
+    which change data only through the services. Every test starts with an empty cache."""
+    from judging import ranking_cache
+
+    ranking_cache.CACHE.clear()
+    enabled = ranking_cache.ENABLED
+    ranking_cache.ENABLED = request.node.get_closest_marker("ranking_cache") is not None
+    yield
+    ranking_cache.ENABLED = enabled
+    ranking_cache.CACHE.clear()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +18,8 @@ from accounts.models import User
 from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize, organized_campaign, visible_campaign
 from campaigns.models import Campaign, Challenge
 from core.errors import DomainError, NotFound, ValidationFailed
-from judging.analysis import DEFAULT_TOP_N, analyse
+from core.pagination import Page
+from judging.analysis import DEFAULT_TOP_N, JudgeSpread, cached_analysis
 from judging.awards import (
     AWARD_NAME_MAX,
     CITATION_MAX,
@@ -28,7 +31,7 @@ from judging.awards import (
     publication_blockers_of,
     publish_results,
 )
-from judging.ranking import SCOPES, Scope, phase_rankings
+from judging.ranking import SCOPES, ChallengeRef, PhaseRanking, RankingRow, Scope, name_rows, phase_rankings
 from judging.recommendation import recommended
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
@@ -36,6 +39,9 @@ from web.i18n import gettext as _
 
 AWARD_FIELDS = ("name", "challenge_id", "team_id", "citation")
 MAX_TOP_N = 1000
+PAGE_SIZE = 50  # ranking rows per page
+AWARD_CHOICES = 10  # the award form offers the teams ranked this high in some ranking
+SPREAD_SHOWN = 10  # judges in the spread table unless the organizer asks for all
 
 
 def _int(raw: str) -> int | None:
@@ -67,6 +73,30 @@ async def _challenges(db: AsyncSession, campaign_id: int) -> list[Challenge]:
     return list(rows.all())
 
 
+@dataclass(frozen=True)
+class AwardChoice:
+    """A team the award form offers: ranked in the top ``AWARD_CHOICES`` of some ranking."""
+
+    id: int
+    name: str
+    challenge: ChallengeRef
+
+
+def _page(ranking: PhaseRanking, number: int) -> Page[RankingRow]:
+    pages = max(1, math.ceil(len(ranking.rows) / PAGE_SIZE))
+    number = min(max(number, 1), pages)
+    start = (number - 1) * PAGE_SIZE
+    return Page(items=ranking.rows[start : start + PAGE_SIZE], number=number, size=PAGE_SIZE, total=len(ranking.rows))
+
+
+def _spread(spread: list[JudgeSpread], everyone: bool) -> list[JudgeSpread]:
+    """Every judge (by id), or the ``SPREAD_SHOWN`` whose leniency is largest either way, most lenient first."""
+    if everyone or len(spread) <= SPREAD_SHOWN:
+        return spread
+    extreme = sorted(spread, key=lambda j: (-abs(j.leniency or 0.0), j.judge_id))[:SPREAD_SHOWN]
+    return sorted(extreme, key=lambda j: (-(j.leniency or 0.0), j.judge_id))
+
+
 async def _results_context(
     db: AsyncSession,
     campaign: Campaign,
@@ -74,26 +104,55 @@ async def _results_context(
     now: datetime,
     *,
     top_n: int = DEFAULT_TOP_N,
+    page: tuple[int, int] | None = None,
+    all_judges: bool = False,
     values: Mapping[str, str] | None = None,
     errors: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Everything the results page shows, in a constant number of queries."""
-    rankings = await phase_rankings(db, await judging_phases(db, campaign.id), scope)
-    # the teams an award can go to: ranked in some judging phase (as judging.awards.ranked_teams)
-    ranked = {row.team.id: row.team for r in rankings for row in r.rows if row.rank is not None}
-    teams = sorted(ranked.values(), key=lambda t: (t.challenge.position, t.challenge.id, t.name.lower(), t.id))
+    """Everything the results page shows, in a constant number of statements.
+
+    Only the page of each ranking that is shown is named and rendered: ``page`` is (phase id, page
+    number) for the ranking being paged through, every other ranking shows its first page.
+    """
+    rankings = await phase_rankings(db, await judging_phases(db, campaign.id), scope, named=False)
+    numbers = {r.phase.id: page[1] if page and page[0] == r.phase.id else 1 for r in rankings}
+    shown = {r.phase.id: _page(r, numbers[r.phase.id]) for r in rankings}
+    # the teams an award can go to: the top of each ranking (judging.awards accepts any ranked team)
+    choices = [row for r in rankings for row in r.rows if row.rank is not None and row.rank <= AWARD_CHOICES]
+    judge_ids = sorted({j for r in rankings for j in r.cols.judge_ids})
+    judge_names: dict[int, str] = {}
+    if judge_ids:
+        judge_names = {j: n for j, n in await db.execute(select(User.id, User.name).where(User.id.in_(judge_ids)))}
+    analyses = {r.phase.id: cached_analysis(db, r, top_n, judge_names) for r in rankings}
+    named = {row.entry.id for p in shown.values() for row in p.items}
+    named |= {row.entry.id for row in choices}
+    named |= {move.entry_id for a in analyses.values() for move in a.moves}
+    await name_rows(db, rankings, named)
+    shown = {r.phase.id: _page(r, numbers[r.phase.id]) for r in rankings}  # the named rows
+    offered: dict[int, AwardChoice] = {}
+    for r in rankings:
+        for row in r.rows:
+            if row.rank is not None and row.rank <= AWARD_CHOICES and row.team.id not in offered:
+                offered[row.team.id] = AwardChoice(row.team.id, row.team.name, row.challenge)
+    teams = sorted(offered.values(), key=lambda t: (t.challenge.position, t.challenge.id, t.name.lower(), t.id))
     return {
         "campaign": campaign,
         "scope": scope,
         "scopes": SCOPES,
         "rankings": rankings,
-        # pure arithmetic over what the rankings loaded: no further query
-        "analyses": {r.phase.id: analyse(r, top_n) for r in rankings},
+        "pages": shown,  # the page of each ranking shown (core.pagination.Page of its rows)
+        # pure arithmetic over what the rankings loaded, cached beside them: no further query
+        "analyses": analyses,
+        # the judges' spread: those whose leniency is largest either way, or all of them
+        "spreads": {phase_id: _spread(a.spread, all_judges) for phase_id, a in analyses.items()},
+        "all_judges": all_judges,
+        "default_top_n": DEFAULT_TOP_N,
         "recommendation": recommended(),
         "top_n": top_n,
         "awards": await campaign_awards(db, campaign.id),
         "challenges": await _challenges(db, campaign.id),
         "teams": teams,
+        "award_choices": AWARD_CHOICES,
         "published": campaign.results_published_at is not None,
         "values": dict(values or {}),
         "errors": dict(errors or {}),
@@ -122,7 +181,17 @@ async def results_page(
     # ?top=N sets the cut of the normalisation analysis for phases advanced by hand
     query = request.query_params
     scope = _scope(query.get("scope"))
-    context = await _results_context(db_session, campaign, scope, clock.now(), top_n=_top_n(query.get("top")))
+    # ?phase=ID&page=N pages through one phase's ranking
+    phase_id, page = _int(query.get("phase") or ""), _int(query.get("page") or "")
+    context = await _results_context(
+        db_session,
+        campaign,
+        scope,
+        clock.now(),
+        top_n=_top_n(query.get("top")),
+        page=(phase_id, page) if phase_id is not None and page is not None else None,
+        all_judges=query.get("judges") == "all",
+    )
     return Template(template_name="results/organizer.html", context=context)
 
 

@@ -16,8 +16,8 @@ from sqlalchemy.orm import joinedload
 from campaigns.models import Campaign
 from core.errors import N_, NotFound
 from judging.awards import judging_phases
-from judging.models import Award, Criterion
-from judging.ranking import PhaseRanking, RankingRow, phase_rankings
+from judging.models import Award, Scorecard
+from judging.ranking import CriterionRef, PhaseRanking, RankingRow, phase_rankings
 from teams.models import Membership, Team
 from web.deps import USER, DbSession, signed_in
 from web.i18n import gettext as _
@@ -27,7 +27,7 @@ TEAM_NOT_FOUND = N_("We could not find that team.")
 
 @dataclass(frozen=True)
 class CriterionLine:
-    criterion: Criterion
+    criterion: CriterionRef
     mean: float | None  # on the criterion's own scale
     field_mean: float | None
 
@@ -47,13 +47,15 @@ class PhaseResult:
     feedback: list[Feedback]
 
 
-def _on_scale(criterion: Criterion, normalised: float | None) -> float | None:
+def _on_scale(criterion: CriterionRef, normalised: float | None) -> float | None:
     if normalised is None:
         return None
     return criterion.scale_min + normalised * (criterion.scale_max - criterion.scale_min)
 
 
-def _phase_result(ranking: PhaseRanking, row: RankingRow, show_judge_names: bool) -> PhaseResult:
+def _phase_result(
+    ranking: PhaseRanking, row: RankingRow, show_judge_names: bool, cards: dict[int, Scorecard]
+) -> PhaseResult:
     lines = [
         CriterionLine(
             criterion=c,
@@ -63,7 +65,7 @@ def _phase_result(ranking: PhaseRanking, row: RankingRow, show_judge_names: bool
         for c in ranking.criteria
     ]
     feedback: list[Feedback] = []
-    for card in sorted(ranking.scorecards.get(row.entry.id, []), key=lambda c: c.id):
+    for card in (cards[card_id] for card_id in ranking.card_ids.get(row.entry.id, []) if card_id in cards):
         if not card.feedback.strip():
             continue
         name = card.judge.name if show_judge_names else _("Judge %(n)s", n=len(feedback) + 1)
@@ -95,11 +97,18 @@ async def team_result(request: Request[Any, Any, Any], db_session: DbSession, te
         return Template(template_name="results/team.html", context=context)
     awards = (await db_session.scalars(select(Award).where(Award.team_id == team.id).order_by(Award.id))).all()
     rankings = await phase_rankings(db_session, await judging_phases(db_session, campaign.id), "challenge")
-    results = [
-        _phase_result(ranking, row, campaign.show_judge_names)
-        for ranking in rankings
-        if (row := ranking.row_of_team(team.id)) is not None
-    ]
+    rows = [(ranking, row) for ranking in rankings if (row := ranking.row_of_team(team.id)) is not None]
+    # the counted final scorecards of the team's entries, with their judges, in one statement
+    card_ids = [card_id for ranking, row in rows for card_id in ranking.card_ids.get(row.entry.id, [])]
+    cards = {
+        card.id: card
+        for card in (
+            await db_session.scalars(
+                select(Scorecard).where(Scorecard.id.in_(card_ids)).options(joinedload(Scorecard.judge))
+            )
+        ).all()
+    }
+    results = [_phase_result(ranking, row, campaign.show_judge_names, cards) for ranking, row in rows]
     context.update(published=True, awards=awards, results=results, show_ranks=campaign.show_ranks)
     return Template(template_name="results/team.html", context=context)
 
