@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.pagination import page_of, per_page, query_string
 from tests.conftest import Browser
-from tests.scale import ORGANIZER, ScaleWorld
+from tests.factories import assign, make_campaign, make_entry, make_scorecard, make_team, make_user
+from tests.scale import JUDGE, ORGANIZER, ScaleWorld
 
 ROW = re.compile(r'<tr id="team-(\d+)"')
 
@@ -77,3 +78,20 @@ async def test_assignment_page_lists_judges_for_the_entry_chosen_only(db: AsyncS
     assert (await browser.get(f"{url}/entries/999999/choose")).status_code == 404
     await browser.sign_in("judge1@example.com")
     assert (await browser.get(f"{url}/entries/{world.entry.id}/choose")).status_code == 404
+
+
+async def test_judge_queue_folds_a_closed_phase_to_its_counts(db: AsyncSession, browser: Browser) -> None:
+    world = await ScaleWorld.build(db)
+    judge = world.judges[0]
+    past = await make_campaign(db, stage="results", judges=[judge], title="Past Challenge")
+    team = await make_team(db, past, await make_user(db, "old@example.com"), name="Old Team")
+    entry = await make_entry(db, team, past.submission, title="Old idea")
+    await assign(db, past.judging, entry, judge)
+    await make_scorecard(db, past, entry, judge, [3, 3, 3])
+    await db.commit()
+    await browser.sign_in(JUDGE)
+    queue = (await browser.get("/judging")).text
+    assert "Past Challenge" in queue and "Old Team" not in queue and "1 of 1 final" in queue
+    assert "Alpha" in queue  # the open phase lists its entries
+    unfolded = (await browser.get(f"/judging?phase={past.judging.id}")).text
+    assert "Old Team" in unfolded and "Alpha" in unfolded

@@ -503,10 +503,15 @@ def _judging_state(phase: Phase, now: datetime) -> str:
 
 @get("/judging", opt=USER, name="judging_queue")
 async def queue(
-    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, conflict: FromQuery[str | None] = None
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    conflict: FromQuery[str | None] = None,
+    phase: FromQuery[int | None] = None,
 ) -> Template:
-    groups = await judge_queue(db_session, signed_in(request))
     now = clock.now()
+    # a closed phase's entries are listed only when asked for (``?phase=``): its counts are enough
+    groups = await judge_queue(db_session, signed_in(request), now, unfold=phase)
     return Template(
         template_name="judging/queue.html",
         context={
