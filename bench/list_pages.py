@@ -17,7 +17,6 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -25,8 +24,8 @@ from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from report import PAGES  # noqa: E402
-from run import targets  # noqa: E402
+from report import PAGES
+from run import targets
 
 EXTRA = [("entries300", "organizer", "/campaigns/{campaign}/phases/{judging}/advancement?per_page=300")]
 
