@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import get_timezone_location
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, format_decimal, parse_pattern
 from babel.numbers import format_percent as babel_format_percent
 from babel.support import NullTranslations, Translations
 
@@ -27,6 +27,17 @@ LOCALES: dict[str, str] = {"en": "English", "zh_CN": "简体中文"}
 _current_locale: ContextVar[str] = ContextVar("kaizen_locale", default=DEFAULT_LOCALE)
 # the viewer's own time zone (their setting, else their browser's): times are also shown in it
 _viewer_zone: ContextVar[str | None] = ContextVar("kaizen_viewer_zone", default=None)
+
+
+@cache
+def _babel_locale(locale: str) -> Locale:
+    """Babel's locale, parsed once per process rather than on every number or time formatted."""
+    return Locale.parse(locale)
+
+
+@cache
+def _number_pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
 
 
 @cache
@@ -96,7 +107,7 @@ def get_viewer_zone() -> str | None:
 @cache
 def _moment_pattern(locale: str) -> str:
     """The language's medium date with its short time, without seconds: "Mar 10, 2026, 10:00 AM"."""
-    lang = Locale.parse(locale)
+    lang = _babel_locale(locale)
     return str(lang.datetime_formats["medium"]).format(
         lang.time_formats["short"].pattern, lang.date_formats["medium"].pattern
     )
@@ -115,7 +126,7 @@ def zone_label(value: datetime, tz: str) -> str:
     """The zone of a time in words: its city in the reader's language and the offset then in force."""
     if tz in ("UTC", "Etc/UTC"):
         return "UTC"
-    city = get_timezone_location(tz, locale=get_locale(), return_city=True)
+    city = get_timezone_location(tz, locale=_babel_locale(get_locale()), return_city=True)
     return gettext("%(city)s, %(offset)s", city=city, offset=_utc_offset(value, ZoneInfo(tz)))
 
 
@@ -123,7 +134,10 @@ def format_moment(value: datetime | None, tz: str = "UTC") -> str:
     """One time in one zone, in the one format of the reader's language, with that zone named."""
     if value is None:
         return ""
-    text = babel_format_datetime(value, format=_moment_pattern(get_locale()), tzinfo=ZoneInfo(tz), locale=get_locale())
+    locale = get_locale()
+    text = babel_format_datetime(
+        value, format=_moment_pattern(locale), tzinfo=ZoneInfo(tz), locale=_babel_locale(locale)
+    )
     return gettext("%(datetime)s (%(zone)s)", datetime=text, zone=zone_label(value, tz))
 
 
@@ -152,13 +166,14 @@ def format_datetime(value: datetime | None, tz: str = "UTC") -> str:
 def format_number(value: float | int | None, digits: int = 2) -> str:
     if value is None:
         return "—"
-    return format_decimal(
-        round(value, digits), format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=get_locale()
-    )
+    pattern = _number_pattern(f"#,##0.{'0' * digits}" if digits else "#,##0")
+    return format_decimal(round(value, digits), format=pattern, locale=_babel_locale(get_locale()))
 
 
 def format_share(percent: float | None) -> str:
     """A share of 100 %, in the reader's locale, with one decimal at most: "33.3%", "50%"."""
     if percent is None:
         return "—"
-    return babel_format_percent(round(percent, 1) / 100, format="#,##0.#%", locale=get_locale())
+    return babel_format_percent(
+        round(percent, 1) / 100, format=_number_pattern("#,##0.#%"), locale=_babel_locale(get_locale())
+    )
