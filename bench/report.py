@@ -162,9 +162,12 @@ def report(
         "",
         "| database size | rows | time (incl. migrations and process start) |",
         "|---|---:|---:|",
-        *(f"| {k} | {v['rows']:,} | {v['seconds']:.1f} s |" for k, v in seeding.items()),
+        *(f"| {k} | {v['rows']:,} | {v['seconds']:.1f} s |" for k, v in seeding.items() if not k.startswith("_")),
         "",
     ]
+    for label, printed in seeding.get("_services", {}).items():
+        what = "Automatic assignment (bench/assignment.py)" if label == "assignment" else f"Ranking, {label}"
+        lines += [f"## {what}", "", "```", printed.strip(), "```", ""]
     for block in blocks:
         bare_items, bare_hello = block.bare_rps("items"), block.bare_rps("hello")
         sizes = [s for s in block.sizes if not s.startswith("_")]

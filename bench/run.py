@@ -225,6 +225,19 @@ def bare_server(url: str, workers: int, log: Path) -> Server:
     return Server("bare", command, {**os.environ, "BENCH_BARE_DATABASE_URL": url}, port, log)
 
 
+def script(name: str, *arguments: str) -> str:
+    """Another bench script's printed figures (run in-process there, with no server beside it)."""
+    done = subprocess.run(  # noqa: S603
+        [str(BIN / "python"), str(ROOT / "bench" / name), *arguments],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    print(done.stdout, end="", flush=True)
+    return done.stdout if done.returncode == 0 else done.stdout + f"\n(exit {done.returncode}) {done.stderr[-1500:]}"
+
+
 def run(args: argparse.Namespace) -> tuple[list[Block], dict[str, Any]]:
     from bare_app import seed as seed_bare
 
@@ -238,6 +251,11 @@ def run(args: argparse.Namespace) -> tuple[list[Block], dict[str, Any]]:
             urls = {size: dbs.fresh(size) for size in args.sizes}
             for size, url in urls.items():
                 seeding[f"{kind} {size}"] = seed(url, size, args.seed)
+            largest = args.sizes[-1]
+            print(f"== {kind}: ranking at {largest}", flush=True)
+            seeding.setdefault("_services", {})[f"{kind} {largest}"] = script(
+                "judging_ranking.py", "--database-url", urls[largest]
+            )
             bare_url = dbs.fresh("bare")
             asyncio.run(seed_bare(bare_url))
             for workers in args.workers:
@@ -347,6 +365,8 @@ def main() -> None:
         info["Versions"] += ", " + postgres_version(args.postgres_url)
     start = time.perf_counter()
     blocks, seeding = run(args)
+    print("== automatic assignment", flush=True)
+    seeding.setdefault("_services", {})["assignment"] = script("assignment.py")
     memory = measure_memory(args, Path(tempfile.mkdtemp(prefix="kaizen-bench-"))) if args.memory else {}
     info["Run time"] = f"{(time.perf_counter() - start) / 60:.1f} min"
     Path(args.out).write_text(report(blocks, seeding, args, command, info, memory), encoding="utf-8")
