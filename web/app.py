@@ -17,7 +17,7 @@ import automation
 from core.clock import Clock, SystemClock
 from web.auth import CurrentUserMiddleware, access_guard
 from web.controllers import route_handlers
-from web.database import make_engine
+from web.database import RequestSessions, make_engine
 from web.errors import EXCEPTION_HANDLERS, ClientGoneMiddleware
 from web.flash import FlashMiddleware
 from web.logs import configure_logging
@@ -33,7 +33,7 @@ CSRF_COOKIE = "kaizen_csrf"
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     clock = clock or SystemClock()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool=settings.pool_limits)
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         before_send_handler="autocommit_include_redirects",
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         set_default_exception_handler=False,
     )
     session_maker = db_config.create_session_maker()
+    request_sessions = RequestSessions(db_config, engine)  # the lookup and the handler share one
     automation.setup()
     scheduler = make_scheduler(session_maker, clock, settings) if settings.scheduler_enabled else None
 
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 "settings": settings,
                 "clock": clock,
                 "session_maker": session_maker,
+                "request_sessions": request_sessions,
                 "engine": engine,
                 "scheduler": scheduler,
             }

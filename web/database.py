@@ -1,14 +1,33 @@
-"""Engine set-up shared by the app, the CLI and the migrations."""
+"""Engine set-up shared by the app, the CLI and the migrations, and the request's one database session.
+
+SQLite: connections are kept in a pool (the pragmas run once per connection, not per session).
+A transaction begins ``BEGIN IMMEDIATE`` (it takes the write lock at once, so a read-then-write
+transaction queues behind other writers instead of failing with "database is locked") unless its
+connection carries the ``WRITES`` execution option set to False: then a plain deferred ``BEGIN``,
+which in WAL mode reads beside a writer without waiting. Requests with a safe method (GET, HEAD,
+OPTIONS) get such a reading session; every other request, the CLI, the scheduler and the worker
+write with ``BEGIN IMMEDIATE``. PostgreSQL ignores the option.
+"""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
+from advanced_alchemy.extensions.litestar._utils import get_aa_scope_state, set_aa_scope_state
+from litestar.types import Scope
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from web.settings import PoolLimits
+
+log = logging.getLogger("kaizen.db")
+# execution option of a connection: False = its SQLite transactions begin deferred (reads only)
+WRITES = "kaizen_writes"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def import_all_models() -> None:
@@ -24,7 +43,9 @@ def import_all_models() -> None:
 
 
 def configure_sqlite(engine: Engine, *, immediate: bool = True) -> None:
-    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE so writers queue instead of failing."""
+    """WAL, foreign keys and a busy timeout on each new connection; each transaction begins
+    IMMEDIATE (writers queue instead of failing) or, for a connection whose ``WRITES`` option is
+    False (or, with ``immediate=False``, by default), deferred."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -38,16 +59,92 @@ def configure_sqlite(engine: Engine, *, immediate: bool = True) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        writes = connection.get_execution_options().get(WRITES, immediate)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        # only where a reading transaction was asked for (an engine made with immediate=False is the caller's business)
+        if statement[:6].upper() in _WRITING and connection.get_execution_options().get(WRITES) is False:
+            _write_in_read(statement)
 
 
-def make_engine(url: str, *, immediate: bool = True, **kwargs: Any) -> AsyncEngine:
-    """``immediate=False`` (tests' arranging session only): reads do not take the write lock."""
+_WRITING = frozenset({"INSERT", "UPDATE", "DELETE", "REPLAC"})
+# the test suite sets it: a write in a reading transaction fails the test instead of being logged
+STRICT_READS = False
+
+
+def _write_in_read(statement: str) -> None:
+    """A write in a deferred transaction upgrades a read lock, which fails at once ("database is
+    locked", the busy timeout notwithstanding) when another connection wrote meanwhile; such a
+    write belongs in a transaction begun with ``begin_writing`` (or a request with an unsafe method)."""
+    message = "a write in a reading (deferred) SQLite transaction: %s"
+    if STRICT_READS:
+        raise RuntimeError(message % statement[:200])
+    log.warning(message, statement[:200])
+
+
+def make_engine(url: str, *, immediate: bool = True, pool: PoolLimits | None = None, **kwargs: Any) -> AsyncEngine:
+    """A pooled engine; ``immediate=False`` (tests' arranging session, bench readers): SQLite
+    transactions begin deferred unless a connection asks to write."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        memory = not path or path == ":memory:" or "mode=memory" in url
+        if not memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, poolclass=NullPool, **kwargs)
+            kwargs = (pool or PoolLimits()).arguments() | kwargs
+        engine = create_async_engine(url, **kwargs)
         configure_sqlite(engine.sync_engine, immediate=immediate)
         return engine
+    if "poolclass" not in kwargs:
+        kwargs = (pool or PoolLimits()).arguments() | kwargs
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def reading(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine and pool, whose SQLite transactions begin deferred: for sessions that only read."""
+    return engine.execution_options(**{WRITES: False})
+
+
+class RequestSessions:
+    """One database session per request, shared by the sign-in lookup and the handler.
+
+    ``open`` puts a session (no connection yet) where advanced-alchemy's ``db_session``
+    dependency finds it, so the handler gets the same one; the plugin's before-send hook commits
+    it (2xx, 3xx) or rolls it back and closes it; ``close`` closes it when no answer was sent.
+    Its transactions begin deferred for a safe method (a GET takes no SQLite write lock), else
+    IMMEDIATE. ``write`` starts a short writing transaction on it, for a GET that must record
+    something (session activity), after ending the reading one.
+    """
+
+    def __init__(self, config: SQLAlchemyAsyncConfig, engine: AsyncEngine) -> None:
+        self.key = config.session_scope_key
+        self.maker: async_sessionmaker[AsyncSession] = config.create_session_maker()  # type: ignore[assignment]
+        self.writing_engine = engine
+        self.reading_engine = reading(engine)
+
+    def open(self, scope: Scope) -> AsyncSession:
+        session: AsyncSession | None = get_aa_scope_state(scope, self.key)
+        if session is None:
+            safe = scope.get("method", "GET") in SAFE_METHODS
+            session = self.maker(bind=self.reading_engine if safe else self.writing_engine)
+            set_aa_scope_state(scope, self.key, session)
+        return session
+
+    async def close(self, scope: Scope) -> None:
+        session: AsyncSession | None = get_aa_scope_state(scope, self.key, pop=True)
+        if session is not None:
+            await session.close()
+
+
+async def begin_writing(session: AsyncSession) -> None:
+    """Ends the session's transaction (committing it) and starts one that may write: on SQLite
+    ``BEGIN IMMEDIATE``, so it never has to upgrade a read lock."""
+    await session.commit()
+    await session.connection(execution_options={WRITES: True})
+
+
+async def begin_reading(session: AsyncSession) -> None:
+    """Starts the session's transaction as a read (deferred on SQLite), whatever its default."""
+    if not session.in_transaction():
+        await session.connection(execution_options={WRITES: False})
