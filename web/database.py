@@ -11,6 +11,7 @@ write with ``BEGIN IMMEDIATE``. PostgreSQL ignores the option.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ from litestar.types import Scope
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util import await_only
+from sqlalchemy.util.concurrency import in_greenlet
 
 from web.settings import PoolLimits
 
@@ -28,6 +31,7 @@ log = logging.getLogger("kaizen.db")
 # execution option of a connection: False = its SQLite transactions begin deferred (reads only)
 WRITES = "kaizen_writes"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+BUSY_TIMEOUT_SECONDS = 15  # how long a SQLite writer waits for the write lock
 
 
 def import_all_models() -> None:
@@ -54,19 +58,73 @@ def configure_sqlite(engine: Engine, *, immediate: bool = True) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; fsync at checkpoints, not per commit
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
         cursor.close()
+
+    writers = _WriterQueue()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        writes = connection.get_execution_options().get(WRITES, immediate)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+        if not connection.get_execution_options().get(WRITES, immediate):
+            connection.exec_driver_sql("BEGIN")
+            return
+        writers.enter(connection.info)
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            writers.leave(connection.info)
+            raise
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection: Any) -> None:
+        writers.leave(connection.info)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        writers.leave(record.info)  # a connection returned in a transaction (rolled back on its way)
 
     @event.listens_for(engine, "before_cursor_execute")
     def _on_execute(connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
         # only where a reading transaction was asked for (an engine made with immediate=False is the caller's business)
         if statement[:6].upper() in _WRITING and connection.get_execution_options().get(WRITES) is False:
             _write_in_read(statement)
+
+
+class _WriterQueue:
+    """The writers of one process take SQLite's write lock in the order they asked for it.
+
+    SQLite lets a writer that waits for the lock poll (sleeping up to 100 ms between tries), so
+    under contention a newcomer often overtakes writers that waited longer: 16 concurrent saves
+    saw a p99 of seconds with a mean of a fraction of one. Here an IMMEDIATE transaction first
+    waits its turn on an asyncio lock (FIFO), released when it commits or rolls back; SQLite's busy
+    timeout still arbitrates between processes. After ``BUSY_TIMEOUT`` seconds in the queue (a task
+    holding one writing transaction and opening another, say) it goes ahead without its turn.
+    """
+
+    KEY = "kaizen_writer_turn"
+
+    def __init__(self) -> None:
+        self._locks: dict[asyncio.AbstractEventLoop, asyncio.Lock] = {}
+
+    def enter(self, info: dict[str, Any]) -> None:
+        if not in_greenlet():
+            return  # a synchronous engine: SQLite's busy timeout alone
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            self._locks = {known: lock for known, lock in self._locks.items() if not known.is_closed()}
+            lock = self._locks[loop] = asyncio.Lock()
+        try:
+            await_only(asyncio.wait_for(lock.acquire(), BUSY_TIMEOUT_SECONDS))
+        except TimeoutError:
+            return
+        info[self.KEY] = lock
+
+    def leave(self, info: dict[str, Any]) -> None:
+        lock: asyncio.Lock | None = info.pop(self.KEY, None)
+        if lock is not None and lock.locked():
+            lock.release()
 
 
 _WRITING = frozenset({"INSERT", "UPDATE", "DELETE", "REPLAC"})
