@@ -17,7 +17,7 @@ import automation
 from core.clock import Clock, SystemClock
 from web.auth import CurrentUserMiddleware, access_guard
 from web.controllers import route_handlers
-from web.database import RequestSessions, make_engine
+from web.database import RequestSessions, commit_before_rendering, make_engine
 from web.errors import EXCEPTION_HANDLERS, ClientGoneMiddleware
 from web.flash import FlashMiddleware
 from web.logs import configure_logging
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         ),
         template_config=template_config(),
         guards=[access_guard],
+        after_request=commit_before_rendering,
         exception_handlers=EXCEPTION_HANDLERS,
         dependencies={
             "clock": Provide(provide_clock, sync_to_thread=False),

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from advanced_alchemy.extensions.litestar._utils import get_aa_scope_state, set_aa_scope_state
+from litestar import Response
 from litestar.types import Scope
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -164,6 +166,10 @@ def reading(engine: AsyncEngine) -> AsyncEngine:
     return engine.execution_options(**{WRITES: False})
 
 
+# the request's session, for the after_request hook (which is given the response only)
+_REQUEST_SESSION: ContextVar[AsyncSession | None] = ContextVar("kaizen_request_session", default=None)
+
+
 class RequestSessions:
     """One database session per request, shared by the sign-in lookup and the handler.
 
@@ -187,12 +193,30 @@ class RequestSessions:
             safe = scope.get("method", "GET") in SAFE_METHODS
             session = self.maker(bind=self.reading_engine if safe else self.writing_engine)
             set_aa_scope_state(scope, self.key, session)
+            _REQUEST_SESSION.set(session)
         return session
 
     async def close(self, scope: Scope) -> None:
+        _REQUEST_SESSION.set(None)
         session: AsyncSession | None = get_aa_scope_state(scope, self.key, pop=True)
         if session is not None:
             await session.close()
+
+
+async def commit_before_rendering(response: Any) -> Any:
+    """``after_request`` hook: commits the request's session when the handler answered with a
+    success or a redirect (as the before-send hook would, 200-399), before the response renders.
+
+    So a write transaction (SQLite's write lock, PostgreSQL's row locks) and the connection are
+    not held while the template renders, which needs no database (Jinja renders synchronously,
+    and relationships load eagerly or raise); and a commit that fails answers with an error rather
+    than a success for what was not saved (the before-send hook's commit can only log it)."""
+    session = _REQUEST_SESSION.get()
+    if session is None or not isinstance(response, Response) or not session.in_transaction():
+        return response
+    if 200 <= (response.status_code or 200) < 400:
+        await session.commit()
+    return response
 
 
 async def begin_writing(session: AsyncSession) -> None:
