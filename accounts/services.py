@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from accounts.models import EMAIL_MAX, NAME_MAX, AuthSession, Department, User
 from accounts.passwords import hash_password, needs_rehash, password_error, verify_password
@@ -220,25 +220,59 @@ async def start_session(
     return token
 
 
-async def resolve_session(
-    session: AsyncSession, *, token: str, now: datetime, idle_timeout: timedelta, activity: bool = True
-) -> User | None:
-    """The signed-in user of a token, or None when it is unknown, expired or idle too long.
+# session activity is recorded at most this often, so most requests only read
+ACTIVITY_INTERVAL = timedelta(minutes=1)
 
-    ``activity=False`` (background polling such as the notification bell) does not count as
-    activity, so an open tab does not keep a session alive past its idle timeout.
-    """
+
+@dataclass(frozen=True)
+class SessionLookup:
+    """What a session token stands for, found by reading only; ``needs_write`` says whether
+    ``record_session`` has something to write (the activity, or the end of a stale session)."""
+
+    user: User | None
+    session_id: int | None = None
+    stale: bool = False  # expired, idle too long, or its account deactivated: to be deleted
+    touch: bool = False  # active, and its last activity recorded over ACTIVITY_INTERVAL ago
+
+    @property
+    def needs_write(self) -> bool:
+        return self.stale or self.touch
+
+
+async def find_session(
+    session: AsyncSession, *, token: str, now: datetime, idle_timeout: timedelta, activity: bool = True
+) -> SessionLookup:
+    """The signed-in user of a token (None when it is unknown, expired or idle too long), in one
+    read; nothing is written. ``activity=False`` (background polling such as the notification
+    bell) does not count as activity, so an open tab does not keep a session alive past its idle
+    timeout."""
     auth = await session.scalar(
-        select(AuthSession).options(selectinload(AuthSession.user)).where(AuthSession.token_hash == _token_hash(token))
+        select(AuthSession)
+        .options(joinedload(AuthSession.user, innerjoin=True))
+        .where(AuthSession.token_hash == _token_hash(token))
     )
     if auth is None:
-        return None
+        return SessionLookup(user=None)
     if now >= auth.expires_at or now - auth.last_seen_at >= idle_timeout or not auth.user.is_active:
-        await session.delete(auth)
-        return None
-    if activity and now - auth.last_seen_at > timedelta(minutes=1):
-        await session.execute(update(AuthSession).where(AuthSession.id == auth.id).values(last_seen_at=now))
-    return auth.user
+        return SessionLookup(user=None, session_id=auth.id, stale=True)
+    touch = activity and now - auth.last_seen_at > ACTIVITY_INTERVAL
+    return SessionLookup(user=auth.user, session_id=auth.id, touch=touch)
+
+
+async def record_session(session: AsyncSession, lookup: SessionLookup, *, now: datetime) -> None:
+    """Writes what ``find_session`` found to write: deletes a stale session, or records activity
+    (conditionally, so parallel requests of one browser write it once)."""
+    if lookup.session_id is None:
+        return
+    if lookup.stale:
+        await session.execute(delete(AuthSession).where(AuthSession.id == lookup.session_id))
+    elif lookup.touch:
+        await session.execute(
+            update(AuthSession)
+            .where(AuthSession.id == lookup.session_id, AuthSession.last_seen_at < now - ACTIVITY_INTERVAL)
+            .values(last_seen_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def end_session(session: AsyncSession, token: str) -> None:

@@ -22,12 +22,13 @@ import automation
 from core.clock import FrozenClock
 from core.db import metadata
 from core.scheduling import ScheduledAction, run_due
-from web import migrate
+from web import database, migrate
 from web.app import create_app
 from web.database import import_all_models, make_engine
 from web.settings import Settings
 
 import_all_models()
+database.STRICT_READS = True  # a write in a GET's reading transaction fails the test
 # timings on a shared 2-core CI machine say nothing about correctness: no per-example deadline
 settings_profiles.register_profile("kaizen", deadline=None)
 settings_profiles.load_profile("kaizen")

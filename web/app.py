@@ -17,7 +17,7 @@ import automation
 from core.clock import Clock, SystemClock
 from web.auth import CurrentUserMiddleware, access_guard
 from web.controllers import route_handlers
-from web.database import make_engine
+from web.database import RequestSessions, commit_before_rendering, make_engine
 from web.errors import EXCEPTION_HANDLERS, ClientGoneMiddleware
 from web.flash import FlashMiddleware
 from web.logs import configure_logging
@@ -36,7 +36,7 @@ STATIC_CACHE = CacheControlHeader(public=True, max_age=365 * 24 * 3600, immutabl
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     clock = clock or SystemClock()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool=settings.pool_limits)
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         before_send_handler="autocommit_include_redirects",
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         set_default_exception_handler=False,
     )
     session_maker = db_config.create_session_maker()
+    request_sessions = RequestSessions(db_config, engine)  # the lookup and the handler share one
     automation.setup()
     scheduler = make_scheduler(session_maker, clock, settings) if settings.scheduler_enabled else None
 
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         ),
         template_config=template_config(auto_reload=settings.reload_templates),
         guards=[access_guard],
+        after_request=commit_before_rendering,
         exception_handlers=EXCEPTION_HANDLERS,
         dependencies={
             "clock": Provide(provide_clock, sync_to_thread=False),
@@ -101,6 +103,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 "settings": settings,
                 "clock": clock,
                 "session_maker": session_maker,
+                "request_sessions": request_sessions,
                 "engine": engine,
                 "scheduler": scheduler,
             }

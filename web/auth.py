@@ -15,12 +15,13 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
-from accounts.services import resolve_session
+from accounts.services import find_session, record_session
 from core.clock import Clock
 from core.timezones import is_valid_timezone
+from web.database import SAFE_METHODS, RequestSessions, begin_reading, begin_writing
 from web.i18n import negotiate, set_locale, set_viewer_zone
 from web.settings import Settings
 
@@ -43,7 +44,16 @@ def session_cookie_name(settings: Settings) -> str:
 
 
 class CurrentUserMiddleware(ASGIMiddleware):
-    """Loads the signed-in user (or None) and picks the page language."""
+    """Loads the signed-in user (or None) and picks the page language.
+
+    The lookup runs in the request's one database session (web.database.RequestSessions), the
+    one the handler's ``db_session`` then gets: one connection for a page. It only reads; the
+    session's activity, recorded at most once a minute, and the end of a stale session are
+    written in a short transaction of their own, so a GET otherwise never takes SQLite's write
+    lock. An unsafe request ends the reading transaction before its handler runs, whose
+    transaction then begins IMMEDIATE (never upgrading a read) when it first touches the database,
+    as before: after the body is read, not during an upload.
+    """
 
     scopes = ("http",)  # type: ignore[assignment]
 
@@ -55,27 +65,48 @@ class CurrentUserMiddleware(ASGIMiddleware):
         connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
         token = connection.cookies.get(session_cookie_name(settings))
         path = scope["path"]
-        if token and not path.startswith(ANONYMOUS_PREFIXES):
-            maker: async_sessionmaker[AsyncSession] = app.state.session_maker
-            async with maker() as db, db.begin():
-                user = await resolve_session(
-                    db,
-                    token=token,
-                    now=clock.now(),
-                    idle_timeout=timedelta(seconds=settings.session_idle_timeout),
-                    activity=path not in BACKGROUND_PATHS,
-                )
-                if user is not None:
-                    db.expunge(user)
-        scope["user"] = user
-        scope["auth"] = token if user else None
-        set_locale(
-            (user.locale if user and user.locale else None)
-            or connection.cookies.get(LOCALE_COOKIE)
-            or negotiate(connection.headers.get("accept-language"))
-        )
-        set_viewer_zone(_viewer_zone(user, connection.cookies.get(ZONE_COOKIE)))
-        await next_app(scope, receive, send)
+        if path.startswith(ANONYMOUS_PREFIXES):
+            await next_app(scope, receive, send)
+            return
+        sessions: RequestSessions = app.state.request_sessions
+        try:
+            if token:
+                user = await _signed_in_user(sessions.open(scope), scope, token, settings, clock, path)
+            scope["user"] = user
+            scope["auth"] = token if user else None
+            set_locale(
+                (user.locale if user and user.locale else None)
+                or connection.cookies.get(LOCALE_COOKIE)
+                or negotiate(connection.headers.get("accept-language"))
+            )
+            set_viewer_zone(_viewer_zone(user, connection.cookies.get(ZONE_COOKIE)))
+            sessions.open(scope)  # the handler's db_session: deferred for a safe method, else IMMEDIATE
+            await next_app(scope, receive, send)
+        finally:
+            await sessions.close(scope)  # when no answer was sent (the before-send hook closes it otherwise)
+
+
+async def _signed_in_user(
+    db: AsyncSession, scope: Scope, token: str, settings: Settings, clock: Clock, path: str
+) -> User | None:
+    now = clock.now()
+    await begin_reading(db)
+    lookup = await find_session(
+        db,
+        token=token,
+        now=now,
+        idle_timeout=timedelta(seconds=settings.session_idle_timeout),
+        activity=path not in BACKGROUND_PATHS,
+    )
+    if lookup.user is not None:
+        db.expunge(lookup.user)  # the handler's rollback must not expire the request's user
+    if lookup.needs_write:
+        await begin_writing(db)
+        await record_session(db, lookup, now=now)
+        await db.commit()
+    elif scope.get("method", "GET") not in SAFE_METHODS:
+        await db.commit()  # the handler's transaction begins IMMEDIATE, not as an upgraded read
+    return lookup.user
 
 
 def _viewer_zone(user: User | None, browser_zone: str | None) -> str | None:

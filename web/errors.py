@@ -19,8 +19,10 @@ from litestar.middleware import ASGIMiddleware
 from litestar.response import Redirect, Template
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar_htmx import ClientRedirect
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
-from core.errors import DomainError, ValidationFailed
+from core.errors import N_, DomainError, ValidationFailed
 from web.flash import see_other
 from web.i18n import gettext as _
 from web.security import HEADERS as SECURITY_HEADERS
@@ -40,7 +42,9 @@ TITLES = {
     422: "Please check what you entered.",
     429: "Too many requests. Please wait a moment.",
     500: "Something went wrong on our side. Please try again.",
+    503: N_("The site is busy right now. Please try again in a moment."),
 }
+RETRY_AFTER_SECONDS = 5
 
 
 def wants_json(request: Request[Any, Any, Any]) -> bool:
@@ -58,21 +62,23 @@ def error_response(
     message: str,
     field: str | None = None,
     errors: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response[Any]:
+    headers = {**SECURITY_HEADERS, **(headers or {})}
     if wants_json(request):
         body: dict[str, Any] = {"status": status, "detail": message}
         if field:
             body["field"] = field
         if errors:
             body["errors"] = errors
-        return Response(body, status_code=status, media_type=MediaType.JSON, headers=SECURITY_HEADERS)
+        return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
     template = "_partials/error.html" if is_htmx(request) else "error.html"
     return Template(
         template_name=template,
         context={"status": status, "title": _(TITLES.get(status, TITLES[400])), "message": message, "field": field},
         status_code=status,
         # unrouted paths (404) do not pass through the middleware stack
-        headers=SECURITY_HEADERS,
+        headers=headers,
     )
 
 
@@ -140,6 +146,23 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     return error_response(request, 500, _(TITLES[500]))
 
 
+def database_busy(exc: Exception) -> bool:
+    """No connection free within the pool's timeout, or SQLite's write lock not had within its
+    busy timeout: the database is overloaded for now, not broken."""
+    if isinstance(exc, SQLAlchemyTimeoutError):
+        return True
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+
+
+def database_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """503 with Retry-After when the database is busy (nothing was committed), at once rather
+    than after a browser's timeout; any other database error is a 500."""
+    if client_gone(request) or not database_busy(exc):
+        return internal_error_handler(request, exc)
+    log.warning("database busy on %s %s: %s", request.method, request.url.path, str(exc).splitlines()[0])
+    return error_response(request, 503, _(TITLES[503]), headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     DomainError: domain_error_handler,
     NotAuthorizedException: not_authorized_handler,
@@ -148,6 +171,8 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     ValidationException: http_exception_handler,
     HTTPException: http_exception_handler,
     RepositoryError: repository_error_handler,
+    SQLAlchemyTimeoutError: database_error_handler,
+    OperationalError: database_error_handler,
     Exception: internal_error_handler,
 }
 

@@ -16,6 +16,10 @@ SIGN_IN_MAX_FAILURES = 5  # per account and window
 # per address and window: a whole office behind one NAT, proxy or VPN shares it (see the README)
 SIGN_IN_ADDRESS_MAX_FAILURES = 100
 SIGN_IN_WINDOW_SECONDS = 15 * 60
+# database connections per process: kept, opened beyond those when busy, seconds to wait for one
+DATABASE_POOL_SIZE = 10
+DATABASE_POOL_MAX_OVERFLOW = 10
+DATABASE_POOL_TIMEOUT = 5.0
 
 
 class SettingsError(RuntimeError):
@@ -51,6 +55,42 @@ def positive_int(env: dict[str, str], name: str, default: int) -> int:
     return value
 
 
+def non_negative_int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise SettingsError(f"{name} must be a whole number of at least 0, not {raw!r}")
+    return int(raw)
+
+
+def positive_seconds(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise SettingsError(f"{name} must be a number of seconds above 0, not {raw!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class PoolLimits:
+    """Database connections one process keeps (``size``), may open beyond them when busy
+    (``max_overflow``), and how long a request waits for one (``timeout``) before it is answered
+    503, rather than hanging."""
+
+    size: int = DATABASE_POOL_SIZE
+    max_overflow: int = DATABASE_POOL_MAX_OVERFLOW
+    timeout: float = DATABASE_POOL_TIMEOUT
+
+    def arguments(self) -> dict[str, int | float]:
+        return {"pool_size": self.size, "max_overflow": self.max_overflow, "pool_timeout": self.timeout}
+
+
 def _default_database_url() -> str:
     return f"sqlite+aiosqlite:///{VAR_DIR / 'kaizen.sqlite3'}"
 
@@ -68,6 +108,7 @@ def _development_secret() -> str:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=_default_database_url)
+    pool_limits: PoolLimits = PoolLimits()
     secret_key: str = ""
     production: bool = False
     host: str = "127.0.0.1"
@@ -116,6 +157,11 @@ class Settings:
             secret = _development_secret()
         return cls(
             database_url=env.get("KAIZEN_DATABASE_URL") or _default_database_url(),
+            pool_limits=PoolLimits(
+                size=positive_int(env, "KAIZEN_DATABASE_POOL_SIZE", DATABASE_POOL_SIZE),
+                max_overflow=non_negative_int(env, "KAIZEN_DATABASE_POOL_OVERFLOW", DATABASE_POOL_MAX_OVERFLOW),
+                timeout=positive_seconds(env, "KAIZEN_DATABASE_POOL_TIMEOUT", DATABASE_POOL_TIMEOUT),
+            ),
             secret_key=secret,
             production=production,
             host=env.get("KAIZEN_HOST", "127.0.0.1"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from web.settings import Settings, SettingsError
+from web.settings import PoolLimits, Settings, SettingsError
 
 BASE = {"KAIZEN_SECRET_KEY": "s" * 40}
 
@@ -62,3 +62,24 @@ def test_an_app_without_reload_compiles_each_template_once() -> None:
 
     assert not build_environment().auto_reload
     assert build_environment(auto_reload=True).auto_reload
+
+
+def test_database_pool_defaults_and_settings() -> None:
+    assert Settings.from_env({}).pool_limits == PoolLimits(size=10, max_overflow=10, timeout=5.0)
+    env = {"KAIZEN_DATABASE_POOL_SIZE": "4", "KAIZEN_DATABASE_POOL_OVERFLOW": "0"}
+    env["KAIZEN_DATABASE_POOL_TIMEOUT"] = "2.5"
+    assert Settings.from_env(env).pool_limits == PoolLimits(size=4, max_overflow=0, timeout=2.5)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("KAIZEN_DATABASE_POOL_SIZE", "0", "a whole number of at least 1"),
+        ("KAIZEN_DATABASE_POOL_OVERFLOW", "-1", "a whole number of at least 0"),
+        ("KAIZEN_DATABASE_POOL_TIMEOUT", "0", "a number of seconds above 0"),
+        ("KAIZEN_DATABASE_POOL_TIMEOUT", "soon", "a number of seconds above 0"),
+    ],
+)
+def test_a_bad_pool_setting_stops_the_start_with_a_clear_message(name: str, value: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=f"^{name} must be {message}, not '{value}'$"):
+        Settings.from_env({name: value})
