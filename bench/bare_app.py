@@ -1,6 +1,6 @@
 """The ceiling: a bare Litestar + SQLAlchemy + Jinja page served by uvicorn, beside Kaizen in bench/run.py.
 
-``GET /items`` lists 50 of 10,000 rows (~22 KB of HTML) through an async SQLAlchemy session and
+``GET /items`` lists 50 of 10,000 rows (~22 KB of HTML; ``?rows=300`` lists 300) through an async SQLAlchemy session and
 a Jinja template, as a Kaizen list page does without the product; ``GET /hello`` is a bare
 hello-world. The database is ``BENCH_BARE_DATABASE_URL``, filled by ``seed`` (bench/run.py).
 
@@ -45,10 +45,12 @@ def create() -> Litestar:
     sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     @get("/items", media_type=MediaType.HTML)
-    async def items(page: int = 7) -> Template:
+    async def items(page: int = 7, rows: int = PAGE) -> Template:
         async with sessions() as session:
-            rows = (await session.execute(select(item).order_by(item.c.id).limit(PAGE).offset((page - 1) * PAGE))).all()
-        return Template(template_name="items.html", context={"rows": rows, "page": page})
+            found = (
+                await session.execute(select(item).order_by(item.c.id).limit(rows).offset((page - 1) * rows))
+            ).all()
+        return Template(template_name="items.html", context={"rows": found, "page": page})
 
     @get("/hello", media_type=MediaType.TEXT)
     async def hello() -> str:

@@ -22,8 +22,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import sign_in, wrk  # noqa: E402
-from servers import Server, free_port  # noqa: E402
+from load import sign_in, wrk
+from servers import Server, free_port
 
 BIN = Path(__file__).resolve().parent.parent / ".venv" / "bin"
 

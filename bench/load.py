@@ -49,7 +49,15 @@ def wrk_available() -> bool:
     return shutil.which("wrk") is not None
 
 
-def wrk(url: str, cookies: dict[str, str] | None, *, seconds: int, connections: int) -> dict[str, Any]:
+def wrk(
+    url: str,
+    cookies: dict[str, str] | None,
+    *,
+    seconds: int,
+    connections: int,
+    script: Path = LUA,
+    env: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """One closed-loop run: requests per second, latency percentiles in ms, errors."""
     command = [
         "wrk",
@@ -58,10 +66,10 @@ def wrk(url: str, cookies: dict[str, str] | None, *, seconds: int, connections: 
         f"-d{seconds}s",
         f"--timeout={int(TIMEOUT_S)}s",
         "-s",
-        str(LUA),
+        str(script),
         url,
     ]
-    env = {**os.environ, "BENCH_COOKIE": cookie_header(cookies or {})}
+    env = {**os.environ, **(env or {}), "BENCH_COOKIE": cookie_header(cookies or {}), "BENCH_REPORT_LUA": str(LUA)}
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 60, check=False)  # noqa: S603
     line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
     if line is None:

@@ -39,6 +39,7 @@ PAGES = [
     Page("assignments", "assignments", "organizer", "/campaigns/{campaign}/phases/{judging}/assignments"),
     Page("progress", "progress", "organizer", "/campaigns/{campaign}/phases/{judging}/progress"),
 ]
+BARE_PATHS = {"items": "/items", "hello": "/hello", "items300": "/items?rows=300"}
 MIX_PAGES = ("home", "campaign", "team", "entry", "queue", "score")
 SAVERS = 10
 
@@ -118,7 +119,12 @@ def _ms(value: float) -> str:
 
 
 def report(
-    blocks: list[Block], seeding: dict[str, Any], args: argparse.Namespace, command: str, info: dict[str, str]
+    blocks: list[Block],
+    seeding: dict[str, Any],
+    args: argparse.Namespace,
+    command: str,
+    info: dict[str, str],
+    memory: dict[str, dict[str, float]],
 ) -> str:
     lines = [
         "# Kaizen page figures",
@@ -156,9 +162,12 @@ def report(
         "",
         "| database size | rows | time (incl. migrations and process start) |",
         "|---|---:|---:|",
-        *(f"| {k} | {v['rows']:,} | {v['seconds']:.1f} s |" for k, v in seeding.items()),
+        *(f"| {k} | {v['rows']:,} | {v['seconds']:.1f} s |" for k, v in seeding.items() if not k.startswith("_")),
         "",
     ]
+    for label, printed in seeding.get("_services", {}).items():
+        what = "Automatic assignment (bench/assignment.py)" if label == "assignment" else f"Ranking, {label}"
+        lines += [f"## {what}", "", "```", printed.strip(), "```", ""]
     for block in blocks:
         bare_items, bare_hello = block.bare_rps("items"), block.bare_rps("hello")
         sizes = [s for s in block.sizes if not s.startswith("_")]
@@ -175,10 +184,13 @@ def report(
                 + (" |" if size != sizes[0] else ""),
                 f"| bare hello-world | {bare_hello:,.1f} | | | {_bare_mean(block, 'hello', 'p50_ms')} | "
                 f"{block.bare_p99('hello'):,.0f} | | | |" + (" |" if size != sizes[0] else ""),
+                f"| bare page (300 of 10,000 rows) | {block.bare_rps('items300'):,.1f} | | | "
+                f"{_bare_mean(block, 'items300', 'p50_ms')} | {block.bare_p99('items300'):,.0f} | | | |"
+                + (" |" if size != sizes[0] else ""),
             ]
             for page in PAGES:
                 f = data["pages"][page.key]
-                bare = bare_hello if page.bare == "hello" else bare_items
+                bare = block.bare_rps(page.bare)
                 bare_p99 = block.bare_p99(page.bare)
                 if f["status"] != 200:
                     lines.append(f"| {page.label} | answered {f['status']} | | | | | | | |")
@@ -214,7 +226,20 @@ def report(
                 f"Largest resident set of a serving worker: **{data['rss_mb']:.0f} MB** "
                 f"(bare app: {block.sizes.get('_bare', {}).get('rss_mb', 0):.0f} MB).",
                 "",
+                *_writes(data.get("writes"), args),
             ]
+    if memory:
+        lines += [
+            f"## Memory at size {args.memory}",
+            "",
+            f"Resident set (peak) of one serving worker after opening every page above three times at size "
+            f"{args.memory}, and of `kaizen worker` over its first 20 s (targets: < 300 MB and < 200 MB).",
+            "",
+            "| database | serving worker | kaizen worker |",
+            "|---|---:|---:|",
+            *(f"| {k} | {v['server_mb']:.0f} MB | {v['worker_mb']:.0f} MB |" for k, v in memory.items()),
+            "",
+        ]
     lines += ["## Paths measured", ""]
     if blocks and blocks[0].sizes:
         for size, data in blocks[0].sizes.items():
@@ -222,6 +247,30 @@ def report(
                 paths = ", ".join(f"{k} `{v}`" for k, v in data["paths"].items())
                 lines.append(f"- {size} ({blocks[0].database}): {paths}")
     return "\n".join(lines) + "\n"
+
+
+def _writes(w: dict[str, Any] | None, args: argparse.Namespace) -> list[str]:
+    if not w:
+        return []
+    s, rw, st = w["saves"], w["rw"], w["storm"]
+    ro, mix = rw["read_only"], rw["mix"]
+    return [
+        "Writes (bench/writes.py; each on a campaign of its own in submission, captains signed in through the form):",
+        "",
+        "| | req/s | p50 ms | p99 ms | errors | other |",
+        "|---|---:|---:|---:|---:|---|",
+        f"| 16 concurrent autosaves (closed loop, {args.duration} s) | {s['rps']:,.1f} | {_ms(s['p50_ms'])} | "
+        f'{_ms(s["p99_ms"])} | {s["errors"]} | "database is locked" in the log: {s["locked"]} |',
+        f"| read-only ({', '.join(MIX_PAGES)}) | {ro['rps']:,.1f} | {_ms(ro['p50_ms'])} | {_ms(ro['p99_ms'])} | "
+        f"{ro['errors']} | |",
+        f"| 90/10 read/write mix | {mix['rps']:,.1f} | {_ms(mix['p50_ms'])} | {_ms(mix['p99_ms'])} | "
+        f"{mix['errors']} | **{100 * rw['share']:.0f} %** of read-only |",
+        f"| deadline storm: {st['requests']} autosaves and submits over the second before and after the close "
+        f"(open loop) | | {_ms(st['p50_ms'])} | **{_ms(st['p99_ms'])}** | {st['errors']} | "
+        f"answered {st['answered']}, refused as late {st['refused_late']}, **accepted late {st['accepted_late']}, "
+        f"lost {st['lost']}** |",
+        "",
+    ]
 
 
 def _ratio(value: float) -> str:

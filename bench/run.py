@@ -29,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 import load
-from report import MIX_PAGES, PAGES, SAVERS, Block, machine, postgres_version, report
+import writes
+from report import BARE_PATHS, MIX_PAGES, PAGES, SAVERS, Block, machine, postgres_version, report
 from servers import Databases, Server, free_port
 from sqlalchemy import func, select
 
@@ -110,9 +111,9 @@ async def stored_markers(url: str, prefix: str) -> set[str]:
 
 
 def measure_bare(server: Server, block: Block, args: argparse.Namespace) -> None:
-    for key in ("items", "hello"):
-        load.alone(server.base, f"/{key}", None)  # the same warm-up as Kaizen's pages get
-        figures = load.wrk(f"{server.base}/{key}", None, seconds=args.duration, connections=args.connections)
+    for key, path in BARE_PATHS.items():
+        load.alone(server.base, path, None)  # the same warm-up as Kaizen's pages get
+        figures = load.wrk(f"{server.base}{path}", None, seconds=args.duration, connections=args.connections)
         block.bare.setdefault(key, []).append(figures)
         print(f"  bare /{key:<6} {figures['rps']:8.1f} req/s  p50 {figures['p50_ms']:.0f} ms", flush=True)
     server.sample_rss()
@@ -144,7 +145,29 @@ def measure_size(server: Server, url: str, size: str, args: argparse.Namespace, 
     result["mix"] = deadline_mix(server, url, found, cookies, args)
     load.settled(server.base, within=120)
     server.sample_rss()
+    result["writes"] = write_figures(server, url, found, cookies, args)
+    server.sample_rss()
     return result
+
+
+def write_figures(
+    server: Server, url: str, found: dict[str, Any], cookies: dict[str, dict[str, str]], args: argparse.Namespace
+) -> dict[str, Any]:
+    by_key = {p.key: p for p in PAGES}
+    pages = [(by_key[k].path.format(**found["ids"]), cookies[by_key[k].user]) for k in MIX_PAGES]
+    figures = {
+        "saves": writes.concurrent_saves(server.base, url, server.log, seconds=args.duration),
+        "rw": writes.read_write_mix(server.base, url, pages, seconds=args.duration, connections=args.connections),
+        "storm": writes.deadline_storm(server.base, url),
+    }
+    s, rw, storm = figures["saves"], figures["rw"], figures["storm"]
+    print(
+        f"  16 saves {s['rps']:.1f}/s p99 {s['p99_ms']:.0f} ms locked {s['locked']} err {s['errors']}; "
+        f"90/10 mix {100 * rw['share']:.0f} % of read-only; storm p99 {storm['p99_ms']:.0f} ms, "
+        f"late {storm['accepted_late']}, lost {storm['lost']}, errors {storm['errors']}",
+        flush=True,
+    )
+    return figures
 
 
 def deadline_mix(
@@ -202,6 +225,19 @@ def bare_server(url: str, workers: int, log: Path) -> Server:
     return Server("bare", command, {**os.environ, "BENCH_BARE_DATABASE_URL": url}, port, log)
 
 
+def script(name: str, *arguments: str) -> str:
+    """Another bench script's printed figures (run in-process there, with no server beside it)."""
+    done = subprocess.run(  # noqa: S603
+        [str(BIN / "python"), str(ROOT / "bench" / name), *arguments],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    print(done.stdout, end="", flush=True)
+    return done.stdout if done.returncode == 0 else done.stdout + f"\n(exit {done.returncode}) {done.stderr[-1500:]}"
+
+
 def run(args: argparse.Namespace) -> tuple[list[Block], dict[str, Any]]:
     from bare_app import seed as seed_bare
 
@@ -215,6 +251,11 @@ def run(args: argparse.Namespace) -> tuple[list[Block], dict[str, Any]]:
             urls = {size: dbs.fresh(size) for size in args.sizes}
             for size, url in urls.items():
                 seeding[f"{kind} {size}"] = seed(url, size, args.seed)
+            largest = args.sizes[-1]
+            print(f"== {kind}: ranking at {largest}", flush=True)
+            seeding.setdefault("_services", {})[f"{kind} {largest}"] = script(
+                "judging_ranking.py", "--database-url", urls[largest]
+            )
             bare_url = dbs.fresh("bare")
             asyncio.run(seed_bare(bare_url))
             for workers in args.workers:
@@ -248,6 +289,52 @@ def run(args: argparse.Namespace) -> tuple[list[Block], dict[str, Any]]:
     return blocks, seeding
 
 
+def measure_memory(args: argparse.Namespace, tmp: Path) -> dict[str, dict[str, float]]:
+    """Resident sets at the memory size (XXL): a serving worker after every page, and ``kaizen worker``."""
+    found: dict[str, dict[str, float]] = {}
+    for kind in args.databases:
+        dbs = Databases(kind, args.postgres_url, tmp)
+        try:
+            url = dbs.fresh(args.memory)
+            seed(url, args.memory, args.seed)
+            server = kaizen_server(url, 1, tmp / f"kaizen-{kind}-memory.log")
+            server.start("/health")
+            try:
+                ids = asyncio.run(targets(url))["ids"]
+                cookies = {
+                    who: load.sign_in(server.base, f"{who}@example.com") for who in ("alice", "judge1", "organizer")
+                }
+                for _ in range(3):
+                    for page in PAGES:
+                        load.alone(server.base, page.path.format(**ids), cookies[page.user])
+                        server.sample_rss()
+            finally:
+                server.stop()
+            worker = Server(
+                "worker",
+                [str(BIN / "kaizen"), "worker", "--log-level", "warning"],
+                {**os.environ, "KAIZEN_DATABASE_URL": url, "KAIZEN_SECRET_KEY": "bench-secret-" + "x" * 40},
+                0,
+                tmp / f"worker-{kind}.log",
+            )
+            worker.spawn()
+            try:
+                for _ in range(20):  # its first sweeps and the outbox
+                    time.sleep(1)
+                    worker.sample_rss()
+            finally:
+                worker.stop()
+            found[kind] = {"server_mb": server.peak_rss_mb, "worker_mb": worker.peak_rss_mb}
+            print(
+                f"  {kind} {args.memory}: serving worker {server.peak_rss_mb:.0f} MB, kaizen worker "
+                f"{worker.peak_rss_mb:.0f} MB",
+                flush=True,
+            )
+        finally:
+            dbs.drop_all()
+    return found
+
+
 # --- the report ---------------------------------------------------------------------------------
 
 
@@ -262,12 +349,14 @@ def main() -> None:
     parser.add_argument("--mix-saves", default=2.5, type=float, help="entry autosaves per second")
     parser.add_argument("--mix-duration", default=10, type=int, help="seconds of the open-loop mix")
     parser.add_argument("--seed", default=1, type=int)
+    parser.add_argument("--memory", default="XXL", help="size for the resident-set figures ('' to skip)")
     parser.add_argument("--postgres-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
     if not load.wrk_available():
         sys.exit("wrk is needed: apt-get install -y wrk")
-    unknown = set(args.sizes) - {"S", "M", "XL", "XXL"} | set(args.databases) - {"sqlite", "postgresql"}
+    sizes = {*args.sizes, *([args.memory] if args.memory else [])}
+    unknown = (sizes - {"S", "M", "XL", "XXL"}) | (set(args.databases) - {"sqlite", "postgresql"})
     if unknown:
         sys.exit(f"unknown: {', '.join(sorted(unknown))}")
     command = ".venv/bin/python bench/run.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
@@ -276,8 +365,11 @@ def main() -> None:
         info["Versions"] += ", " + postgres_version(args.postgres_url)
     start = time.perf_counter()
     blocks, seeding = run(args)
+    print("== automatic assignment", flush=True)
+    seeding.setdefault("_services", {})["assignment"] = script("assignment.py")
+    memory = measure_memory(args, Path(tempfile.mkdtemp(prefix="kaizen-bench-"))) if args.memory else {}
     info["Run time"] = f"{(time.perf_counter() - start) / 60:.1f} min"
-    Path(args.out).write_text(report(blocks, seeding, args, command, info), encoding="utf-8")
+    Path(args.out).write_text(report(blocks, seeding, args, command, info, memory), encoding="utf-8")
     print(f"Wrote {args.out}", flush=True)
 
 

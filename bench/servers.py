@@ -65,11 +65,16 @@ class Server:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, ready_path: str) -> None:
+    def spawn(self) -> None:
+        """Starts the process (in its own process group) without waiting for it to answer."""
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(  # noqa: S603
                 self.command, env=self.env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
             )
+
+    def start(self, ready_path: str) -> None:
+        self.spawn()
+        assert self.process is not None
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

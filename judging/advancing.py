@@ -27,7 +27,7 @@ from campaigns.models import AdvancementRule, Campaign, Phase, PhaseKind, Rankin
 from core.audit import record
 from core.errors import N_, Conflict, NotFound, ValidationFailed
 from core.events import Event, publish
-from judging.advancement import BAD_RULE, MANUAL_RULE, Ranked, decide
+from judging.advancement import BAD_RULE, MANUAL_RULE, Decision, Ranked, decide
 from judging.models import Advancement, AdvancementOutcome
 from judging.ranking import PhaseRanking, RankingRow, phase_ranking
 from teams.models import Team, TeamStatus
@@ -232,7 +232,7 @@ async def override_advancement(
         raise ValidationFailed({"reason": N_("Give the reason for this decision.")})
     if len(reason) > REASON_MAX:
         raise ValidationFailed({"reason": N_("Keep the reason within 1000 characters.")})
-    advancement = (await phase_advancements(session, phase.id)).get(team_id)
+    advancement = (await advancements_of(session, phase.id, [team_id])).get(team_id)
     before = _state(advancement)
     if advancement is None:
         advancement = _new_row(phase, row, outcome, now, tied=False)
@@ -260,3 +260,75 @@ async def override_advancement(
         await _set_status(session, actor, now, team, TeamStatus.ACTIVE)
     await publish(session, AdvancementOverridden(phase.id, team_id, outcome.value, now))
     return advancement
+
+
+# --- the organizer's list of outcomes -----------------------------------------------------------
+
+SHOWS = ("all", "advance", "eliminate", "undecided", "tied")
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A recorded outcome, as the list filters it (the full row is loaded for the page shown only)."""
+
+    outcome: AdvancementOutcome
+    tied_at_cut: bool
+
+
+async def decided_outcomes(session: AsyncSession, phase_id: int) -> dict[int, Decided]:
+    """The outcomes recorded for a phase, by team id: two columns, one query, no ORM objects."""
+    rows = await session.execute(
+        select(Advancement.team_id, Advancement.outcome, Advancement.tied_at_cut).where(
+            Advancement.phase_id == phase_id
+        )
+    )
+    return {team_id: Decided(outcome, tied) for team_id, outcome, tied in rows.tuples()}
+
+
+async def advancements_of(session: AsyncSession, phase_id: int, team_ids: list[int]) -> dict[int, Advancement]:
+    """The recorded outcomes of some teams of a phase (the page shown), by team id: one query."""
+    if not team_ids:
+        return {}
+    rows = await session.scalars(
+        select(Advancement).where(Advancement.phase_id == phase_id, Advancement.team_id.in_(team_ids))
+    )
+    return {a.team_id: a for a in rows.all()}
+
+
+def list_state(row: RankingRow, decided: Decided | None, preview: Decision | None) -> tuple[str, bool]:
+    """Where a ranking row stands for the list's filter: ``advance``, ``eliminate`` (recorded, or what the
+    rule would decide now) or ``undecided``; and whether it is tied at the cut."""
+    if decided is not None:
+        return decided.outcome.value, decided.tied_at_cut
+    if row.incomplete or preview is None or preview.outcome is None:
+        return "undecided", False
+    return preview.outcome, preview.tied_at_cut
+
+
+def filter_outcomes(
+    rows: list[RankingRow],
+    decided: dict[int, Decided],
+    preview: dict[int, Decision],
+    *,
+    challenge_id: int | None = None,
+    show: str = "all",
+    search: str = "",
+) -> tuple[list[RankingRow], dict[str, int]]:
+    """The ranking rows the organizer asked for, in ranking order, and how many rows each ``show`` choice
+    holds within the challenge and search chosen (one pass over the cached ranking, no query)."""
+    needle = search.strip().casefold()
+    counts = dict.fromkeys(SHOWS, 0)
+    kept: list[RankingRow] = []
+    for row in rows:
+        if challenge_id is not None and row.challenge.id != challenge_id:
+            continue
+        if needle and needle not in row.team.name.casefold():
+            continue
+        state, tied = list_state(row, decided.get(row.team.id), preview.get(row.team.id))
+        counts["all"] += 1
+        counts[state] += 1
+        if tied:
+            counts["tied"] += 1
+        if show == "all" or show == state or (show == "tied" and tied):
+            kept.append(row)
+    return kept, counts

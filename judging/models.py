@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
@@ -51,7 +51,11 @@ class Assignment(Base):
     """A judge assigned to an entry in a judging phase."""
 
     __tablename__ = "assignment"
-    __table_args__ = (UniqueConstraint("phase_id", "entry_id", "judge_id"),)
+    # a phase's assignments counted per judge: the loads on the assignment page, the progress page
+    __table_args__ = (
+        UniqueConstraint("phase_id", "entry_id", "judge_id"),
+        Index("ix_assignment_phase_id_judge_id", "phase_id", "judge_id"),
+    )
 
     phase_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("phase.id", ondelete="CASCADE"), index=True)
     entry_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("entry.id", ondelete="CASCADE"), index=True)

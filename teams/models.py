@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accounts.models import User
@@ -42,7 +42,8 @@ class EntryStatus(enum.StrEnum):
 
 class Team(Base):
     __tablename__ = "team"
-    __table_args__ = (UniqueConstraint("campaign_id", "name_key"),)
+    # the status: which teams have withdrawn (``judging.withdrawn``), asked by every judging list
+    __table_args__ = (UniqueConstraint("campaign_id", "name_key"), Index("ix_team_status", "status"))
 
     campaign_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
     challenge_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("challenge.id", ondelete="CASCADE"), index=True)
@@ -90,7 +91,11 @@ class Entry(Base):
     """A team's work for one submission phase; the fields hold the latest saved text."""
 
     __tablename__ = "entry"
-    __table_args__ = (UniqueConstraint("team_id", "phase_id"),)
+    # a phase's submitted entries in id order: the assignment, progress and short-of-judges lists
+    __table_args__ = (
+        UniqueConstraint("team_id", "phase_id"),
+        Index("ix_entry_phase_id_status", "phase_id", "status", "id"),
+    )
 
     team_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("team.id", ondelete="CASCADE"), index=True)
     phase_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("phase.id", ondelete="CASCADE"), index=True)

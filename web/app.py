@@ -8,7 +8,7 @@ from typing import Any
 from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
 from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
 from litestar.static_files import create_static_files_router
@@ -28,6 +28,9 @@ from web.templating import template_config
 
 STATIC_DIR = Path(__file__).parent / "static"
 CSRF_COOKIE = "kaizen_csrf"
+# pages link static files with their content's hash (web.templating.static_url): a changed file
+# has a new address, so browsers may keep each one for a year without asking again
+STATIC_CACHE = CacheControlHeader(public=True, max_age=365 * 24 * 3600, immutable=True)
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
@@ -66,6 +69,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         name="static",
         opt={"access": "public"},
         send_as_attachment=False,
+        cache_control=None if settings.reload_templates else STATIC_CACHE,
     )
     return Litestar(
         route_handlers=[*route_handlers(), static],
@@ -85,7 +89,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             header_name="x-csrftoken",
             safe_methods={"GET", "HEAD", "OPTIONS"},
         ),
-        template_config=template_config(),
+        template_config=template_config(auto_reload=settings.reload_templates),
         guards=[access_guard],
         exception_handlers=EXCEPTION_HANDLERS,
         dependencies={

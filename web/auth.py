@@ -91,7 +91,8 @@ def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
     return user
 
 
-def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    # async on purpose: Litestar runs a synchronous guard in a worker thread, one hop per request
     access = handler.opt.get("access")
     if access not in ACCESS_LEVELS:
         raise PermissionDeniedException("This route has no access decision.")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -221,7 +222,14 @@ async def seed_size(conn: AsyncConnection, size: BenchSize, seed: int, now: date
 
 
 async def _campaign(
-    s: Seeder, title: str, executive: int, organizer: int, judges: list[int], *, past: bool
+    s: Seeder,
+    title: str,
+    executive: int,
+    organizer: int,
+    judges: list[int],
+    *,
+    past: bool,
+    in_submission: bool = False,
 ) -> _Campaign:
     base = s.now.replace(minute=0, second=0, microsecond=0) - (300 * DAY if past else timedelta(0))
     campaign = await s.add(
@@ -256,13 +264,20 @@ async def _campaign(
         )
         for n in range(s.size.challenges)
     ]
-    closed, running = PhaseStatus.CLOSED, PhaseStatus.OPEN
+    closed, running, pending = PhaseStatus.CLOSED, PhaseStatus.OPEN, PhaseStatus.PENDING
     timeline = [
         (PhaseKind.REGISTRATION, "Team registration", -30, -16, closed),
         (PhaseKind.SUBMISSION, "Prototype submission", -16, -2, closed),
         (PhaseKind.JUDGING, "Final judging", -2, 5, closed if past else running),
-        (PhaseKind.RESULTS, "Results", 12, 60, closed if past else PhaseStatus.PENDING),
+        (PhaseKind.RESULTS, "Results", 12, 60, closed if past else pending),
     ]
+    if in_submission:  # bench/storm.py moves the submission's close to the instant it needs
+        timeline = [
+            (PhaseKind.REGISTRATION, "Team registration", -30, -16, closed),
+            (PhaseKind.SUBMISSION, "Prototype submission", -16, 30, running),
+            (PhaseKind.JUDGING, "Final judging", 31, 40, pending),
+            (PhaseKind.RESULTS, "Results", 45, 60, pending),
+        ]
     ids: dict[PhaseKind, int] = {}
     for n, (kind, name, opens, closes, status) in enumerate(timeline):
         ids[kind] = await s.add(
@@ -416,6 +431,74 @@ async def _teams(
             )
 
 
+@dataclass(frozen=True)
+class StormCampaign:
+    """A campaign in its submission phase, for the deadline storm (bench/storm.py)."""
+
+    campaign: int
+    submission: int
+    captains: list[tuple[str, int]]  # e-mail, team id: teams of one, no entry yet
+
+
+async def add_storm_campaign(database_url: str, *, teams: int, tag: str, now: datetime | None = None) -> StormCampaign:
+    """Adds a campaign whose submission runs, with ``teams`` new captains (storm-``tag``-n@example.com)."""
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    engine = make_engine(database_url)
+    try:
+        async with engine.begin() as conn:
+            s = Seeder(conn, SIZES["M"], now, random.Random(tag), hash_password(DEMO_PASSWORD))  # noqa: S311
+            await s.start_ids()
+            department = await conn.scalar(select(Department.__table__.c.id).limit(1))
+            emails = [f"storm-{tag}-{n + 1:04d}@example.com" for n in range(teams)]
+            captains = [
+                await s.add(
+                    User,
+                    email=email,
+                    name=f"Storm captain {n + 1}",
+                    password_hash=s.password_hash,
+                    department_id=department,
+                    is_admin=False,
+                    is_executive=False,
+                    is_active=True,
+                )
+                for n, email in enumerate(emails)
+            ]
+            organizer = await conn.scalar(
+                select(User.__table__.c.id).where(User.__table__.c.email == "organizer@example.com")
+            )
+            s.executive = int(organizer or captains[0])
+            c = await _campaign(
+                s, f"Deadline storm {tag}", s.executive, s.executive, [], past=False, in_submission=True
+            )
+            team_ids = []
+            for n, captain in enumerate(captains):
+                team = await s.add(
+                    Team,
+                    campaign_id=c.id,
+                    challenge_id=c.challenges[n % len(c.challenges)],
+                    name=f"Storm team {n + 1:04d}",
+                    name_key=f"storm team {n + 1:04d}",
+                    captain_id=captain,
+                    status=TeamStatus.ACTIVE,
+                )
+                await s.add(Membership, team_id=team, campaign_id=c.id, user_id=captain)
+                team_ids.append(team)
+            await s.flush()
+            await _move_sequences(conn, s.counts)
+        return StormCampaign(c.id, c.submission, list(zip(emails, team_ids, strict=True)))
+    finally:
+        await engine.dispose()
+
+
+async def _move_sequences(conn: AsyncConnection, tables: Iterable[str]) -> None:
+    """PostgreSQL: ids were chosen here, so each sequence moves past them."""
+    if conn.dialect.name == "postgresql":
+        for table in tables:
+            await conn.execute(
+                text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608 - our table names
+            )
+
+
 async def seed_database(
     database_url: str, size_name: str, *, seed: int = 1, now: datetime | None = None
 ) -> dict[str, int]:
@@ -435,11 +518,7 @@ async def seed_database(
         size = SIZES[size_name]
         async with engine.begin() as conn:
             counts = await seed_size(conn, size, seed, now)
-            if conn.dialect.name == "postgresql":
-                for table in counts:  # ids were chosen here: move each sequence past them
-                    await conn.execute(
-                        text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608 - our table names
-                    )
+            await _move_sequences(conn, counts)
         async with maker() as session, session.begin():
             await _replan_all(session)
         if engine.dialect.name == "postgresql":

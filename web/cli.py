@@ -243,6 +243,8 @@ def run(host: str | None, port: int | None, workers: int, reload: bool, no_sched
     if no_scheduler:
         os.environ["KAIZEN_SCHEDULER"] = "0"
     os.environ["KAIZEN_LOG_LEVEL"] = log_level  # read by every server process (web.logs)
+    if reload:
+        os.environ["KAIZEN_RELOAD_TEMPLATES"] = "1"  # edited templates and static files show at once
     settings = _settings()
     click.echo(f"Kaizen on http://{host or settings.host}:{port or settings.port} (Ctrl+C stops it)")
     uvicorn.run(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import get_timezone_location
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, format_decimal, parse_pattern
 from babel.numbers import format_percent as babel_format_percent
 from babel.support import NullTranslations, Translations
 
@@ -30,10 +30,21 @@ _viewer_zone: ContextVar[str | None] = ContextVar("kaizen_viewer_zone", default=
 
 
 @cache
+def _number_pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
+
+
+@cache
 def _translations(locale: str) -> NullTranslations:
     if locale == DEFAULT_LOCALE:
         return NullTranslations()
     return Translations.load(str(TRANSLATIONS_DIR), [locale], domain="messages")
+
+
+@cache
+def babel_locale(locale: str) -> Locale:
+    """The Babel locale of one of ours, parsed once per process (not on every formatted value)."""
+    return Locale.parse(locale)
 
 
 def set_locale(locale: str) -> None:
@@ -66,6 +77,11 @@ def negotiate(accept_language: str | None) -> str:
     """The best of our locales for an Accept-Language header, or English."""
     if not accept_language:
         return DEFAULT_LOCALE
+    return _negotiate(accept_language)
+
+
+@lru_cache(maxsize=256)  # browsers send a handful of distinct headers: parsed once each
+def _negotiate(accept_language: str) -> str:
     preferred = []
     for part in accept_language.split(","):
         tag, _sep, q = part.strip().partition(";q=")
@@ -96,7 +112,7 @@ def get_viewer_zone() -> str | None:
 @cache
 def _moment_pattern(locale: str) -> str:
     """The language's medium date with its short time, without seconds: "Mar 10, 2026, 10:00 AM"."""
-    lang = Locale.parse(locale)
+    lang = babel_locale(locale)
     return str(lang.datetime_formats["medium"]).format(
         lang.time_formats["short"].pattern, lang.date_formats["medium"].pattern
     )
@@ -115,15 +131,22 @@ def zone_label(value: datetime, tz: str) -> str:
     """The zone of a time in words: its city in the reader's language and the offset then in force."""
     if tz in ("UTC", "Etc/UTC"):
         return "UTC"
-    city = get_timezone_location(tz, locale=get_locale(), return_city=True)
-    return gettext("%(city)s, %(offset)s", city=city, offset=_utc_offset(value, ZoneInfo(tz)))
+    return gettext("%(city)s, %(offset)s", city=_city(tz, get_locale()), offset=_utc_offset(value, ZoneInfo(tz)))
+
+
+@lru_cache(maxsize=1024)
+def _city(tz: str, locale: str) -> str:
+    """A zone's city in a language: the same answer every time, so looked up once."""
+    return str(get_timezone_location(tz, locale=babel_locale(locale), return_city=True))
 
 
 def format_moment(value: datetime | None, tz: str = "UTC") -> str:
     """One time in one zone, in the one format of the reader's language, with that zone named."""
     if value is None:
         return ""
-    text = babel_format_datetime(value, format=_moment_pattern(get_locale()), tzinfo=ZoneInfo(tz), locale=get_locale())
+    locale = get_locale()
+    pattern = _moment_pattern(locale)
+    text = babel_format_datetime(value, format=pattern, tzinfo=ZoneInfo(tz), locale=babel_locale(locale))
     return gettext("%(datetime)s (%(zone)s)", datetime=text, zone=zone_label(value, tz))
 
 
@@ -152,13 +175,14 @@ def format_datetime(value: datetime | None, tz: str = "UTC") -> str:
 def format_number(value: float | int | None, digits: int = 2) -> str:
     if value is None:
         return "—"
-    return format_decimal(
-        round(value, digits), format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=get_locale()
-    )
+    pattern = _number_pattern(f"#,##0.{'0' * digits}" if digits else "#,##0")
+    return format_decimal(round(value, digits), format=pattern, locale=babel_locale(get_locale()))
 
 
 def format_share(percent: float | None) -> str:
     """A share of 100 %, in the reader's locale, with one decimal at most: "33.3%", "50%"."""
     if percent is None:
         return "—"
-    return babel_format_percent(round(percent, 1) / 100, format="#,##0.#%", locale=get_locale())
+    return babel_format_percent(
+        round(percent, 1) / 100, format=_number_pattern("#,##0.#%"), locale=babel_locale(get_locale())
+    )

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_time
 
 from campaigns.deadlines import clock_gap, is_ambiguous, local_to_utc, utc_to_local
-from web.i18n import get_locale, gettext
+from web.i18n import babel_locale, get_locale, gettext
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 # far enough for any campaign, near enough that zone arithmetic and grace never leave datetime's range
@@ -26,11 +26,11 @@ class LocalTime:
 
 
 def _clock(value: datetime) -> str:
-    return format_time(value, format="short", locale=get_locale())
+    return format_time(value, format="short", locale=babel_locale(get_locale()))
 
 
 def _day(value: datetime) -> str:
-    return format_date(value, format="long", locale=get_locale())
+    return format_date(value, format="long", locale=babel_locale(get_locale()))
 
 
 def ambiguity_note(local: datetime, timezone: str) -> str | None:

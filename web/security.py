@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.middleware import ASGIMiddleware
 from litestar.response.base import ASGIResponse
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,6 +22,11 @@ HEADERS = {
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
 }
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def _encoded(headers: dict[str, str]) -> tuple[tuple[bytes, bytes], ...]:
+    return tuple((name.encode("latin-1"), value.encode("latin-1")) for name, value in headers.items())
 
 
 class SecurityHeadersMiddleware(ASGIMiddleware):
@@ -30,6 +34,9 @@ class SecurityHeadersMiddleware(ASGIMiddleware):
 
     def __init__(self, hsts: bool = False) -> None:
         self.hsts = hsts
+        # encoded once: every response gets these, replacing any value the handler set
+        self._headers = _encoded({**HEADERS, "strict-transport-security": HSTS} if hsts else HEADERS)
+        self._names = frozenset(name for name, _value in self._headers)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         if scope.get("method") in UNSAFE_METHODS and not _same_origin(scope):
@@ -39,11 +46,10 @@ class SecurityHeadersMiddleware(ASGIMiddleware):
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in HEADERS.items():
-                    headers[name] = value
-                if self.hsts:
-                    headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
+                names = self._names
+                headers = [header for header in message.get("headers", ()) if header[0].lower() not in names]
+                headers.extend(self._headers)
+                message["headers"] = headers
             await send(message)
 
         await next_app(scope, receive, send_with_headers)

@@ -84,6 +84,9 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     page_size: int = 20
     debug: bool = False
+    # templates and static file versions re-read when their files change (``kaizen run --reload``,
+    # KAIZEN_DEBUG): development only; otherwise each template is compiled once per process
+    reload_templates: bool = False
     # the scheduler: in the web process (``kaizen run``) unless disabled; ``kaizen worker`` runs it alone
     scheduler_enabled: bool = True
     scheduler_interval_seconds: int = 30
@@ -118,6 +121,8 @@ class Settings:
             host=env.get("KAIZEN_HOST", "127.0.0.1"),
             port=int(env.get("KAIZEN_PORT", "8000")),
             debug=env.get("KAIZEN_DEBUG", "") == "1" and not production,
+            reload_templates=not production
+            and (env.get("KAIZEN_DEBUG", "") == "1" or env.get("KAIZEN_RELOAD_TEMPLATES", "") == "1"),
             sign_in_max_failures=positive_int(env, "KAIZEN_SIGN_IN_MAX_FAILURES", SIGN_IN_MAX_FAILURES),
             sign_in_address_max_failures=positive_int(
                 env, "KAIZEN_SIGN_IN_ADDRESS_MAX_FAILURES", SIGN_IN_ADDRESS_MAX_FAILURES

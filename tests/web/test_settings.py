@@ -47,3 +47,18 @@ def test_a_bad_trusted_proxy_stops_the_start_with_a_clear_message(value: str) ->
 def test_a_bad_limit_stops_the_start_with_a_clear_message(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=f"^{name} must be a whole number of at least 1, not '{value}'$"):
         Settings.from_env({**BASE, name: value})
+
+
+def test_templates_are_reloaded_only_when_developing_with_reload_or_debug() -> None:
+    assert not Settings.from_env(BASE).reload_templates
+    assert Settings.from_env({**BASE, "KAIZEN_RELOAD_TEMPLATES": "1"}).reload_templates
+    assert Settings.from_env({**BASE, "KAIZEN_DEBUG": "1"}).reload_templates
+    production = {**BASE, "KAIZEN_ENV": "production", "KAIZEN_RELOAD_TEMPLATES": "1", "KAIZEN_DEBUG": "1"}
+    assert not Settings.from_env(production).reload_templates
+
+
+def test_an_app_without_reload_compiles_each_template_once() -> None:
+    from web.templating import build_environment
+
+    assert not build_environment().auto_reload
+    assert build_environment(auto_reload=True).auto_reload

@@ -73,3 +73,21 @@ async def test_pages_render_in_chinese(browser: Browser, db: AsyncSession) -> No
         page = await browser.get(url)
         assert page.status_code == 200 and 'lang="zh-CN"' in page.text
         assert "活动" in page.text or "评审" in page.text, url
+
+
+def test_template_translations_escape_their_values_and_follow_the_reader() -> None:
+    from web import i18n
+    from web.templating import build_environment
+
+    env = build_environment()
+    page = env.from_string(
+        '{{ _("Hello %(name)s", name=who) }} | {{ ngettext("%(num)s team", "%(num)s teams", n) }} | '
+        '{% trans %}Sign in{% endtrans %} | {{ _("100%% sure") }}'
+    )
+    i18n.set_locale("en")
+    assert page.render(who="<b>Ann</b>", n=2) == "Hello &lt;b&gt;Ann&lt;/b&gt; | 2 teams | Sign in | 100% sure"
+    i18n.set_locale("zh_CN")
+    try:
+        assert page.render(who="Ann", n=1).split(" | ")[2] == i18n.gettext("Sign in") != "Sign in"
+    finally:
+        i18n.set_locale("en")

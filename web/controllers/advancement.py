@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,13 +16,18 @@ from accounts.models import User
 from campaigns.access import CAMPAIGN_NOT_FOUND, organized_campaign, visible_campaign
 from campaigns.models import AdvancementRule, Campaign, Phase, PhaseKind
 from core.errors import DomainError, NotFound, ValidationFailed
+from core.pagination import PER_PAGE_CHOICES, page_of, query_string
+from core.pagination import per_page as pick_per_page
 from judging.advancement import Decision, apply_blocker, decide
 from judging.advancing import (
     PHASE_NOT_FOUND,
     REASON_MAX,
+    SHOWS,
+    advancements_of,
     apply_advancement,
+    decided_outcomes,
+    filter_outcomes,
     override_advancement,
-    phase_advancements,
     ranked_rows,
     ranking_of,
 )
@@ -31,6 +37,8 @@ from judging.ranking import RankingRow
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
+
+DEFAULT_PER_PAGE = 50
 
 
 async def _judging_phase(db: AsyncSession, campaign: Campaign, phase_id: int) -> Phase:
@@ -52,24 +60,89 @@ def _preview(phase: Phase, rows: list[RankingRow]) -> dict[int, Decision]:
         return {}
 
 
+UNDECIDED_SHOWN = 20  # incomplete entries named at the top; the filter "undecided" lists them all
+
+
+@dataclass(frozen=True)
+class ListParams:
+    """What the organizer chose to see: kept in the pager's links and through an override."""
+
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    challenge: int | None = None
+    show: str = "all"
+    q: str = ""
+
+    @classmethod
+    def of(cls, page: int, per_page: int | None, challenge: int | None, show: str, q: str) -> ListParams:
+        return cls(
+            page=max(1, page),
+            per_page=pick_per_page(per_page, DEFAULT_PER_PAGE),
+            challenge=challenge,
+            show=show if show in SHOWS else "all",
+            q=q.strip()[:100],
+        )
+
+    def query(self, *, page: int | None = None) -> str:
+        """The query string of this choice (without the page unless given), ending ready for ``page=``."""
+        per_page = self.per_page if self.per_page != DEFAULT_PER_PAGE else None
+        show = self.show if self.show != "all" else None
+        base = query_string(per_page=per_page, challenge=self.challenge, show=show, q=self.q, page=page)
+        return base if page is not None else (base + "&" if base != "?" else base)
+
+
+def _int_or_none(raw: str) -> int | None:
+    try:
+        return int(raw)
+    except ValueError:
+        return None
+
+
+def _params_of_form(form: Any) -> ListParams:
+    return ListParams.of(
+        _int_or_none(form_value(form, "page")) or 1,
+        _int_or_none(form_value(form, "per_page")),
+        _int_or_none(form_value(form, "challenge")),
+        form_value(form, "show") or "all",
+        form_value(form, "q"),
+    )
+
+
 async def _page_context(
     db: AsyncSession,
     campaign: Campaign,
     phase: Phase,
+    params: ListParams,
     *,
     errors: Mapping[int, str] | None = None,
     values: Mapping[int, Mapping[str, str]] | None = None,
 ) -> dict[str, Any]:
+    """The page shown of the phase's outcomes: the ranking comes from ``judging.ranking`` (cached there),
+    the recorded outcomes are two columns per team, and only the rows shown load their full outcome."""
     ranking = await ranking_of(db, phase)
     blocker = apply_blocker(phase.advancement_rule, phase.advancement_value)
-    decided = await phase_advancements(db, phase.id)
+    decided = await decided_outcomes(db, phase.id)
+    preview = _preview(phase, ranking.rows)
+    rows, counts = filter_outcomes(
+        ranking.rows, decided, preview, challenge_id=params.challenge, show=params.show, search=params.q
+    )
+    page = page_of(rows, number=params.page, size=params.per_page)
+    undecided = [r for r in ranking.rows if r.incomplete and r.team.id not in decided]
+    challenges = {r.challenge.id: r.challenge for r in ranking.rows}
     return {
         "campaign": campaign,
         "phase": phase,
         "ranking": ranking,
-        "decided": decided,
-        "preview": _preview(phase, ranking.rows),
-        "undecided": [r for r in ranking.rows if r.incomplete and r.team.id not in decided],
+        "page": page,
+        "decided": await advancements_of(db, phase.id, [r.team.id for r in page.items]),
+        "preview": preview,
+        "counts": counts,
+        "params": params,
+        "base_url": _path(campaign.id, phase.id) + params.query(),
+        "challenges": sorted(challenges.values(), key=lambda c: (c.title, c.id)),
+        "per_page_choices": PER_PAGE_CHOICES,
+        "undecided": undecided[:UNDECIDED_SHOWN],
+        "undecided_total": len(undecided),
         "errors": dict(errors or {}),
         "values": dict(values or {}),
         # why "Apply the rule now" cannot succeed (a manual rule shows no button at all)
@@ -88,11 +161,19 @@ def _path(campaign_id: int, phase_id: int) -> str:
 
 @get("/campaigns/{campaign_id:int}/phases/{phase_id:int}/advancement", opt=USER, name="advancement_page")
 async def advancement_page(
-    request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int], phase_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    campaign_id: FromPath[int],
+    phase_id: FromPath[int],
+    page: FromQuery[int] = 1,
+    per_page: FromQuery[int | None] = None,
+    challenge: FromQuery[int | None] = None,
+    show: FromQuery[str] = "all",
+    q: FromQuery[str] = "",
 ) -> Template:
     campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
     phase = await _judging_phase(db_session, campaign, phase_id)
-    return _page(await _page_context(db_session, campaign, phase))
+    return _page(await _page_context(db_session, campaign, phase, ListParams.of(page, per_page, challenge, show, q)))
 
 
 @post("/campaigns/{campaign_id:int}/phases/{phase_id:int}/advancement/apply", opt=USER, name="advancement_apply")
@@ -139,6 +220,7 @@ async def advancement_override(
     campaign = await organized_campaign(db_session, campaign_id, user)
     phase = await _judging_phase(db_session, campaign, phase_id)
     form = await request.form()
+    params = _params_of_form(form)
     typed = {"outcome": form_value(form, "outcome"), "reason": form_value(form, "reason")}
     try:
         outcome = AdvancementOutcome(typed["outcome"])
@@ -151,9 +233,12 @@ async def advancement_override(
         except ValidationFailed as exc:
             error = _(exc.message, **exc.params)
     if error is not None:  # a field to correct: the page again, with what was typed
-        context = await _page_context(db_session, campaign, phase, errors={team_id: error}, values={team_id: typed})
+        context = await _page_context(
+            db_session, campaign, phase, params, errors={team_id: error}, values={team_id: typed}
+        )
         return _page(context, 422)
-    return see_other(request, f"{_path(campaign.id, phase.id)}#team-{team_id}", ok=_("The team's outcome is recorded."))
+    back = _path(campaign.id, phase.id) + params.query(page=params.page).rstrip("?")
+    return see_other(request, f"{back}#team-{team_id}", ok=_("The team's outcome is recorded."))
 
 
 # --- executives approve awards ----------------------------------------------------------------

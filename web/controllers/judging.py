@@ -47,6 +47,7 @@ from judging.services import (
     update_criterion,
 )
 from judging.totals import judge_total, partial_total
+from teams.models import Entry
 from web.controllers.judging_reset import routes as reset_routes
 from web.controllers.judging_setup import routes as setup_routes
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
@@ -314,6 +315,7 @@ async def _assignments_page(
     seed_error: str | None = None,
     seed: str = "1",
     status: int = 200,
+    choose: int | None = None,
 ) -> Template:
     result = await paginate(db, assignable_entries_query(phase), number=page, size=ENTRIES_PAGE_SIZE)
     board = await assignment_board(db, phase, result.items)
@@ -331,6 +333,7 @@ async def _assignments_page(
             "entry_errors": entry_errors or {},
             "seed_error": seed_error,
             "seed": seed,
+            "choose": choose,
             "loads": loads,
             "short": await short_entries(db, phase),
             "load_spread": (max(loads.get(j.id, 0) for j in board.pool) - min(loads.get(j.id, 0) for j in board.pool))
@@ -349,9 +352,39 @@ async def assignments_page(
     phase_id: FromPath[int],
     page: FromQuery[int] = 1,
     seed: FromQuery[int] = 1,
+    choose: FromQuery[int | None] = None,
 ) -> Template:
     campaign, phase = await _organized_phase(db_session, signed_in(request), campaign_id, phase_id)
-    return await _assignments_page(db_session, campaign, phase, page, seed=str(seed))
+    return await _assignments_page(db_session, campaign, phase, page, seed=str(seed), choose=choose)
+
+
+@get(
+    "/campaigns/{campaign_id:int}/phases/{phase_id:int}/assignments/entries/{entry_id:int}/choose",
+    opt=USER,
+    name="judging_assignment_choose",
+)
+async def assignment_choose(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    campaign_id: FromPath[int],
+    phase_id: FromPath[int],
+    entry_id: FromPath[int],
+    page: FromQuery[int] = 1,
+) -> Template:
+    """htmx: the judges one entry can be given (the page lists them for no entry until asked: the pool is long)."""
+    campaign, phase = await _organized_phase(db_session, signed_in(request), campaign_id, phase_id)
+    entry = await db_session.scalar(assignable_entries_query(phase).where(Entry.id == entry_id))
+    if entry is None:
+        raise NotFound(ENTRY_NOT_FOUND)
+    return Template(
+        template_name="judging/_add_judge_choice.html",
+        context={
+            "entry": entry,
+            "board": await assignment_board(db_session, phase, [entry]),
+            "action": _assignments_path(campaign, phase),
+            "page_number": max(1, page),
+        },
+    )
 
 
 @post("/campaigns/{campaign_id:int}/phases/{phase_id:int}/assignments", opt=USER, name="judging_assignment_add")
@@ -470,10 +503,15 @@ def _judging_state(phase: Phase, now: datetime) -> str:
 
 @get("/judging", opt=USER, name="judging_queue")
 async def queue(
-    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, conflict: FromQuery[str | None] = None
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    conflict: FromQuery[str | None] = None,
+    phase: FromQuery[int | None] = None,
 ) -> Template:
-    groups = await judge_queue(db_session, signed_in(request))
     now = clock.now()
+    # a closed phase's entries are listed only when asked for (``?phase=``): its counts are enough
+    groups = await judge_queue(db_session, signed_in(request), now, unfold=phase)
     return Template(
         template_name="judging/queue.html",
         context={
@@ -688,6 +726,7 @@ routes = [
     rubric_delete,
     rubric_move,
     assignments_page,
+    assignment_choose,
     assignment_add,
     assignment_remove,
     queue,
