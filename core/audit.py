@@ -1,7 +1,7 @@
 """Append-only audit log: who changed what, when, with the before and after.
 
 Recording a change that names a campaign also bumps the campaign's ranking version
-(``core.versions``), in the same transaction.
+(``core.versions``), in the same transaction, just before it commits.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ async def record(
     await session.flush()
     if campaign_id is not None:
         # every audited change of a campaign may change its rankings: their cache is keyed on this
-        await versions.bump(session, campaign_id)
+        versions.bump_at_commit(session, campaign_id)
     return entry
 
 

@@ -1,7 +1,11 @@
 """The ranking version of a campaign: one counter per campaign in ``ranking_version``.
 
 ``core.audit.record`` bumps it for every audited change that names a campaign, in the same
-transaction as the change. Every change to what a campaign's rankings are computed from is
+transaction as the change: as its last statement, just before COMMIT (``bump_at_commit``), so the
+row lock on the counter is held for the shortest time and always taken last (no lock-order
+deadlock with the locks the change itself takes, on PostgreSQL).
+
+Every change to what a campaign's rankings are computed from is
 audited with its campaign (DOMAIN.md, "Audit", and the services of ``judging``, ``teams`` and
 ``campaigns``): a final scorecard (finalised, imported, reopened by a rubric reset), the rubric,
 a judging phase's settings (mode, k, scope, advancement rule), the timeline, an entry's submission,
@@ -19,10 +23,13 @@ campaign table, and a stale row of a deleted campaign only ever grows.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Table, select
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Table, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from core.db import metadata
 
@@ -34,16 +41,40 @@ ranking_version = Table(
 )
 
 
-async def bump(session: AsyncSession, campaign_id: int) -> None:
-    """Increments the campaign's ranking version within the caller's transaction."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+_PENDING = "kaizen.ranking_version.pending"
+
+
+def _upsert(dialect: str, campaign_id: int) -> Any:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = insert(ranking_version).values(campaign_id=campaign_id, version=1)
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[ranking_version.c.campaign_id],
-            set_={"version": ranking_version.c.version + 1},
-        )
+    return statement.on_conflict_do_update(
+        index_elements=[ranking_version.c.campaign_id], set_={"version": ranking_version.c.version + 1}
     )
+
+
+def bump_at_commit(session: AsyncSession | Session, campaign_id: int) -> None:
+    """The campaign's ranking version goes up by one when the caller's transaction commits (in it)."""
+    sync = session.sync_session if isinstance(session, AsyncSession) else session
+    sync.info.setdefault(_PENDING, set()).add(campaign_id)
+
+
+async def bump(session: AsyncSession, campaign_id: int) -> None:
+    """Increments the campaign's ranking version now, within the caller's transaction."""
+    await session.execute(_upsert(session.get_bind().dialect.name, campaign_id))
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_pending(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        dialect = session.get_bind().dialect.name
+        for campaign_id in sorted(pending):  # one order for every transaction
+            session.execute(_upsert(dialect, campaign_id))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 async def current(session: AsyncSession, campaign_id: int) -> int:
