@@ -305,6 +305,17 @@ def list_state(row: RankingRow, decided: Decided | None, preview: Decision | Non
     return preview.outcome, preview.tied_at_cut
 
 
+async def teams_named(session: AsyncSession, campaign_id: int, search: str) -> set[int]:
+    """The ids of the campaign's teams whose name contains ``search`` (any case): one query."""
+    rows = await session.scalars(
+        select(Team.id).where(
+            Team.campaign_id == campaign_id,
+            Team.name_key.contains(" ".join(search.casefold().split()), autoescape=True),
+        )
+    )
+    return set(rows.all())
+
+
 def filter_outcomes(
     rows: list[RankingRow],
     decided: dict[int, Decided],
@@ -312,17 +323,17 @@ def filter_outcomes(
     *,
     challenge_id: int | None = None,
     show: str = "all",
-    search: str = "",
+    team_ids: set[int] | None = None,
 ) -> tuple[list[RankingRow], dict[str, int]]:
     """The ranking rows the organizer asked for, in ranking order, and how many rows each ``show`` choice
-    holds within the challenge and search chosen (one pass over the cached ranking, no query)."""
-    needle = search.strip().casefold()
+    holds within the challenge and teams chosen (``team_ids``: those a search found; one pass over the
+    cached ranking, no query)."""
     counts = dict.fromkeys(SHOWS, 0)
     kept: list[RankingRow] = []
     for row in rows:
         if challenge_id is not None and row.challenge.id != challenge_id:
             continue
-        if needle and needle not in row.team.name.casefold():
+        if team_ids is not None and row.team.id not in team_ids:
             continue
         state, tied = list_state(row, decided.get(row.team.id), preview.get(row.team.id))
         counts["all"] += 1

@@ -16,7 +16,7 @@ from accounts.models import User
 from campaigns.access import CAMPAIGN_NOT_FOUND, organized_campaign, visible_campaign
 from campaigns.models import AdvancementRule, Campaign, Phase, PhaseKind
 from core.errors import DomainError, NotFound, ValidationFailed
-from core.pagination import PER_PAGE_CHOICES, page_of, query_string
+from core.pagination import PER_PAGE_CHOICES, Page, page_of, query_string
 from core.pagination import per_page as pick_per_page
 from judging.advancement import Decision, apply_blocker, decide
 from judging.advancing import (
@@ -29,11 +29,11 @@ from judging.advancing import (
     filter_outcomes,
     override_advancement,
     ranked_rows,
-    ranking_of,
+    teams_named,
 )
 from judging.awards import approve_award, awaiting_approval, campaign_awards
 from judging.models import AdvancementOutcome
-from judging.ranking import RankingRow
+from judging.ranking import RankingRow, name_rows, phase_rankings
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
@@ -119,15 +119,22 @@ async def _page_context(
 ) -> dict[str, Any]:
     """The page shown of the phase's outcomes: the ranking comes from ``judging.ranking`` (cached there),
     the recorded outcomes are two columns per team, and only the rows shown load their full outcome."""
-    ranking = await ranking_of(db, phase)
+    # unnamed: the team names and entry titles are read for the rows shown only (``name_rows``)
+    (ranking,) = await phase_rankings(db, [phase], phase.ranking_scope.value, named=False)
     blocker = apply_blocker(phase.advancement_rule, phase.advancement_value)
     decided = await decided_outcomes(db, phase.id)
     preview = _preview(phase, ranking.rows)
+    team_ids = await teams_named(db, phase.campaign_id, params.q) if params.q else None
     rows, counts = filter_outcomes(
-        ranking.rows, decided, preview, challenge_id=params.challenge, show=params.show, search=params.q
+        ranking.rows, decided, preview, challenge_id=params.challenge, show=params.show, team_ids=team_ids
     )
     page = page_of(rows, number=params.page, size=params.per_page)
     undecided = [r for r in ranking.rows if r.incomplete and r.team.id not in decided]
+    shown = [r.entry.id for r in page.items] + [r.entry.id for r in undecided[:UNDECIDED_SHOWN]]
+    await name_rows(db, [ranking], shown)  # one query (none when nothing is shown)
+    named = {r.entry.id: r for r in ranking.rows}
+    page = Page(items=[named[r.entry.id] for r in page.items], number=page.number, size=page.size, total=page.total)
+    undecided = [named[r.entry.id] for r in undecided]
     challenges = {r.challenge.id: r.challenge for r in ranking.rows}
     return {
         "campaign": campaign,
