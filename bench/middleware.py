@@ -7,7 +7,7 @@ the trivial signed-in page ``/health`` (÷ bare hello-world), home and the entry
 page), and 16 concurrent entry autosaves (closed loop, errors and p99). Giving two checkouts (say
 main's and a branch's) compares before and after on the same data in the same run.
 
-    .venv/bin/python bench/middleware.py [--trees /work/main,.] [--size S] [--duration 10] [--workers 1]
+    .venv/bin/python bench/middleware.py [--trees ../other-checkout,.] [--size S] [--duration 10] [--workers 1]
 """
 
 from __future__ import annotations
