@@ -67,7 +67,7 @@ async def test_every_change_is_seen_at_once_through_the_service_and_http(db: Asy
     async def page() -> str:
         response = await browser.get(f"{w.url}/results")
         assert response.status_code == 200
-        return response.text
+        return str(response.text)
 
     first = await seen(db, phase)
     assert (await seen(db, phase)) is not first and ranking_cache.CACHE.hits >= 1  # served from the cache
