@@ -35,6 +35,13 @@ PAGES = [
     Page("queue", "judge queue", "judge1", "/judging"),
     Page("score", "score form", "judge1", "/judging/{judging}/entries/{judged_entry}"),
     Page("entries", "entry list (advancement)", "organizer", "/campaigns/{campaign}/phases/{judging}/advancement"),
+    Page(
+        "entries300",
+        "a page listing 300 entries (entry list, 300 per page)",
+        "organizer",
+        "/campaigns/{campaign}/phases/{judging}/advancement?per_page=300",
+        bare="items300",
+    ),
     Page("results", "organizer results", "organizer", "/campaigns/{campaign}/results"),
     Page("assignments", "assignments", "organizer", "/campaigns/{campaign}/phases/{judging}/assignments"),
     Page("progress", "progress", "organizer", "/campaigns/{campaign}/phases/{judging}/progress"),
