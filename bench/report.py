@@ -156,12 +156,14 @@ def report(
         "% of bare compares with "
         "the bare Litestar + SQLAlchemy + Jinja page (50 of 10,000 rows, ~23 KB) served by uvicorn with the "
         "same workers and the same database kind, measured before and after the block (mean); the trivial "
-        "signed-in page compares with a bare hello-world. Servers: `kaizen run --no-scheduler --workers N "
+        "signed-in page compares with a bare hello-world, the page of 300 entries with the bare page of 300 "
+        "rows. Servers: `kaizen run --no-scheduler --workers N "
         "--log-level warning` and `uvicorn --workers N --log-level warning`. After each page the server is "
         "given 20 s to finish its backlog (requests wrk abandoned), else it is restarted.",
         "",
-        '**Notes.** "entry list" is the organizer\'s advancement page, the one page that lists every entry '
-        "of a phase. The open-loop mix offers the rate given by `--mix-rate` (the issue's target is 200 page "
+        '**Notes.** "entry list" is the organizer\'s advancement page, the one page that lists the entries '
+        "of a phase (50 per page, or 300). The open-loop mix offers the rate given by `--mix-rate` "
+        "(the issue's target is 200 page "
         'requests/s for 60 s on 2 workers: `--mix-rate 200 --mix-duration 60`). A page with "–" answered '
         'no request within the run at 16 connections; its "alone" time is then the figure to read.',
         "",
