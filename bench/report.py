@@ -140,10 +140,9 @@ def report(
         "",
         f"**Command:** `{command}`",
         "",
-        f"**Taken:** {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. **Shared machine:** the 2 cores were shared with "
-        "colleagues' test runs and builds while this ran, so each figure carries noise; the ratios to the bare "
-        "page measured in the same block are steadier than the absolute numbers. wrk and the open-loop "
-        "generator ran on the same cores as the servers.",
+        f"**Taken:** {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. wrk and the open-loop generator ran on the same "
+        "cores as the servers; the load average at the start (below) tells whether anything else ran. The "
+        "ratios to the bare page measured in the same block are steadier than the absolute numbers.",
         "",
         "| machine | |",
         "|---|---|",

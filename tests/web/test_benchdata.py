@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import Department, User
 from campaigns.models import Campaign, CampaignStatus, Challenge, Phase, PhaseKind, PhaseStatus
 from judging.models import Assignment, Criterion, Score, Scorecard, ScorecardStatus
-from teams.models import Entry, EntryVersion, Membership, Team
+from teams.models import Entry, EntryStatus, EntryVersion, Membership, Team
 from tests.conftest import NOW, Browser
+from web.benchdata import add_storm_campaign
 from web.cli import main
 from web.database import make_engine
 
@@ -129,3 +130,14 @@ async def test_seed_m_gives_the_documented_data_and_every_main_page_opens(
             response = await browser.get(path)
             assert response.status_code == 200, (email, path, response.status_code)
         await browser.sign_out()
+
+    # the deadline storm's campaign (bench/writes.py): its own captains, its submission running
+    storm = await add_storm_campaign(database_url, teams=2, tag="test", now=NOW)
+    email, storm_team = storm.captains[1]
+    await browser.sign_in(email, "kaizen-demo")
+    fields = {"title": "Storm entry", "summary": "In time.", "problem": "A deadline.", "solution": "Submit."}
+    response = await browser.post(f"/teams/{storm_team}/entry/submit", {"phase_id": storm.submission, **fields})
+    landing = await browser.landing(response)
+    assert "Your entry is submitted" in landing.text
+    entry = await db.scalar(select(Entry).where(Entry.team_id == storm_team))
+    assert entry is not None and entry.status is EntryStatus.SUBMITTED and entry.phase_id == storm.submission
