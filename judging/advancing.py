@@ -29,7 +29,8 @@ from core.errors import N_, Conflict, NotFound, ValidationFailed
 from core.events import Event, publish
 from judging.advancement import BAD_RULE, MANUAL_RULE, Decision, Ranked, decide
 from judging.models import Advancement, AdvancementOutcome
-from judging.ranking import PhaseRanking, RankingRow, phase_ranking
+from judging.ranking import phase_ranking
+from judging.ranking_rows import PhaseRanking, RankingRow
 from teams.models import Team, TeamStatus
 
 REASON_MAX = 1000

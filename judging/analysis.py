@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.models import AdvancementRule
 from judging import agreement, columns, effects, ranking_cache, scoring
-from judging.ranking import PhaseRanking
+from judging.ranking_rows import PhaseRanking
 
 DEFAULT_TOP_N = 10
 MODES = tuple(scoring.Mode)

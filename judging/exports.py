@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from judging.ranking import PhaseRanking
+from judging.ranking_rows import PhaseRanking
 from judging.sheets import DANGEROUS, ENTRY, FEEDBACK, JUDGE, PRIVATE_NOTE, unneutralise
 
 Cell = str | int | float | None

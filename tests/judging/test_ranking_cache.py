@@ -17,7 +17,8 @@ from core.versions import current
 from judging import ranking_cache
 from judging.advancing import override_advancement
 from judging.models import AdvancementOutcome
-from judging.ranking import PhaseRanking, phase_ranking
+from judging.ranking import phase_ranking
+from judging.ranking_rows import PhaseRanking
 from judging.rubric_reset import reopen_rubric
 from judging.services import CriterionInput, assign_judge, finalise_scorecard, unassign_judge, update_criterion
 from judging.setup import PhaseSettings, update_settings

@@ -33,7 +33,8 @@ from judging.advancing import (
 )
 from judging.awards import approve_award, awaiting_approval, campaign_awards
 from judging.models import AdvancementOutcome
-from judging.ranking import RankingRow, name_rows, phase_rankings
+from judging.ranking import name_rows, phase_rankings
+from judging.ranking_rows import RankingRow
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _

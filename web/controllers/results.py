@@ -31,7 +31,8 @@ from judging.awards import (
     publication_blockers_of,
     publish_results,
 )
-from judging.ranking import SCOPES, ChallengeRef, PhaseRanking, RankingRow, Scope, name_rows, phase_rankings
+from judging.ranking import name_rows, phase_rankings
+from judging.ranking_rows import SCOPES, ChallengeRef, PhaseRanking, RankingRow, Scope
 from judging.recommendation import recommended
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other

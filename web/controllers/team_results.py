@@ -17,7 +17,8 @@ from campaigns.models import Campaign
 from core.errors import N_, NotFound
 from judging.awards import judging_phases
 from judging.models import Award, Scorecard
-from judging.ranking import CriterionRef, PhaseRanking, RankingRow, phase_rankings
+from judging.ranking import phase_rankings
+from judging.ranking_rows import CriterionRef, PhaseRanking, RankingRow
 from teams.models import Membership, Team
 from web.deps import USER, DbSession, signed_in
 from web.i18n import gettext as _
