@@ -18,28 +18,16 @@ import sys
 import time
 from pathlib import Path
 
-from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from pages import sign_in
 from report import PAGES
 from run import targets
 
 EXTRA = [("entries300", "organizer", "/campaigns/{campaign}/phases/{judging}/advancement?per_page=300")]
-
-
-async def sign_in(client: AsyncTestClient[Litestar], email: str) -> None:
-    await client.get("/sign-in")
-    token = client.cookies.get("kaizen_csrf") or ""
-    response = await client.post(
-        "/sign-in",
-        data={"email": email, "password": "kaizen-demo"},
-        headers={"x-csrftoken": token},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
 
 
 async def main(url: str, repeat: int, only: set[str]) -> None:
