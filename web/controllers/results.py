@@ -234,8 +234,9 @@ async def award_add(
         return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
     except NotFound:
         raise
-    except DomainError as exc:  # published meanwhile: a re-sent form must not give the award later
-        return see_other(request, _awards_path(campaign), error=_(exc.message, **exc.params))
+    except DomainError as exc:  # published: refused on the page, with what was typed (409)
+        context = await _results_context(db_session, campaign, None, clock.now(), values=values, errors=_messages(exc))
+        return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
     return see_other(
         request,
         _awards_path(campaign),
@@ -261,8 +262,9 @@ async def award_delete(
         await delete_award(db_session, user, clock.now(), campaign, award_id)
     except NotFound:
         raise
-    except DomainError as exc:
-        return see_other(request, _awards_path(campaign), error=_(exc.message, **exc.params))
+    except DomainError as exc:  # published: refused on the page (409)
+        context = await _results_context(db_session, campaign, None, clock.now(), errors=_messages(exc))
+        return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
     return see_other(request, _awards_path(campaign), ok=_("The award was removed."))
 
 
