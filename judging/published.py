@@ -37,7 +37,9 @@ def _on_scale(criterion: CriterionRef, normalised: float | None) -> float | None
     return criterion.scale_min + normalised * (criterion.scale_max - criterion.scale_min)
 
 
-def _phase_result(ranking: PhaseRanking, row: RankingRow, show_judge_names: bool, cards: dict[int, Card]) -> dict[str, Any]:
+def _phase_result(
+    ranking: PhaseRanking, row: RankingRow, show_judge_names: bool, cards: dict[int, Card]
+) -> dict[str, Any]:
     feedback = [
         {"judge": cards[card_id][0] if show_judge_names else None, "text": cards[card_id][1]}
         for card_id in ranking.card_ids.get(row.entry.id, [])
@@ -87,7 +89,9 @@ async def _cards(session: AsyncSession, phase_ids: list[int], card_ids: Iterable
     return {card_id: (name, text) for card_id, name, text in (await session.execute(stmt)).all()}
 
 
-def _team_data(campaign: Campaign, rankings: list[PhaseRanking], team_id: int, cards: dict[int, Card]) -> dict[str, Any]:
+def _team_data(
+    campaign: Campaign, rankings: list[PhaseRanking], team_id: int, cards: dict[int, Card]
+) -> dict[str, Any]:
     results = [
         _phase_result(ranking, row, campaign.show_judge_names, cards)
         for ranking in rankings

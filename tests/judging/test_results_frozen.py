@@ -7,9 +7,9 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from automation.plan import RESULTS_PUBLISH
 from campaigns.models import Campaign, Phase, PhaseKind, PhaseStatus
 from core.audit import AuditEntry
-from automation.plan import RESULTS_PUBLISH
 from core.scheduling import ActionState
 from judging.models import Award, PublishedTeamResult
 from notifications.models import Notification, NotificationKind
@@ -81,9 +81,16 @@ async def test_no_path_publishes_while_judging_is_open(db: AsyncSession, browser
     assert publish.state is ActionState.FAILED
     assert await published_at(db, w) is None
     assert await db.scalar(select(func.count(PublishedTeamResult.id))) == 0
-    warned = await db.scalar(select(func.count(Notification.id)).where(Notification.kind == NotificationKind.AUTOMATION_FAILED))
+    warned = await db.scalar(
+        select(func.count(Notification.id)).where(Notification.kind == NotificationKind.AUTOMATION_FAILED)
+    )
     assert warned
-    assert await db.scalar(select(func.count(Notification.id)).where(Notification.kind == NotificationKind.RESULTS_PUBLISHED)) == 0
+    assert (
+        await db.scalar(
+            select(func.count(Notification.id)).where(Notification.kind == NotificationKind.RESULTS_PUBLISHED)
+        )
+        == 0
+    )
 
 
 async def test_published_results_stay_as_published_until_published_again(db: AsyncSession, browser: Browser) -> None:

@@ -19,7 +19,6 @@ from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize, organized_campaig
 from campaigns.models import Campaign, Challenge
 from core.errors import N_, DomainError, NotFound, ValidationFailed
 from core.pagination import Page
-from judging.models import PublishedTeamResult
 from judging.analysis import DEFAULT_TOP_N, JudgeSpread, cached_analysis
 from judging.awards import (
     AWARD_NAME_MAX,
@@ -34,6 +33,7 @@ from judging.awards import (
     publish_results,
     republish_results,
 )
+from judging.models import PublishedTeamResult
 from judging.ranking import name_rows, phase_rankings
 from judging.ranking_rows import SCOPES, ChallengeRef, PhaseRanking, RankingRow, Scope
 from judging.recommendation import recommended
