@@ -54,10 +54,27 @@ async def team_page(browser: Browser, w: World, team: str) -> str:
     return html[html.index("<h1>") :]  # what the page shows of the results (flash messages come before)
 
 
+async def winners_page(browser: Browser, w: World) -> str:
+    await browser.sign_in(EXECUTIVE)
+    response = await browser.get(f"{w.url}/winners")
+    assert response.status_code == 200
+    html = str(response.text)
+    return html[html.index("<h1>") :]  # what the page shows of the results (flash messages come before)
+
+
 async def test_no_path_publishes_while_judging_is_open(db: AsyncSession, browser: Browser, sweeper: Sweeper) -> None:
     w = await world(db)  # judging open until NOW + 6 days, results due then
-    await approved_award(db, w)
     results = w.s.phases[PhaseKind.RESULTS]
+    await browser.sign_in(ORGANIZER)
+    response = await browser.post(f"{w.url}/awards", {"name": "Prize", "team_id": str(w.teams["Alpha"].id)})
+    assert response.status_code == 303
+    # the executive's approval of the last award waiting publishes nothing
+    await make_user(db, EXECUTIVE, executive=True)
+    award_id = await db.scalar(select(Award.id))
+    await db.commit()
+    await browser.sign_in(EXECUTIVE)
+    assert "approved" in (await browser.landing(await browser.post(f"{w.url}/awards/{award_id}/approve"))).text
+    assert await published_at(db, w) is None
     await browser.sign_in(ORGANIZER)
 
     # the organizer's button: disabled with the reason, and refused when pressed anyway
@@ -106,6 +123,8 @@ async def test_published_results_stay_as_published_until_published_again(db: Asy
 
     epsilon_before = await team_page(browser, w, "Epsilon")
     delta_before = await team_page(browser, w, "Delta")
+    winners_before = await winners_page(browser, w)
+    assert "Prize for Alpha" in winners_before
     assert "did not receive enough final scorecards" in epsilon_before
     assert "4 of 4" in delta_before and "50.0 of 100" in delta_before and "z-score" not in delta_before
 
@@ -140,6 +159,7 @@ async def test_published_results_stay_as_published_until_published_again(db: Asy
     await db.commit()
     assert await team_page(browser, w, "Epsilon") == epsilon_before
     assert await team_page(browser, w, "Delta") == delta_before
+    assert await winners_page(browser, w) == winners_before
 
     # the organizer's page offers to publish again, and says what teams see meanwhile
     await browser.sign_in(ORGANIZER)
