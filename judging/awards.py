@@ -11,7 +11,9 @@ Rules chosen here (DOMAIN.md is silent on them):
   ``campaign.results_published_at`` once (a second publication changes nothing), opens the
   results phase if it is still pending and its closing time has not passed, and marks the
   award-winning teams ``winner`` (a withdrawn team keeps its status);
-- after publication awards are read-only;
+- after publication awards are read-only; what teams see is a snapshot taken at publication
+  (``judging.published``), replaced only by an explicit, audited republication (with a reason,
+  under the same conditions as publishing) that tells the teams;
 - every award is approved by an executive (or an admin) before the results can be published; a
   new award starts unapproved (awards are never edited, only added and deleted), and the first
   award waiting for approval announces itself (``AwardsAwaitingApproval``).
@@ -34,8 +36,9 @@ from campaigns.phases import lock_campaign, open_phase
 from core.audit import record
 from core.errors import N_, Conflict, NotFound, ValidationFailed
 from core.events import Event, publish
-from judging.models import Award
+from judging.models import Award, PublishedTeamResult
 from judging.publication import Blocker, publication_blockers
+from judging.published import take_snapshot
 from judging.ranking import phase_rankings
 from teams.models import Team, TeamStatus
 
@@ -43,6 +46,10 @@ AWARD_NAME_MAX = 120
 CITATION_MAX = 5_000
 AWARD_NOT_FOUND = N_("We could not find that award.")
 RESULTS_PUBLISHED = N_("The results are published: awards can no longer change.")
+NOT_PUBLISHED = N_("The results are not published yet: publish them first.")
+REASON_MAX = 1_000
+REASON_MISSING = N_("Say why the results are published again: the teams are told.")
+REASON_TOO_LONG = N_("Keep the reason within 1000 characters.")
 ALREADY_APPROVED = N_("This award is approved already.")
 AWARD_WITHDRAWN = N_("This award's team has withdrawn, so the award cannot be approved; the organizers can delete it.")
 
@@ -57,6 +64,13 @@ class AwardsAwaitingApproval(Event):
 class ResultsPublished(Event):
     campaign_id: int
     at: datetime
+
+
+@dataclass(frozen=True)
+class ResultsRepublished(Event):
+    campaign_id: int
+    at: datetime
+    reason: str
 
 
 @dataclass
@@ -313,6 +327,7 @@ async def publish_results(session: AsyncSession, actor: User | None, now: dateti
             opened = await open_phase(session, actor, now, results_phase, confirmed=True, publishing=True)
         except Conflict:
             opened = False  # its closing time has passed, or the campaign is closed: nothing to open
+    snapshot = await take_snapshot(session, campaign, now)
     await record(
         session,
         at=now,
@@ -325,7 +340,45 @@ async def publish_results(session: AsyncSession, actor: User | None, now: dateti
             "results_published_at": now.isoformat(),
             "winners": [t.id for t in winners],
             "results_phase_opened": opened,
+            "teams_frozen": snapshot,
         },
     )
     await publish(session, ResultsPublished(campaign_id=campaign.id, at=now))
     return True
+
+
+async def republish_results(
+    session: AsyncSession, actor: User, now: datetime, campaign: Campaign, reason: str
+) -> datetime | None:
+    """Publishes the current results again, replacing what teams see, with a reason, audited; the
+    teams and judges are told. Same conditions as publishing; returns the previous publication time."""
+    await _require_organizer(session, campaign, actor)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed({"reason": REASON_MISSING})
+    if len(reason) > REASON_MAX:
+        raise ValidationFailed({"reason": REASON_TOO_LONG})
+    campaign = await lock_campaign(session, campaign.id, by_person=True)
+    if campaign.results_published_at is None:
+        raise Conflict(NOT_PUBLISHED)
+    blockers = await publication_blockers_of(session, campaign, now)
+    if blockers:
+        first: dict[str, Any] = dict(blockers[0].params)
+        raise Conflict(blockers[0].message, **first)
+    previous = await session.scalar(
+        select(PublishedTeamResult.published_at).where(PublishedTeamResult.campaign_id == campaign.id).limit(1)
+    )
+    snapshot = await take_snapshot(session, campaign, now)
+    await record(
+        session,
+        at=now,
+        actor_id=actor.id,
+        action="results.republish",
+        subject=campaign,
+        campaign_id=campaign.id,
+        before={"published_at": (previous or campaign.results_published_at).isoformat()},
+        after={"published_at": now.isoformat(), "teams_frozen": snapshot},
+        reason=reason,
+    )
+    await publish(session, ResultsRepublished(campaign_id=campaign.id, at=now, reason=reason))
+    return previous or campaign.results_published_at

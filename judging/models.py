@@ -160,3 +160,18 @@ class Award(Base):
     approved_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
 
     team: Mapped[Team] = relationship(lazy="raise")
+
+
+class PublishedTeamResult(Base):
+    """What one team of a campaign sees of the published results, frozen at (re)publication.
+
+    ``data`` holds the figures of the team's result page as plain values (``judging.published``):
+    nothing that changes after publication alters them until an organizer republishes.
+    """
+
+    __tablename__ = "published_team_result"
+
+    campaign_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("campaign.id", ondelete="CASCADE"), index=True)
+    team_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("team.id", ondelete="CASCADE"), unique=True)
+    published_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -13,7 +13,7 @@ from campaigns.models import Campaign, CampaignRoleKind, Phase, PhaseKind
 from campaigns.services import PhaseOpened
 from core.events import subscribe
 from judging.advancing import AdvancementApplied, AdvancementOverridden
-from judging.awards import AwardsAwaitingApproval, ResultsPublished
+from judging.awards import AwardsAwaitingApproval, ResultsPublished, ResultsRepublished
 from judging.models import AdvancementOutcome
 from judging.rubric_reset import RubricReopened
 from notifications.audiences import campaign_people, eligible_staff, members_of_team, team_members
@@ -74,6 +74,26 @@ async def _announce_results(session: AsyncSession, event: ResultsPublished) -> N
         NotificationKind.RESULTS_PUBLISHED,
         {"campaign": campaign.title},
         link=f"/campaigns/{campaign.id}/results",
+        campaign_id=campaign.id,
+    )
+
+
+async def _announce_republication(session: AsyncSession, event: ResultsRepublished) -> None:
+    """The results changed after publication: everyone told of the first publication is told why."""
+    campaign = await session.get(Campaign, event.campaign_id)
+    if campaign is None:
+        return
+    audience = [
+        *await team_members(session, campaign.id, active_only=False),
+        *await campaign_people(session, campaign.id, CampaignRoleKind.JUDGE),
+    ]
+    await notify(
+        session,
+        event.at,
+        audience,
+        NotificationKind.RESULTS_PUBLISHED,
+        {"campaign": campaign.title, "republished": True, "reason": event.reason},
+        link=f"/campaigns/{campaign.id}/winners",
         campaign_id=campaign.id,
     )
 
@@ -238,5 +258,6 @@ def register() -> None:
     subscribe(AwardsAwaitingApproval, _awards_to_approve)
     subscribe(PhaseOpened, _announce_phase)
     subscribe(ResultsPublished, _announce_results)
+    subscribe(ResultsRepublished, _announce_republication)
     subscribe(InvitationSent, _invitation)
     subscribe(ExtensionGranted, _extension)

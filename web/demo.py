@@ -30,6 +30,7 @@ from campaigns.models import (
 )
 from incubation.models import IncubationProject, ProjectStatus
 from judging.models import Assignment, Award, Criterion, Score, Scorecard, ScorecardStatus
+from judging.published import take_snapshot
 from teams.models import Entry, EntryStatus, EntryVersion, Membership, Team, TeamStatus
 
 DEMO_PASSWORD = "kaizen-demo"  # noqa: S105 - documented demo password, refused in production
@@ -625,6 +626,9 @@ async def load_demo(session: AsyncSession, now: datetime | None = None) -> bool:
                 approved_at=approved_at,
             )
         )
+    await session.flush()
+    # what the teams were shown when the results went out (judging.published)
+    await take_snapshot(session, autumn, autumn.results_published_at)
 
     await b.campaign(
         title="2027 Summer Sustainability Sprint",

@@ -198,6 +198,16 @@ def _judging_reminder(p: Mapping[str, Any]) -> NotificationText:
 
 def _results_published(p: Mapping[str, Any]) -> NotificationText:
     campaign = _text(p, "campaign")
+    if p.get("republished"):
+        return NotificationText(
+            _("The results of %(campaign)s have been updated", campaign=campaign),
+            _(
+                "The organizers of %(campaign)s published the results again, because: %(reason)s. "
+                "See the winners and your team's result.",
+                campaign=campaign,
+                reason=_text(p, "reason"),
+            ),
+        )
     return NotificationText(
         _("The results of %(campaign)s are published", campaign=campaign),
         _("The results of %(campaign)s are published: see the winners and your team's feedback.", campaign=campaign),

@@ -17,12 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import User
 from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize, organized_campaign, visible_campaign
 from campaigns.models import Campaign, Challenge
-from core.errors import DomainError, NotFound, ValidationFailed
+from core.errors import N_, DomainError, NotFound, ValidationFailed
 from core.pagination import Page
 from judging.analysis import DEFAULT_TOP_N, JudgeSpread, cached_analysis
 from judging.awards import (
     AWARD_NAME_MAX,
     CITATION_MAX,
+    REASON_MAX,
     AwardInput,
     add_award,
     campaign_awards,
@@ -30,7 +31,9 @@ from judging.awards import (
     judging_phases,
     publication_blockers_of,
     publish_results,
+    republish_results,
 )
+from judging.models import PublishedTeamResult
 from judging.ranking import name_rows, phase_rankings
 from judging.ranking_rows import SCOPES, ChallengeRef, PhaseRanking, RankingRow, Scope
 from judging.recommendation import recommended
@@ -155,6 +158,9 @@ async def _results_context(
         "teams": teams,
         "award_choices": AWARD_CHOICES,
         "published": campaign.results_published_at is not None,
+        # when what teams see was frozen: the (last) publication
+        "frozen_at": await _frozen_at(db, campaign) if campaign.results_published_at is not None else None,
+        "reason_max": REASON_MAX,
         "values": dict(values or {}),
         "errors": dict(errors or {}),
         # why "Publish results" cannot succeed now, shown beside the disabled button
@@ -162,6 +168,13 @@ async def _results_context(
         "name_max": AWARD_NAME_MAX,
         "citation_max": CITATION_MAX,
     }
+
+
+async def _frozen_at(db: AsyncSession, campaign: Campaign) -> datetime | None:
+    frozen: datetime | None = await db.scalar(
+        select(PublishedTeamResult.published_at).where(PublishedTeamResult.campaign_id == campaign.id).limit(1)
+    )
+    return frozen or campaign.results_published_at
 
 
 def _messages(exc: DomainError) -> dict[str, str]:
@@ -221,8 +234,9 @@ async def award_add(
         return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
     except NotFound:
         raise
-    except DomainError as exc:  # published meanwhile: a re-sent form must not give the award later
-        return see_other(request, _awards_path(campaign), error=_(exc.message, **exc.params))
+    except DomainError as exc:  # published: refused on the page, with what was typed (409)
+        context = await _results_context(db_session, campaign, None, clock.now(), values=values, errors=_messages(exc))
+        return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
     return see_other(
         request,
         _awards_path(campaign),
@@ -248,8 +262,9 @@ async def award_delete(
         await delete_award(db_session, user, clock.now(), campaign, award_id)
     except NotFound:
         raise
-    except DomainError as exc:
-        return see_other(request, _awards_path(campaign), error=_(exc.message, **exc.params))
+    except DomainError as exc:  # published: refused on the page (409)
+        context = await _results_context(db_session, campaign, None, clock.now(), errors=_messages(exc))
+        return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
     return see_other(request, _awards_path(campaign), ok=_("The award was removed."))
 
 
@@ -268,6 +283,36 @@ async def results_publish(
     if not published:
         return see_other(request, path, info=_("The results were already published."))
     return see_other(request, path, ok=_("The results are published: teams now see their awards, scores and feedback."))
+
+
+@post("/campaigns/{campaign_id:int}/results/republish", opt=USER, name="results_republish")
+async def results_republish(
+    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
+) -> Response[Any]:
+    """Publishes the current results again, with a reason and a confirmation; refused (409, on the
+    page, the reason kept) under the conditions that refuse a publication."""
+    user = signed_in(request)
+    campaign = await organized_campaign(db_session, campaign_id, user)
+    form = await request.form()
+    values = {"reason": form_value(form, "reason"), "confirm": form_value(form, "confirm")}
+    now = clock.now()
+    try:
+        if values["confirm"] != "yes":
+            raise ValidationFailed(
+                {"confirm": N_("Confirm that every team's results change and that the teams are told.")}
+            )
+        await republish_results(db_session, user, now, campaign, values["reason"])
+    except NotFound:
+        raise
+    except DomainError as exc:
+        # a refusal is shown at the top of the page, a field's message beside the field
+        context = await _results_context(db_session, campaign, None, now, values=values, errors=_messages(exc))
+        return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
+    return see_other(
+        request,
+        f"/campaigns/{campaign.id}/results",
+        ok=_("The results are published again: teams now see the current results and have been told why."),
+    )
 
 
 @get("/campaigns/{campaign_id:int}/winners", opt=USER, name="results_winners")
@@ -289,4 +334,4 @@ async def winners_page(request: Request[Any, Any, Any], db_session: DbSession, c
     )
 
 
-routes = [results_page, award_add, award_delete, results_publish, winners_page]
+routes = [results_page, award_add, award_delete, results_publish, results_republish, winners_page]
