@@ -415,7 +415,7 @@ async def entry_context(
         .execution_options(populate_existing=True)
     )
     # what the form shows: what was just sent over the saved text (the team's own working copy)
-    shown = (values or EntryPatch({})).over(entry)
+    shown = (values if values is not None else EntryPatch({})).over(entry)
     versions = await paginate(
         db,
         select(EntryVersion)
