@@ -204,7 +204,7 @@ async def phase_card_rows(session: AsyncSession, phase: Phase) -> list[CardRow]:
                 judge_name=card.judge.name,
                 team=team.name,
                 entry_id=entry.id,
-                entry_title=entry.title,
+                entry_title=entry.submitted_title or "",
                 scores=scores,
                 total=judge_total(criteria, scores) if criteria else None,
                 feedback=card.feedback,

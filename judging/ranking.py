@@ -146,7 +146,7 @@ async def _compute(
                 Team.challenge_id,
                 Challenge.title,
                 Challenge.position,
-                Entry.title,
+                Entry.submitted_title,  # what was submitted in time, never a later draft
                 Team.name,
             )
             .join(Team, Team.id == Entry.team_id)
@@ -177,7 +177,7 @@ async def _compute(
         ]
         entries.sort(key=lambda r: (r[6], r[4], r[0]))  # challenge position, challenge id, entry id
         out[phase.id] = _rank_phase(phase, scopes[phase.id], criteria, specs, cols, entries)
-    return out, {row[0]: (row[7], row[8]) for row in entry_rows}
+    return out, {row[0]: (row[7] or "", row[8]) for row in entry_rows}
 
 
 def _rank_phase(
@@ -186,7 +186,7 @@ def _rank_phase(
     criteria: list[CriterionRef],
     specs: list[scoring.CriterionSpec],
     cols: columns.Columns,
-    entries: Sequence[Row[tuple[int, int, EntryStatus, int, int, str, int, str, str]]],
+    entries: Sequence[Row[tuple[int, int, EntryStatus, int, int, str, int, str | None, str]]],
 ) -> Computed:
     entry_specs = [scoring.EntrySpec(e[0], e[4] if scope == "challenge" else None) for e in entries]
     tie_break = scoring.tie_break_order(specs)
@@ -234,7 +234,8 @@ def _rank_phase(
 
 
 async def name_rows(session: AsyncSession, rankings: Sequence[PhaseRanking], entry_ids: Collection[int] | None) -> None:
-    """Fills in team names and entry titles, for every row (``None``) or the rows of ``entry_ids``, in one statement."""
+    """Fills in team names and the titles submitted in time ("" for none), for every row (``None``)
+    or the rows of ``entry_ids``, in one statement."""
     if not rankings:
         return
     if entry_ids is None:
@@ -244,9 +245,9 @@ async def name_rows(session: AsyncSession, rankings: Sequence[PhaseRanking], ent
             return
         where = Entry.id.in_(sorted(set(entry_ids)))
     names = {
-        entry_id: (title, name)
+        entry_id: (title or "", name)
         for entry_id, title, name in await (await session.connection()).execute(
-            select(Entry.id, Entry.title, Team.name).join(Team, Team.id == Entry.team_id).where(where)
+            select(Entry.id, Entry.submitted_title, Team.name).join(Team, Team.id == Entry.team_id).where(where)
         )
     }
     _apply_names(rankings, names)

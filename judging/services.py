@@ -587,11 +587,10 @@ async def judge_queue(
         groups[phase.id] = QueueGroup(campaign, phase, assigned=assigned, final=final, folded=folded)
     listed = [phase_id for phase_id, group in groups.items() if not group.folded]
     rows = await session.execute(
-        select(Assignment, Entry, Team, Challenge, EntryVersion.title)
+        select(Assignment, Entry, Team, Challenge)
         .join(Entry, Entry.id == Assignment.entry_id)
         .join(Team, Team.id == Entry.team_id)
         .join(Challenge, Challenge.id == Team.challenge_id)
-        .outerjoin(EntryVersion, (EntryVersion.entry_id == Entry.id) & (EntryVersion.number == Entry.submitted_version))
         .where(Assignment.judge_id == judge.id, Assignment.phase_id.in_(listed), team_judged())
         .order_by(Assignment.phase_id, Team.name, Assignment.id)
     )
@@ -606,7 +605,7 @@ async def judge_queue(
     assigned_rows = rows.all()
     drafts = [card_id for card_id, status in statuses.values() if status is ScorecardStatus.DRAFT]
     reopened = await reopened_scorecards(session, {g.campaign.id for g in groups.values()}, drafts)
-    for assignment, entry, team, challenge, title in assigned_rows:
+    for assignment, entry, team, challenge in assigned_rows:
         card_id, status = statuses.get((assignment.phase_id, entry.id), (0, None))
         groups[assignment.phase_id].items.append(
             QueueItem(
@@ -614,7 +613,7 @@ async def judge_queue(
                 entry=entry,
                 team=team,
                 challenge=challenge,
-                title=title or entry.title,
+                title=entry.submitted_title or "",  # never the team's later draft
                 status=status,
                 reopened=card_id in reopened,
             )

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from accounts.models import User
 from campaigns.models import Challenge, Phase
@@ -88,7 +89,13 @@ class Invitation(Base):
 
 
 class Entry(Base):
-    """A team's work for one submission phase; the fields hold the latest saved text."""
+    """A team's work for one submission phase; the fields hold the latest saved text.
+
+    That text is the team's own working copy (a draft, possibly saved after the deadline). Everyone
+    else (organizers, judges, executives, results, exports, notifications) sees the version
+    submitted in time: ``submitted_title`` below, or the ``EntryVersion`` numbered
+    ``submitted_version``; an entry never submitted has no public title (``submitted_title`` None).
+    """
 
     __tablename__ = "entry"
     # a phase's submitted entries in id order: the assignment, progress and short-of-judges lists
@@ -110,6 +117,9 @@ class Entry(Base):
     # the version judges see: the number of the last one submitted in time
     submitted_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    if TYPE_CHECKING:
+        # the title of the version submitted in time, None when none was (mapped below EntryVersion)
+        submitted_title: Mapped[str | None]
 
     team: Mapped[Team] = relationship(lazy="raise")
     phase: Mapped[Phase] = relationship(lazy="raise")
@@ -141,6 +151,16 @@ class EntryVersion(Base):
     expected_impact: Mapped[str] = mapped_column(Text, default="")
     prototype_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
     video_url: Mapped[str] = mapped_column(String(URL_MAX), default="")
+
+
+# Read with the entry in the same statement (a correlated look-up on the unique (entry_id, number)
+# index): every page that lists entries shows what was submitted in time, at no extra statement.
+Entry.submitted_title = column_property(
+    select(EntryVersion.title)
+    .where(EntryVersion.entry_id == Entry.id, EntryVersion.number == Entry.submitted_version)
+    .correlate_except(EntryVersion)
+    .scalar_subquery()
+)
 
 
 class Extension(Base):

@@ -8,12 +8,14 @@ Rules chosen here (DOMAIN.md is silent on them):
 - the entry a team works on is the one of the submission phase that accepts writes now, else
   the latest one that has started, else the first one to come;
 - a draft may be saved at any time (it never changes what judges see); lengths are checked on
-  every save, the title and the link format only when submitting.
+  every save, the title and the link format only when submitting;
+- a save or a submission changes only the fields the request sent (``EntryPatch``): a field
+  left out keeps its saved text, and a request with none of the fields is refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Literal
@@ -148,8 +150,51 @@ class EntryFields:
     def same_as(self, version: EntryVersion) -> bool:
         return all(getattr(version, name) == value for name, value in self.as_dict().items())
 
+    @property
+    def names(self) -> frozenset[str]:
+        """The fields this input sets: all of them."""
+        return frozenset(ENTRY_FIELD_NAMES)
+
+    def sent(self) -> EntryFields:
+        return self
+
+    def over(self, saved: object | None) -> EntryFields:
+        """The entry's text after this input: the whole of it."""
+        return self
+
 
 ENTRY_FIELD_NAMES = tuple(f.name for f in fields(EntryFields))
+NOTHING_SENT = N_("Nothing was saved: the request held none of the entry's fields.")
+
+
+@dataclass(frozen=True)
+class EntryPatch:
+    """The entry fields a request actually sent; every other field keeps its saved text."""
+
+    values: Mapping[str, str]
+
+    def __post_init__(self) -> None:
+        unknown = set(self.values) - set(ENTRY_FIELD_NAMES)
+        if unknown:
+            raise ValueError(f"not entry fields: {sorted(unknown)}")
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(self.values)
+
+    def sent(self) -> EntryFields:
+        """The sent fields alone (the others empty): what their lengths are checked on."""
+        return EntryFields(**self.values)
+
+    def over(self, saved: object | None) -> EntryFields:
+        """The sent fields over ``saved`` (anything with the fields as attributes: an ``Entry``),
+        or over empty fields where nothing was saved yet."""
+        if saved is None:
+            return self.sent()
+        return EntryFields(**{name: self.values.get(name, getattr(saved, name)) for name in ENTRY_FIELD_NAMES})
+
+
+EntryInput = EntryFields | EntryPatch
 
 _LIMITS: dict[str, tuple[int, str]] = {
     "title": (ENTRY_TITLE_MAX, N_("The title can have at most 200 characters.")),

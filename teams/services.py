@@ -46,7 +46,9 @@ from teams.models import (
 )
 from teams.rules import (
     NOT_ELIGIBLE,
+    NOTHING_SENT,
     EntryFields,
+    EntryInput,
     TeamOffer,
     WriteBlock,
     entry_errors,
@@ -668,53 +670,71 @@ async def _append_version(
     return version
 
 
-async def save_draft(
-    session: AsyncSession, actor: User, team_id: int, phase_id: int | None, data: EntryFields, now: datetime
+def _nothing_sent(data: EntryInput) -> None:
+    if not data.names:
+        raise DomainError(NOTHING_SENT)  # 400: a malformed request, never a blank version
+
+
+async def _keep_draft(
+    session: AsyncSession, entry: Entry, actor: User, data: EntryFields, now: datetime
 ) -> EntryVersion:
-    """Keeps what a member typed as a new draft version; never changes what judges see."""
-    team = await member_team(session, actor, team_id)
-    errors = entry_errors(data, submitting=False)
-    if errors:
-        raise ValidationFailed(errors)
-    phase = await entry_phase_of(session, team, phase_id, now)
-    await lock_phase(session, phase.id)
-    entry = await entry_for_update(session, team, phase)
     latest = await _latest_version(session, entry)
     if latest is not None and data.same_as(latest):
         return latest
     return await _append_version(session, entry, actor, data, now, submitted=False)
 
 
+async def save_draft(
+    session: AsyncSession, actor: User, team_id: int, phase_id: int | None, data: EntryInput, now: datetime
+) -> EntryVersion:
+    """Keeps what a member typed as a new draft version; never changes what judges see.
+
+    Only the fields ``data`` holds change (``EntryPatch``): the others keep their saved text,
+    read under the entry's lock so that two saves of different fields both count.
+    """
+    _nothing_sent(data)
+    team = await member_team(session, actor, team_id)
+    errors = entry_errors(data.sent(), submitting=False)
+    if errors:
+        raise ValidationFailed(errors)
+    phase = await entry_phase_of(session, team, phase_id, now)
+    await lock_phase(session, phase.id)
+    entry = await entry_for_update(session, team, phase)
+    return await _keep_draft(session, entry, actor, data.over(entry), now)
+
+
 async def submit_entry(
-    session: AsyncSession, actor: User, team_id: int, phase_id: int | None, data: EntryFields, now: datetime
+    session: AsyncSession, actor: User, team_id: int, phase_id: int | None, data: EntryInput, now: datetime
 ) -> EntryVersion:
     """Submits the entry if the phase still accepts writes at ``now`` (the team's extension
-    counts), checked under the phase's lock.
+    counts), checked under the phase's lock; fields that ``data`` does not hold keep their saved text.
 
     When it does not, the text is still saved as a draft version and ``SubmissionRefused`` is
     raised: the caller must commit before answering, so that nothing typed is lost. So is it
     when the fields are refused (``EntryInvalid``), unless a field is too long to be kept.
     """
+    _nothing_sent(data)
     team = await member_team(session, actor, team_id)
-    errors = entry_errors(data, submitting=True)
-    if errors:
-        draft = (
-            None
-            if entry_errors(data, submitting=False)
-            else await save_draft(session, actor, team_id, phase_id, data, now)
-        )
-        raise EntryInvalid(errors, draft=draft)
+    too_long = entry_errors(data.sent(), submitting=False)
+    if too_long:
+        sent = data.names
+        errors = {name: m for name, m in entry_errors(data.sent(), submitting=True).items() if name in sent}
+        raise EntryInvalid(errors, draft=None)
     phase = await entry_phase_of(session, team, phase_id, now)
     phase = await lock_phase(session, phase.id)
+    entry = await entry_for_update(session, team, phase)
+    fields = data.over(entry)
+    errors = entry_errors(fields, submitting=True)
+    if errors:
+        raise EntryInvalid(errors, draft=await _keep_draft(session, entry, actor, fields, now))
     campaign = await session.get(Campaign, team.campaign_id)
     assert campaign is not None
-    entry = await entry_for_update(session, team, phase)
     refusal = await write_refusal(session, campaign, team, phase, now, SUBMIT_REFUSALS)
     if refusal is not None:
         message, closed_at = refusal
-        draft = await _append_version(session, entry, actor, data, now, submitted=False)
+        draft = await _append_version(session, entry, actor, fields, now, submitted=False)
         raise SubmissionRefused(message, draft=draft, closed_at=closed_at, timezone=campaign.timezone)
-    version = await _append_version(session, entry, actor, data, now, submitted=True)
+    version = await _append_version(session, entry, actor, fields, now, submitted=True)
     before = {"status": entry.status.value, "submitted_version": entry.submitted_version}
     entry.status = EntryStatus.SUBMITTED
     entry.submitted_version = version.number

@@ -34,7 +34,14 @@ from teams.models import (
     Membership,
     Team,
 )
-from teams.rules import ENTRY_FIELD_NAMES, EntryFields, can_submit_as, team_window_error, write_block
+from teams.rules import (
+    ENTRY_FIELD_NAMES,
+    EntryInput,
+    EntryPatch,
+    can_submit_as,
+    team_window_error,
+    write_block,
+)
 from teams.services import (
     SUBMIT_BLOCKED,
     EntryInvalid,
@@ -367,8 +374,17 @@ async def invitation_decline(
 # --- the entry ------------------------------------------------------------------------------------
 
 
-def _entry_values(form: Mapping[str, Any]) -> EntryFields:
-    return EntryFields(**{name: form_value(form, name) for name in ENTRY_FIELD_NAMES})
+def _entry_values(form: Mapping[str, Any]) -> EntryPatch:
+    """The entry fields the form actually sent, as text: a field left out (or sent as a file)
+    is not a field emptied, and keeps its saved text."""
+    sent = {}
+    for name in ENTRY_FIELD_NAMES:
+        raw = form.get(name)
+        if isinstance(raw, list):
+            raw = raw[-1] if raw else None
+        if isinstance(raw, str):
+            sent[name] = form_value(form, name)
+    return EntryPatch(sent)
 
 
 async def entry_context(
@@ -379,7 +395,7 @@ async def entry_context(
     now: datetime,
     settings: Settings,
     *,
-    values: EntryFields | None = None,
+    values: EntryInput | None = None,
     errors: dict[str, str] | None = None,
     file_error: str | None = None,
     page: int = 1,
@@ -398,8 +414,8 @@ async def entry_context(
         .where(Entry.team_id == team.id, Entry.phase_id == phase.id)
         .execution_options(populate_existing=True)
     )
-    if values is None:
-        values = EntryFields(**{name: getattr(entry, name) for name in ENTRY_FIELD_NAMES}) if entry else EntryFields()
+    # what the form shows: what was just sent over the saved text (the team's own working copy)
+    shown = (values if values is not None else EntryPatch({})).over(entry)
     versions = await paginate(
         db,
         select(EntryVersion)
@@ -442,7 +458,7 @@ async def entry_context(
         "extension_running": until is not None and now < until,
         "now": now,
         "entry": entry,
-        "values": values.as_dict(),
+        "values": shown.as_dict(),
         "errors": errors or {},
         "versions": versions,
         "authors": authors,
@@ -465,7 +481,7 @@ async def entry_page(
     now: datetime,
     settings: Settings,
     *,
-    values: EntryFields | None = None,
+    values: EntryInput | None = None,
     errors: dict[str, str] | None = None,
     file_error: str | None = None,
     page: int = 1,
