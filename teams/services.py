@@ -209,6 +209,17 @@ async def is_eligible(session: AsyncSession, campaign: Campaign, user: User) -> 
     return found is not None
 
 
+async def lock_person(session: AsyncSession, user_id: int) -> None:
+    """Takes the person's account row (PostgreSQL ``FOR NO KEY UPDATE``) until the transaction ends.
+
+    Whatever changes which team a person is in (creating a team, accepting an invitation,
+    leaving) takes it first, before any team, invitation or membership row: so two such changes
+    of one person run one after the other, the second seeing the first's outcome, and cannot
+    deadlock (accepting an invitation while creating a team did: each held a row the other
+    needed). It does not block rows that merely refer to the person (``FOR KEY SHARE``)."""
+    await session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
+
+
 async def _window_check(session: AsyncSession, campaign: Campaign, now: datetime) -> None:
     message = team_window_error(campaign, await campaign_phases(session, campaign.id), now)
     if message:
@@ -327,6 +338,7 @@ async def create_team(
     if errors:
         raise ValidationFailed(errors)
     assert challenge is not None
+    await lock_person(session, actor.id)  # then the check below sees a team joined a moment ago
     if blocker := await creation_blocker(session, actor, campaign, now):
         raise blocker
     key = name_key(name)
@@ -356,6 +368,7 @@ async def create_team(
 
 async def leave_team(session: AsyncSession, actor: User, team_id: int, now: datetime) -> Team | None:
     """The actor leaves; returns the team, or None when the team was deleted with its last member."""
+    await lock_person(session, actor.id)
     team = await member_team(session, actor, team_id, lock=True)
     campaign = await session.get(Campaign, team.campaign_id)
     assert campaign is not None
@@ -466,6 +479,7 @@ async def _own_invitation(session: AsyncSession, actor: User, invitation_id: int
 
 
 async def accept_invitation(session: AsyncSession, actor: User, invitation_id: int, now: datetime) -> Team:
+    await lock_person(session, actor.id)  # first, as creating a team does: see ``lock_person``
     invitation = await _own_invitation(session, actor, invitation_id)
     team = await session.scalar(
         select(Team).where(Team.id == invitation.team_id).with_for_update().execution_options(populate_existing=True)
