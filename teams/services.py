@@ -16,7 +16,7 @@ Rules chosen here (DOMAIN.md is silent on them):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -700,10 +700,22 @@ async def save_draft(
 
 
 async def submit_entry(
-    session: AsyncSession, actor: User, team_id: int, phase_id: int | None, data: EntryFields, now: datetime
+    session: AsyncSession,
+    actor: User,
+    team_id: int,
+    phase_id: int | None,
+    data: EntryFields,
+    now: datetime,
+    *,
+    clock: Callable[[], datetime] | None = None,
 ) -> EntryVersion:
     """Submits the entry if the phase still accepts writes at ``now`` (the team's extension
     counts), checked under the phase's lock.
+
+    With ``clock`` (the server's), the deciding instant is read from it once the phase's lock is
+    held, not taken from ``now`` (which then only picks the phase): a request that waited for the
+    lock, or for the server, is judged by the time it writes. From that instant to the commit the
+    phase cannot close (its close waits for the lock), so the write is decided as if at its commit.
 
     When it does not, the text is still saved as a draft version and ``SubmissionRefused`` is
     raised: the caller must commit before answering, so that nothing typed is lost. So is it
@@ -720,6 +732,8 @@ async def submit_entry(
         raise EntryInvalid(errors, draft=draft)
     phase = await entry_phase_of(session, team, phase_id, now)
     phase = await lock_phase(session, phase.id)
+    if clock is not None:
+        now = clock()  # the deadline's decision, under the lock that the phase's close waits for
     campaign = await session.get(Campaign, team.campaign_id)
     assert campaign is not None
     entry = await entry_for_update(session, team, phase)

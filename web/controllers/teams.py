@@ -577,7 +577,7 @@ async def entry_submit(
     now = clock.now()
     htmx = is_htmx(request)
     try:
-        version = await submit_entry(db_session, user, team_id, phase_id, values, now)
+        version = await submit_entry(db_session, user, team_id, phase_id, values, now, clock=clock.now)
     except DomainError as exc:
         if exc.status_code == 404:
             raise
