@@ -204,6 +204,25 @@ async def auto_assign(session: AsyncSession, actor: User, now: datetime, phase: 
     return result
 
 
+ALREADY_DECLARED = N_("You have already declared a conflict of interest on this entry.")
+
+
+class AlreadyDeclared(Conflict):
+    """The judge's declaration on this entry was recorded a moment ago (the form sent twice at once)."""
+
+
+async def has_declared(session: AsyncSession, judge: User, phase_id: int, entry_id: int) -> bool:
+    """Whether the judge declared a conflict of interest on the entry in the phase."""
+    found = await session.scalar(
+        select(ConflictDeclaration.id).where(
+            ConflictDeclaration.phase_id == phase_id,
+            ConflictDeclaration.entry_id == entry_id,
+            ConflictDeclaration.judge_id == judge.id,
+        )
+    )
+    return found is not None
+
+
 async def declare_conflict(
     session: AsyncSession, judge: User, now: datetime, phase_id: int, entry_id: int, reason: str
 ) -> DeclarationResult:
@@ -249,7 +268,7 @@ async def declare_conflict(
         phase_id=phase.id, entry_id=entry_id, judge_id=judge.id, reason=reason, declared_at=now
     )
     if not await add_unique(session, declaration):  # the same declaration, sent twice at once
-        raise Conflict(N_("You have already declared a conflict of interest on this entry."))
+        raise AlreadyDeclared(ALREADY_DECLARED)
     await session.delete(assignment)
     await session.flush()
     await record(

@@ -28,14 +28,17 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Department, User
+from campaigns.models import CampaignRole, CampaignRoleKind
 from core.audit import AuditEntry
 from core.clock import FrozenClock
-from judging.models import Advancement, AdvancementOutcome
+from judging.models import Advancement, AdvancementOutcome, Assignment, ConflictDeclaration
 from notifications.models import NotificationPreference
 from notifications.services import CHOOSABLE_KINDS
 from teams.models import Invitation, InvitationStatus, Membership, Team
 from tests import factories as f
 from tests.conftest import PASSWORD, Browser
+from tests.judging.test_assignment_by_hand import arrange as assignment_world
+from tests.judging.test_conflicts import arrange as conflict_world
 from tests.web.test_advancement_pages import ORG, world
 from web.app import create_app
 from web.settings import Settings
@@ -296,3 +299,72 @@ async def test_a_race_no_service_foresaw_is_a_409_with_a_message_not_a_500(
         assert answer.status_code == 409
         assert "Someone else changed the same thing at the same moment, so nothing was saved." in answer.text
     assert await count(db, NotificationPreference) == 0
+
+
+async def test_one_judge_assigned_by_two_organizers_at_once_is_assigned_once(
+    db: AsyncSession, instances: tuple[Instance, Instance], monkeypatch: pytest.MonkeyPatch, postgres: bool
+) -> None:
+    scenario, people, entry, url = await assignment_world(db)
+    second = await f.make_user(db, "org2@example.com")
+    db.add(CampaignRole(campaign_id=scenario.campaign.id, user_id=second.id, role=CampaignRoleKind.ORGANIZER))
+    await db.commit()
+    one, two = instances
+    one.sign_in("org@example.com")
+    two.sign_in("org2@example.com")
+    # both found Bob unassigned, and insert the assignment now
+    Rendezvous(monkeypatch, "judging.services.add_unique", active=postgres)
+    form = {"entry_id": str(entry.id), "judge_id": str(people["bob"].id)}
+    answers = at_once(lambda: one.post(url, form), lambda: two.post(url, form))
+
+    assert [a.status_code for a in answers] == [303, 303]
+    pages = [instance.landing(a) for instance, a in zip((one, two), answers, strict=True)]
+    assert sum("This judge is already assigned to this entry." in page for page in pages) == 1
+    assert await count(db, Assignment, Assignment.judge_id == people["bob"].id) == 1
+    assert await count(db, AuditEntry, AuditEntry.action == "assignment.added") == 1
+
+
+async def test_one_conflict_declared_twice_at_once_is_recorded_once(
+    db: AsyncSession, instances: tuple[Instance, Instance], monkeypatch: pytest.MonkeyPatch, postgres: bool
+) -> None:
+    scenario, people, entry = await conflict_world(db)
+    await f.assign(db, scenario.judging, entry, people["ann"])
+    await db.commit()
+    one, two = instances
+    one.sign_in("ann@example.com")
+    two.sign_in("ann@example.com")  # two tabs
+    Rendezvous(monkeypatch, "judging.assigning.add_unique", active=postgres)
+    url = f"/judging/{scenario.judging.id}/entries/{entry.id}/conflict"
+    form = {"reason": "My cousin is the captain", "confirm": "yes"}
+    answers = at_once(lambda: one.post(url, form), lambda: two.post(url, form))
+
+    assert [a.status_code for a in answers] == [303, 303]
+    assert sorted(a.headers["location"] for a in answers) == ["/judging", "/judging?conflict=replaced"]
+    loser = next(i for i, a in zip((one, two), answers, strict=True) if a.headers["location"] == "/judging")
+    assert "You have already declared a conflict of interest on this entry." in loser.landing(
+        next(a for a in answers if a.headers["location"] == "/judging")
+    )
+    assert await count(db, ConflictDeclaration) == 1
+    assert await count(db, Assignment, Assignment.judge_id == people["ann"].id) == 0
+    assert await count(db, Assignment, Assignment.entry_id == entry.id) == 1  # one replacement, not two
+
+
+async def test_one_role_given_by_two_organizers_at_once_is_given_once(
+    db: AsyncSession, instances: tuple[Instance, Instance], monkeypatch: pytest.MonkeyPatch, postgres: bool
+) -> None:
+    organizer = await f.make_user(db, "org@example.com")
+    await f.make_user(db, "judy@example.com", name="Judy")
+    scenario = await f.make_campaign(db, organizer=organizer, stage="draft")
+    await db.commit()
+    one, two = instances
+    one.sign_in("org@example.com")
+    two.sign_in("org@example.com")
+    Rendezvous(monkeypatch, "campaigns.services.add_unique", active=postgres)
+    url = f"/campaigns/{scenario.campaign.id}/people"
+    form = {"email": "judy@example.com", "role": "judge"}
+    answers = at_once(lambda: one.post(url, form), lambda: two.post(url, form))
+
+    assert sorted(a.status_code for a in answers) == [303, 409]
+    refused = next(a for a in answers if a.status_code == 409)
+    assert "This person already has this role in the campaign." in refused.text
+    assert "judy@example.com" in refused.text
+    assert await count(db, CampaignRole, CampaignRole.role == CampaignRoleKind.JUDGE) == 1
