@@ -31,7 +31,7 @@ from accounts.models import Department, User
 from campaigns.models import CampaignRole, CampaignRoleKind
 from core.audit import AuditEntry
 from core.clock import FrozenClock
-from judging.models import Advancement, AdvancementOutcome, Assignment, ConflictDeclaration
+from judging.models import Advancement, AdvancementOutcome, Assignment, Award, ConflictDeclaration
 from notifications.models import NotificationPreference
 from notifications.services import CHOOSABLE_KINDS
 from teams.models import Invitation, InvitationStatus, Membership, Team
@@ -39,6 +39,8 @@ from tests import factories as f
 from tests.conftest import PASSWORD, Browser
 from tests.judging.test_assignment_by_hand import arrange as assignment_world
 from tests.judging.test_conflicts import arrange as conflict_world
+from tests.judging.test_results import ORGANIZER as RESULTS_ORGANIZER
+from tests.judging.test_results import world as results_world
 from tests.web.test_advancement_pages import ORG, world
 from web.app import create_app
 from web.settings import Settings
@@ -368,3 +370,46 @@ async def test_one_role_given_by_two_organizers_at_once_is_given_once(
     assert "This person already has this role in the campaign." in refused.text
     assert "judy@example.com" in refused.text
     assert await count(db, CampaignRole, CampaignRole.role == CampaignRoleKind.JUDGE) == 1
+
+
+async def test_one_award_given_twice_at_once_is_given_once(
+    db: AsyncSession, instances: tuple[Instance, Instance], monkeypatch: pytest.MonkeyPatch, postgres: bool
+) -> None:
+    w = await results_world(db)
+    one, two = instances
+    one.sign_in(RESULTS_ORGANIZER)
+    two.sign_in(RESULTS_ORGANIZER)
+    # both are about to check for the same award, and give it
+    Rendezvous(monkeypatch, "judging.awards.serialise", active=postgres)
+    form = {"name": "Best customer impact", "team_id": str(w.teams["Alpha"].id), "citation": "Typed citation"}
+    answers = at_once(lambda: one.post(f"{w.url}/awards", form), lambda: two.post(f"{w.url}/awards", form))
+
+    assert sorted(a.status_code for a in answers) == [303, 422]
+    refused = next(a for a in answers if a.status_code == 422)
+    assert "This team already has an award of this name." in refused.text
+    assert "Typed citation" in refused.text  # kept
+    assert await count(db, Award) == 1
+
+
+async def test_one_person_invited_twice_at_once_is_invited_once(
+    db: AsyncSession, instances: tuple[Instance, Instance], monkeypatch: pytest.MonkeyPatch, postgres: bool
+) -> None:
+    captain = await f.make_user(db, "cap@example.com")
+    mate = await f.make_user(db, "mate@example.com")
+    await f.make_user(db, "dora@example.com")
+    s = await f.make_campaign(db, stage="registration")
+    team = await f.make_team(db, s, captain, members=[mate])
+    await db.commit()
+    one, two = instances
+    one.sign_in("cap@example.com")
+    two.sign_in("mate@example.com")
+    Rendezvous(monkeypatch, "teams.services.member_team", active=postgres)
+    url = f"/teams/{team.id}/invitations"
+    answers = at_once(
+        lambda: one.post(url, {"email": "dora@example.com"}), lambda: two.post(url, {"email": "dora@example.com"})
+    )
+
+    assert sorted(a.status_code for a in answers) == [303, 409]
+    refused = next(a for a in answers if a.status_code == 409)
+    assert "This person has already been invited." in refused.text and "dora@example.com" in refused.text
+    assert await count(db, Invitation, Invitation.status == InvitationStatus.PENDING) == 1
