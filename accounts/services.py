@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from accounts.models import EMAIL_MAX, NAME_MAX, AuthSession, Department, User
 from accounts.passwords import hash_password, needs_rehash, password_error, verify_password
 from accounts.throttle import Limits, account_key, address_key, clear, give_back, purge_expired, reserve
+from core.concurrency import add_unique, serialise
 from core.errors import N_, Conflict, Invalid, TooManyAttempts, ValidationFailed
 
 
@@ -38,14 +39,21 @@ def validate_email(email: str) -> str | None:
 
 
 async def get_or_create_department(session: AsyncSession, name: str) -> Department | None:
+    """The department of this name (in any case), created when there is none.
+
+    Two requests naming the same new department at once (two accounts created, an import beside
+    an edit) create it once: the lookup and the insert run one at a time per name."""
     name = name.strip()
     if not name:
         return None
-    department = await session.scalar(select(Department).where(func.lower(Department.name) == name.lower()))
+    await serialise(session, f"department:{name.lower()}")
+    lookup = select(Department).where(func.lower(Department.name) == name.lower())
+    department = await session.scalar(lookup)
     if department is None:
         department = Department(name=name)
-        session.add(department)
-        await session.flush()
+        if not await add_unique(session, department):  # inserted by a writer that does not serialise
+            department = await session.scalar(lookup)
+            assert department is not None
     return department
 
 
@@ -72,8 +80,9 @@ async def create_user(
         errors["password"] = message
     if errors:
         raise ValidationFailed(errors)
+    taken = Conflict(N_("An account with this e-mail address already exists."), field="email")
     if await session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict(N_("An account with this e-mail address already exists."), field="email")
+        raise taken
     dept = await get_or_create_department(session, department)
     user = User(
         email=email,
@@ -83,8 +92,8 @@ async def create_user(
         is_admin=is_admin,
         is_executive=is_executive,
     )
-    session.add(user)
-    await session.flush()
+    if not await add_unique(session, user):  # created at the same moment by another request
+        raise taken
     return user
 
 
@@ -123,6 +132,9 @@ async def import_directory(session: AsyncSession, text: str) -> ImportReport:
     report = ImportReport(errors=errors)
     if errors:
         return report
+    # the departments' locks all at once, in one order (see ``get_or_create_department``): two imports
+    # naming the same departments in other orders would otherwise each wait for the other
+    await serialise(session, *(f"department:{d.strip().lower()}" for _e, _n, d in rows if d.strip()))
     existing = {
         u.email: u for u in (await session.scalars(select(User).where(User.email.in_([r[0] for r in rows])))).all()
     }

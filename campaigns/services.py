@@ -34,6 +34,7 @@ from campaigns.models import (
 )
 from campaigns.publication import publication_blocker
 from core.audit import apply_changes, record
+from core.concurrency import add_unique
 from core.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from core.events import Event, publish
 from core.timezones import is_valid_timezone
@@ -409,11 +410,12 @@ async def add_person(
             CampaignRole.campaign_id == campaign.id, CampaignRole.user_id == user.id, CampaignRole.role == kind
         )
     )
+    already = Conflict(N_("This person already has this role in the campaign."), field="email")
     if taken is not None:
-        raise Conflict(N_("This person already has this role in the campaign."), field="email")
+        raise already
     granted = CampaignRole(campaign_id=campaign.id, user_id=user.id, role=kind)
-    session.add(granted)
-    await session.flush()
+    if not await add_unique(session, granted):  # given at the same moment by another request
+        raise already
     await record(
         session,
         at=now,

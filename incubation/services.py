@@ -30,6 +30,7 @@ from accounts.models import User
 from accounts.services import normalise_email
 from campaigns.models import Campaign
 from core.audit import record
+from core.concurrency import add_unique
 from core.errors import N_, Conflict, Invalid, NotFound, ValidationFailed
 from incubation.models import IncubationProject, ProjectStatus
 from judging.models import Award
@@ -236,8 +237,9 @@ async def create_project(session: AsyncSession, actor: User, now: datetime, data
         raise ValidationFailed(errors)
     assert data.team_id is not None and requested is not None and isinstance(sponsor, User)
     team, campaign, _awards = await winning_team(session, data.team_id, now)
+    has_one = Conflict(N_("This team already has an incubation project."), field="team_id")
     if await session.scalar(select(IncubationProject.id).where(IncubationProject.team_id == team.id)) is not None:
-        raise Conflict(N_("This team already has an incubation project."), field="team_id")
+        raise has_one
     project = IncubationProject(
         campaign_id=campaign.id,
         team_id=team.id,
@@ -250,8 +252,8 @@ async def create_project(session: AsyncSession, actor: User, now: datetime, data
         approved_by_id=actor.id if data.approve else None,
         approved_at=now if data.approve else None,
     )
-    session.add(project)
-    await session.flush()
+    if not await add_unique(session, project):  # proposed at the same moment by another request
+        raise has_one
     await record(
         session,
         at=now,

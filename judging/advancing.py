@@ -25,6 +25,7 @@ from accounts.models import User
 from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize
 from campaigns.models import AdvancementRule, Campaign, Phase, PhaseKind, RankingScope
 from core.audit import record
+from core.concurrency import add_unique
 from core.errors import N_, Conflict, NotFound, ValidationFailed
 from core.events import Event, publish
 from judging.advancement import BAD_RULE, MANUAL_RULE, Decision, Ranked, decide
@@ -213,6 +214,17 @@ def _new_row(phase: Phase, row: RankingRow, outcome: AdvancementOutcome, now: da
     )
 
 
+async def _advancement_for_update(session: AsyncSession, phase_id: int, team_id: int) -> Advancement | None:
+    """A team's recorded outcome, locked until the transaction ends, so concurrent overrides apply one by one."""
+    found: Advancement | None = await session.scalar(
+        select(Advancement)
+        .where(Advancement.phase_id == phase_id, Advancement.team_id == team_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return found
+
+
 async def override_advancement(
     session: AsyncSession,
     actor: User,
@@ -233,11 +245,18 @@ async def override_advancement(
         raise ValidationFailed({"reason": N_("Give the reason for this decision.")})
     if len(reason) > REASON_MAX:
         raise ValidationFailed({"reason": N_("Keep the reason within 1000 characters.")})
-    advancement = (await advancements_of(session, phase.id, [team_id])).get(team_id)
+    # a shared lock on the phase: applying the rule (an UPDATE of the phase row first) waits for this
+    # override, or this override for it, so the rule never records an outcome beside this one
+    await session.execute(select(Phase.id).where(Phase.id == phase.id).with_for_update(read=True))
+    advancement = await _advancement_for_update(session, phase.id, team_id)
     before = _state(advancement)
     if advancement is None:
         advancement = _new_row(phase, row, outcome, now, tied=False)
-        session.add(advancement)
+        if not await add_unique(session, advancement):
+            # another override of the team was recorded meanwhile: this one applies after it, as if sent later
+            advancement = await _advancement_for_update(session, phase.id, team_id)
+            assert advancement is not None
+            before = _state(advancement)
     advancement.outcome = outcome
     advancement.overridden = True
     advancement.reason = reason

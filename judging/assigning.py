@@ -28,6 +28,7 @@ from accounts.models import User
 from campaigns.access import can_organize
 from campaigns.models import Campaign, CampaignRole, CampaignRoleKind, Phase, PhaseKind
 from core.audit import record
+from core.concurrency import add_unique, serialise
 from core.errors import N_, Conflict, NotFound, ValidationFailed
 from judging.assignment import EntrySpec, JudgeSpec, Plan, allowed, solve
 from judging.models import (
@@ -203,6 +204,25 @@ async def auto_assign(session: AsyncSession, actor: User, now: datetime, phase: 
     return result
 
 
+ALREADY_DECLARED = N_("You have already declared a conflict of interest on this entry.")
+
+
+class AlreadyDeclared(Conflict):
+    """The judge's declaration on this entry was recorded a moment ago (the form sent twice at once)."""
+
+
+async def has_declared(session: AsyncSession, judge: User, phase_id: int, entry_id: int) -> bool:
+    """Whether the judge declared a conflict of interest on the entry in the phase."""
+    found = await session.scalar(
+        select(ConflictDeclaration.id).where(
+            ConflictDeclaration.phase_id == phase_id,
+            ConflictDeclaration.entry_id == entry_id,
+            ConflictDeclaration.judge_id == judge.id,
+        )
+    )
+    return found is not None
+
+
 async def declare_conflict(
     session: AsyncSession, judge: User, now: datetime, phase_id: int, entry_id: int, reason: str
 ) -> DeclarationResult:
@@ -247,7 +267,8 @@ async def declare_conflict(
     declaration = ConflictDeclaration(
         phase_id=phase.id, entry_id=entry_id, judge_id=judge.id, reason=reason, declared_at=now
     )
-    session.add(declaration)
+    if not await add_unique(session, declaration):  # the same declaration, sent twice at once
+        raise AlreadyDeclared(ALREADY_DECLARED)
     await session.delete(assignment)
     await session.flush()
     await record(
@@ -265,7 +286,10 @@ async def declare_conflict(
 
 
 async def _replace(session: AsyncSession, now: datetime, phase: Phase, entry_id: int) -> tuple[int | None, int]:
-    """Assigns one replacement if the entry lacks judges; returns it and how many judges still lack."""
+    """Assigns one replacement if the entry lacks judges; returns it and how many judges still lack.
+
+    One at a time per entry: two judges stepping away from it at once never pick the same replacement."""
+    await serialise(session, f"judges-of-entry:{phase.id}:{entry_id}")
     assigned = set(
         (
             await session.scalars(

@@ -34,6 +34,7 @@ from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize
 from campaigns.models import Campaign, Challenge, Phase, PhaseKind, PhaseStatus
 from campaigns.phases import lock_campaign, open_phase
 from core.audit import record
+from core.concurrency import serialise
 from core.errors import N_, Conflict, NotFound, ValidationFailed
 from core.events import Event, publish
 from judging.models import Award, PublishedTeamResult
@@ -181,6 +182,19 @@ async def add_award(session: AsyncSession, actor: User, now: datetime, campaign:
     if errors:
         raise ValidationFailed(errors)
     assert team is not None
+    # the same award to the same team twice is a form sent again: one at a time per campaign, so
+    # two sent at once cannot both pass this check
+    await serialise(session, f"awards:{campaign.id}")
+    given = await session.scalar(
+        select(Award.id).where(
+            Award.campaign_id == campaign.id,
+            Award.team_id == team.id,
+            func.lower(Award.name) == name.lower(),
+            Award.challenge_id.is_(None) if challenge is None else Award.challenge_id == challenge.id,
+        )
+    )
+    if given is not None:
+        raise ValidationFailed({"name": N_("This team already has an award of this name.")})
     award = Award(
         campaign_id=campaign.id,
         challenge_id=challenge.id if challenge else None,

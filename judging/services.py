@@ -31,6 +31,7 @@ from campaigns.access import can_organize
 from campaigns.deadlines import accepts_writes, effective_close
 from campaigns.models import Campaign, CampaignRole, CampaignRoleKind, Challenge, Phase, PhaseKind, PhaseStatus
 from core.audit import record
+from core.concurrency import add_unique
 from core.errors import N_, Conflict, Invalid, NotFound, ValidationFailed
 from core.events import Event, publish
 from judging.conflicts import pair_conflict
@@ -469,11 +470,12 @@ async def assign_judge(
             )
         )
     )
+    already = Conflict(N_("This judge is already assigned to this entry."), field="judge_id")
     if duplicate:
-        raise Conflict(N_("This judge is already assigned to this entry."), field="judge_id")
+        raise already
     assignment = Assignment(phase_id=phase.id, entry_id=entry.id, judge_id=judge_id)
-    session.add(assignment)
-    await session.flush()
+    if not await add_unique(session, assignment):  # assigned at the same moment by another request
+        raise already
     await record(
         session,
         at=now,

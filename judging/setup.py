@@ -32,6 +32,7 @@ from campaigns.models import (
     RankingScope,
 )
 from core.audit import record
+from core.concurrency import serialise
 from core.errors import N_, Invalid, NotFound, ValidationFailed
 from judging.models import JudgeChallenge
 
@@ -191,6 +192,8 @@ async def set_judge_limits(
     known = set((await session.scalars(select(Challenge.id).where(Challenge.campaign_id == campaign.id))).all())
     if not challenge_ids <= known:
         raise Invalid(N_("Choose challenges of this campaign."), field="challenges")
+    # one change of a judge's challenges at a time: two at once would both delete, then both insert
+    await serialise(session, f"judge-limits:{campaign.id}:{judge_id}")
     before = sorted((await judge_limits(session, campaign.id)).get(judge_id, set()))
     if before == sorted(challenge_ids):
         return

@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
@@ -145,15 +147,22 @@ async def preferences(session: AsyncSession, user: User) -> dict[NotificationKin
 
 
 async def set_preferences(session: AsyncSession, user: User, chosen: dict[NotificationKind, Channels]) -> None:
-    rows = await session.scalars(select(NotificationPreference).where(NotificationPreference.user_id == user.id))
-    saved = {p.kind: p for p in rows.all()}
+    """Saves the person's choice for every kind in one statement that inserts or updates each row,
+    so two saves at the same moment (two tabs, a double click) both succeed, the later one's
+    choice standing, as if one came after the other."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    rows = []
     for kind in CHOOSABLE_KINDS:
         channels = chosen.get(kind, Channels(in_app=False, email=False))
-        row = saved.get(kind)
-        if row is None:
-            session.add(
-                NotificationPreference(user_id=user.id, kind=kind, in_app=channels.in_app, email=channels.email)
-            )
-        else:
-            row.in_app, row.email = channels.in_app, channels.email
-    await session.flush()
+        rows.append({"user_id": user.id, "kind": kind, "in_app": channels.in_app, "email": channels.email})
+    statement = insert(NotificationPreference).values(rows)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[NotificationPreference.user_id, NotificationPreference.kind],
+            set_={
+                "in_app": statement.excluded.in_app,
+                "email": statement.excluded.email,
+                "updated_at": statement.excluded.updated_at,
+            },
+        ).execution_options(synchronize_session=False)
+    )

@@ -16,7 +16,7 @@ Rules chosen here (DOMAIN.md is silent on them):
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -211,6 +211,17 @@ async def is_eligible(session: AsyncSession, campaign: Campaign, user: User) -> 
     return found is not None
 
 
+async def lock_person(session: AsyncSession, user_id: int) -> None:
+    """Takes the person's account row (PostgreSQL ``FOR NO KEY UPDATE``) until the transaction ends.
+
+    Whatever changes which team a person is in (creating a team, accepting an invitation,
+    leaving) takes it first, before any team, invitation or membership row: so two such changes
+    of one person run one after the other, the second seeing the first's outcome, and cannot
+    deadlock (accepting an invitation while creating a team did: each held a row the other
+    needed). It does not block rows that merely refer to the person (``FOR KEY SHARE``)."""
+    await session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
+
+
 async def _window_check(session: AsyncSession, campaign: Campaign, now: datetime) -> None:
     message = team_window_error(campaign, await campaign_phases(session, campaign.id), now)
     if message:
@@ -329,6 +340,7 @@ async def create_team(
     if errors:
         raise ValidationFailed(errors)
     assert challenge is not None
+    await lock_person(session, actor.id)  # then the check below sees a team joined a moment ago
     if blocker := await creation_blocker(session, actor, campaign, now):
         raise blocker
     key = name_key(name)
@@ -358,6 +370,7 @@ async def create_team(
 
 async def leave_team(session: AsyncSession, actor: User, team_id: int, now: datetime) -> Team | None:
     """The actor leaves; returns the team, or None when the team was deleted with its last member."""
+    await lock_person(session, actor.id)
     team = await member_team(session, actor, team_id, lock=True)
     campaign = await session.get(Campaign, team.campaign_id)
     assert campaign is not None
@@ -468,6 +481,7 @@ async def _own_invitation(session: AsyncSession, actor: User, invitation_id: int
 
 
 async def accept_invitation(session: AsyncSession, actor: User, invitation_id: int, now: datetime) -> Team:
+    await lock_person(session, actor.id)  # first, as creating a team does: see ``lock_person``
     invitation = await _own_invitation(session, actor, invitation_id)
     team = await session.scalar(
         select(Team).where(Team.id == invitation.team_id).with_for_update().execution_options(populate_existing=True)
@@ -704,10 +718,22 @@ async def save_draft(
 
 
 async def submit_entry(
-    session: AsyncSession, actor: User, team_id: int, phase_id: int | None, data: EntryInput, now: datetime
+    session: AsyncSession,
+    actor: User,
+    team_id: int,
+    phase_id: int | None,
+    data: EntryInput,
+    now: datetime,
+    *,
+    clock: Callable[[], datetime] | None = None,
 ) -> EntryVersion:
     """Submits the entry if the phase still accepts writes at ``now`` (the team's extension
     counts), checked under the phase's lock; fields that ``data`` does not hold keep their saved text.
+
+    With ``clock`` (the server's), the deciding instant is read from it once the phase's lock is
+    held, not taken from ``now`` (which then only picks the phase): a request that waited for the
+    lock, or for the server, is judged by the time it writes. From that instant to the commit the
+    phase cannot close (its close waits for the lock), so the write is decided as if at its commit.
 
     When it does not, the text is still saved as a draft version and ``SubmissionRefused`` is
     raised: the caller must commit before answering, so that nothing typed is lost. So is it
@@ -722,6 +748,8 @@ async def submit_entry(
         raise EntryInvalid(errors, draft=None)
     phase = await entry_phase_of(session, team, phase_id, now)
     phase = await lock_phase(session, phase.id)
+    if clock is not None:
+        now = clock()  # the deadline's decision, under the lock that the phase's close waits for
     entry = await entry_for_update(session, team, phase)
     fields = data.over(entry)
     errors = entry_errors(fields, submitting=True)

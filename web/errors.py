@@ -19,9 +19,10 @@ from litestar.middleware import ASGIMiddleware
 from litestar.response import Redirect, Template
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar_htmx import ClientRedirect
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
+from core.concurrency import is_concurrent_change
 from core.errors import N_, DomainError, ValidationFailed
 from web.flash import see_other
 from web.i18n import gettext as _
@@ -45,6 +46,11 @@ TITLES = {
     503: N_("The site is busy right now. Please try again in a moment."),
 }
 RETRY_AFTER_SECONDS = 5
+# a write that lost a race no service turned into a message of its own (the loser is rolled back)
+CONCURRENT_CHANGE = N_(
+    "Someone else changed the same thing at the same moment, so nothing was saved. "
+    "Please reload the page and try again."
+)
 
 
 def wants_json(request: Request[Any, Any, Any]) -> bool:
@@ -156,8 +162,17 @@ def database_busy(exc: Exception) -> bool:
 
 def database_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """503 with Retry-After when the database is busy (nothing was committed), at once rather
-    than after a browser's timeout; any other database error is a 500."""
-    if client_gone(request) or not database_busy(exc):
+    than after a browser's timeout; 409 when another transaction got there first (a key it
+    inserted, a deadlock: nothing of this request was committed); any other database error is a 500.
+
+    The 409 is the safety net under every write: the services answer the races they know of
+    with a message next to the field (``core.concurrency``)."""
+    if client_gone(request):
+        return internal_error_handler(request, exc)
+    if isinstance(exc, DBAPIError) and is_concurrent_change(exc):
+        log.warning("concurrent change on %s %s: %s", request.method, request.url.path, str(exc).splitlines()[0])
+        return error_response(request, 409, _(CONCURRENT_CHANGE))
+    if not database_busy(exc):
         return internal_error_handler(request, exc)
     log.warning("database busy on %s %s: %s", request.method, request.url.path, str(exc).splitlines()[0])
     return error_response(request, 503, _(TITLES[503]), headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
@@ -173,6 +188,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     RepositoryError: repository_error_handler,
     SQLAlchemyTimeoutError: database_error_handler,
     OperationalError: database_error_handler,
+    DBAPIError: database_error_handler,  # IntegrityError, and PostgreSQL's deadlocks (a plain DBAPIError)
     Exception: internal_error_handler,
 }
 

@@ -17,7 +17,16 @@ from campaigns.deadlines import accepts_writes, effective_close
 from campaigns.models import Campaign, Phase, PhaseStatus
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.pagination import paginate
-from judging.assigning import REASON_MAX, AutoAssignResult, DeclarationResult, auto_assign, declare_conflict
+from judging.assigning import (
+    ALREADY_DECLARED,
+    REASON_MAX,
+    AlreadyDeclared,
+    AutoAssignResult,
+    DeclarationResult,
+    auto_assign,
+    declare_conflict,
+    has_declared,
+)
 from judging.models import CRITERION_NAME_MAX, FEEDBACK_MAX, Criterion, ScorecardStatus
 from judging.progress import short_entries
 from judging.rubric_reset import last_reset, reset_refusal
@@ -686,7 +695,12 @@ async def conflict_declare(
 ) -> Response[Any]:
     user = signed_in(request)
     now = clock.now()
-    view = await get_assigned_entry(db_session, user, phase_id, entry_id)  # 404 for anyone not assigned
+    try:
+        view = await get_assigned_entry(db_session, user, phase_id, entry_id)  # 404 for anyone not assigned
+    except NotFound:
+        if await has_declared(db_session, user, phase_id, entry_id):  # the form sent again: it was recorded
+            return see_other(request, "/judging", info=_(ALREADY_DECLARED))
+        raise
     form = await request.form()
     reason = str(form.get("reason") or "")
     errors: dict[str, str] = {}
@@ -699,6 +713,9 @@ async def conflict_declare(
             result = await declare_conflict(db_session, user, now, phase_id, entry_id, reason)
         except NotFound:
             raise
+        except AlreadyDeclared as exc:  # the entry is no longer the judge's: back to their queue
+            await db_session.rollback()
+            return see_other(request, "/judging", info=_(exc.message))
         except DomainError as exc:
             field = "reason" if isinstance(exc, ValidationFailed) else "conflict"
             errors = {field: _message(exc, view.campaign.timezone)}

@@ -177,7 +177,8 @@ async def team_create(
         )
     except DomainError as exc:
         if not _field_error(exc):  # already in a team, registration closed: a re-sent form must not create it later
-            return see_other(request, f"/campaigns/{campaign.id}/teams/new", error=_message(exc))
+            await db_session.rollback()  # nothing of a refused team stays, whatever was written before the refusal
+            return see_other(request, f"/campaigns/{campaign_id}/teams/new", error=_message(exc))
         return await _team_form(db_session, campaign, values, _messages(exc), status=exc.status_code)
     return see_other(request, f"/teams/{team.id}", ok=_("Team “%(name)s” created.", name=team.name))
 
@@ -592,7 +593,7 @@ async def entry_submit(
     now = clock.now()
     htmx = is_htmx(request)
     try:
-        version = await submit_entry(db_session, user, team_id, phase_id, values, now)
+        version = await submit_entry(db_session, user, team_id, phase_id, values, now, clock=clock.now)
     except DomainError as exc:
         if exc.status_code == 404:
             raise
