@@ -25,7 +25,7 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from core.errors import N_, DomainError, ValidationFailed
 from web.flash import see_other
 from web.i18n import gettext as _
-from web.security import HEADERS as SECURITY_HEADERS
+from web.security import CSRF_FAILED
 
 log = logging.getLogger("kaizen.web")
 CLIENT_GONE = "kaizen.client_gone"
@@ -45,6 +45,11 @@ TITLES = {
     503: N_("The site is busy right now. Please try again in a moment."),
 }
 RETRY_AFTER_SECONDS = 5
+# a form from before a sign-in or sign-out, from another browser, or with no token at all
+CSRF_REFUSED = N_(
+    "This form could not be verified: it may be from before you signed in or out, or from another window. "
+    "Reload the page and send it again."
+)
 
 
 def wants_json(request: Request[Any, Any, Any]) -> bool:
@@ -64,7 +69,6 @@ def error_response(
     errors: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response[Any]:
-    headers = {**SECURITY_HEADERS, **(headers or {})}
     if wants_json(request):
         body: dict[str, Any] = {"status": status, "detail": message}
         if field:
@@ -77,7 +81,6 @@ def error_response(
         template_name=template,
         context={"status": status, "title": _(TITLES.get(status, TITLES[400])), "message": message, "field": field},
         status_code=status,
-        # unrouted paths (404) do not pass through the middleware stack
         headers=headers,
     )
 
@@ -131,6 +134,8 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     status = exc.status_code
     if status >= 500:
         log.error("HTTP %s on %s: %s", status, request.url.path, exc.detail, exc_info=exc)
+    if status == 403 and exc.detail == CSRF_FAILED:
+        return error_response(request, status, _(CSRF_REFUSED))
     return error_response(request, status, _(TITLES.get(status, TITLES[400])))
 
 
