@@ -21,6 +21,7 @@ from web.database import RequestSessions, commit_before_rendering, make_engine
 from web.errors import EXCEPTION_HANDLERS, ClientGoneMiddleware
 from web.flash import FlashMiddleware
 from web.logs import configure_logging
+from web.production import DemoAccountsInProduction, refuse_demo_accounts
 from web.scheduler import make_scheduler
 from web.security import SameOriginMiddleware, SessionCsrfMiddleware, csrf_cookie_name, security_headers
 from web.settings import Settings
@@ -47,6 +48,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     request_sessions = RequestSessions(db_config, engine)  # the lookup and the handler share one
     automation.setup()
     scheduler = make_scheduler(session_maker, clock, settings) if settings.scheduler_enabled else None
+
+    async def refuse_demo_accounts_in_production() -> None:
+        if settings.production:
+            try:
+                await refuse_demo_accounts(session_maker)
+            except DemoAccountsInProduction:
+                await engine.dispose()  # no shutdown hook runs after a failed start-up
+                raise
 
     async def start_scheduler() -> None:
         if scheduler is not None:
@@ -110,7 +119,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 "scheduler": scheduler,
             }
         ),
-        on_startup=[start_scheduler],
+        on_startup=[refuse_demo_accounts_in_production, start_scheduler],
         on_shutdown=[dispose_engine],
         debug=settings.debug,
         logging_config=None,
