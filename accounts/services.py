@@ -15,7 +15,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from accounts.emails import email_error, normalise_email
+from accounts.emails import email_error
+from accounts.emails import normalise_email as normalise_email  # used by the other packages
 from accounts.models import EMAIL_MAX, NAME_MAX, AuthSession, Department, User
 from accounts.passwords import hash_password, needs_rehash, password_error, verify_password
 from accounts.throttle import Limits, account_key, address_key, clear, give_back, purge_expired, reserve

@@ -4,8 +4,10 @@ the demo loaded before, or a copy of one, still has them)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import AuthSession, User
 from accounts.passwords import verify_password
@@ -55,7 +57,7 @@ async def disable_demo_accounts(session: AsyncSession) -> list[str]:
     return emails
 
 
-async def refuse_demo_accounts(session_maker: async_sessionmaker[AsyncSession]) -> None:
+async def refuse_demo_accounts(session_maker: Callable[[], AsyncSession]) -> None:
     """Raises ``DemoAccountsInProduction`` when the demo accounts still sign in."""
     async with session_maker() as session:
         emails = await demo_accounts_with_demo_password(session)
