@@ -33,24 +33,25 @@ def page_token(html: str) -> str:
     return match.group(1)
 
 
-async def signed_in_pair(app: Litestar, email: str) -> tuple[httpx.AsyncClient, dict[str, str]]:
-    """A second browser, signed in: its client and its cookies."""
+def browser_of(app: Litestar) -> httpx.AsyncClient:
+    """One more browser, in the test's own event loop (the ``client`` fixture runs the lifespan)."""
     asgi: Any = app
-    other = httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi), base_url="http://testserver.local")
-    await other.get("/sign-in")
-    signed = await other.post(
-        "/sign-in",
-        data={"email": email, "password": PASSWORD},
-        headers={"x-csrftoken": other.cookies["kaizen_csrf"]},
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi), base_url="http://testserver.local")
+
+
+async def sign_in(b: httpx.AsyncClient, email: str) -> dict[str, str]:
+    """Signs the browser in; its cookies."""
+    await b.get("/sign-in")
+    signed = await b.post(
+        "/sign-in", data={"email": email, "password": PASSWORD}, headers={"x-csrftoken": b.cookies["kaizen_csrf"]}
     )
     assert signed.status_code == 303
-    return other, dict(other.cookies)
+    return dict(b.cookies)
 
 
 async def send_with(app: Litestar, cookies: dict[str, str], data: dict[str, str], token: str | None) -> httpx.Response:
     """A POST to the language switch from a browser holding exactly these cookies."""
-    asgi: Any = app
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi), base_url="http://testserver.local") as b:
+    async with browser_of(app) as b:
         for name, value in cookies.items():
             b.cookies.set(name, value)
         return await b.post("/language", data=data, headers={"x-csrftoken": token} if token else {})
@@ -63,47 +64,46 @@ async def locale_of(db: AsyncSession, email: str) -> str | None:
 
 
 async def test_a_cookie_and_token_from_another_browser_do_not_pass_with_this_session(
-    db: AsyncSession, app: Litestar, browser: Browser
+    db: AsyncSession, app: Litestar, client: Any
 ) -> None:
     await f.make_user(db, "ann@example.com")
     await f.make_user(db, "bob@example.com")
     await db.commit()
-    await browser.sign_in("bob@example.com")
-    bob_session = browser.client.cookies["kaizen_session"]
-    other, ann = await signed_in_pair(app, "ann@example.com")
-    try:
+    async with browser_of(app) as bob_browser, browser_of(app) as ann_browser:
+        bob = await sign_in(bob_browser, "bob@example.com")
+        ann = await sign_in(ann_browser, "ann@example.com")
         # Ann's own pair works in Ann's browser
-        own = await other.post(
+        own = await ann_browser.post(
             "/language", data={"locale": "en", "next": "/"}, headers={"x-csrftoken": ann["kaizen_csrf"]}
         )
         assert own.status_code == 303
-    finally:
-        await other.aclose()
-    # Ann's cookie and token replayed with Bob's session (as a header, as a form field): refused
-    # with the reason, nothing changed
-    for header in (True, False):
-        data = {"locale": "zh_CN", "next": "/"} | ({} if header else {"_csrf_token": ann["kaizen_csrf"]})
-        replay = await send_with(
-            app,
-            {"kaizen_session": bob_session, "kaizen_csrf": ann["kaizen_csrf"]},
-            data,
-            ann["kaizen_csrf"] if header else None,
+        # Ann's cookie and token replayed with Bob's session (as a header, as a form field):
+        # refused with the reason, nothing changed
+        for header in (True, False):
+            data = {"locale": "zh_CN", "next": "/"} | ({} if header else {"_csrf_token": ann["kaizen_csrf"]})
+            replay = await send_with(
+                app,
+                {"kaizen_session": bob["kaizen_session"], "kaizen_csrf": ann["kaizen_csrf"]},
+                data,
+                ann["kaizen_csrf"] if header else None,
+            )
+            assert replay.status_code == 403
+            assert REFUSED in replay.text
+            assert "default-src 'self'" in replay.headers["content-security-policy"]
+        assert await locale_of(db, "bob@example.com") is None
+        # an anonymous pair (the sign-in page's) does not pass with Bob's session either
+        async with browser_of(app) as anonymous:
+            await anonymous.get("/sign-in")
+            token = anonymous.cookies["kaizen_csrf"]
+        cookies = {"kaizen_session": bob["kaizen_session"], "kaizen_csrf": token}
+        refused = await send_with(app, cookies, {"locale": "zh_CN"}, token)
+        assert refused.status_code == 403
+        assert await locale_of(db, "bob@example.com") is None
+        # Bob's own browser still works
+        mine = await bob_browser.post(
+            "/language", data={"locale": "zh_CN", "next": "/"}, headers={"x-csrftoken": bob["kaizen_csrf"]}
         )
-        assert replay.status_code == 403
-        assert REFUSED in replay.text
-        assert "default-src 'self'" in replay.headers["content-security-policy"]
-    assert await locale_of(db, "bob@example.com") is None
-    # an anonymous pair (the sign-in page's) does not pass with Bob's session either
-    asgi: Any = app
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi), base_url="http://testserver.local") as anon:
-        await anon.get("/sign-in")
-        token = anon.cookies["kaizen_csrf"]
-    refused = await send_with(app, {"kaizen_session": bob_session, "kaizen_csrf": token}, {"locale": "zh_CN"}, token)
-    assert refused.status_code == 403
-    assert await locale_of(db, "bob@example.com") is None
-    # Bob's own browser still works
-    mine = await browser.post("/language", {"locale": "zh_CN", "next": "/"})
-    assert mine.status_code == 303
+        assert mine.status_code == 303
     assert await locale_of(db, "bob@example.com") == "zh_CN"
 
 
