@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             secret=settings.secret_key,
             cookie_name=csrf_cookie_name(settings),
             cookie_secure=settings.production,
+            cookie_httponly=True,  # the pages carry the token; no script reads the cookie
             cookie_samesite="lax",
             header_name="x-csrftoken",
             safe_methods={"GET", "HEAD", "OPTIONS"},

@@ -194,7 +194,7 @@ async def test_production_cookies_use_the_host_prefix(db: AsyncSession, producti
     csrf = [c for c in page.headers.get_list("set-cookie") if c.startswith("__Host-kaizen_csrf=")]
     assert len(csrf) == 1
     attributes = [part.strip().lower() for part in csrf[0].split(";")[1:]]
-    assert "secure" in attributes and "path=/" in attributes
+    assert "secure" in attributes and "path=/" in attributes and "httponly" in attributes
     assert not [a for a in attributes if a.startswith("domain")]
     token = production.client.cookies["__Host-kaizen_csrf"]
     signed = await production.client.post(
