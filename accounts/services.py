@@ -15,6 +15,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from accounts.emails import email_error
+from accounts.emails import normalise_email as normalise_email  # used by the other packages
 from accounts.models import EMAIL_MAX, NAME_MAX, AuthSession, Department, User
 from accounts.passwords import hash_password, needs_rehash, password_error, verify_password
 from accounts.throttle import Limits, account_key, address_key, clear, give_back, purge_expired, reserve
@@ -22,20 +24,9 @@ from core.concurrency import add_unique, serialise
 from core.errors import N_, Conflict, Invalid, TooManyAttempts, ValidationFailed
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
 def validate_email(email: str) -> str | None:
-    """An error message, or None when the address is acceptable."""
-    if not email:
-        return N_("Enter an e-mail address.")
-    if len(email) > EMAIL_MAX:
-        return N_("This e-mail address is too long.")
-    local, _, domain = email.partition("@")
-    if not local or "." not in domain or " " in email:
-        return N_("Enter a valid e-mail address, such as name@example.com.")
-    return None
+    """An error message, or None when the (normalised) address is acceptable (accounts.emails)."""
+    return email_error(email)
 
 
 async def get_or_create_department(session: AsyncSession, name: str) -> Department | None:

@@ -16,7 +16,7 @@ from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
-from accounts.services import normalise_email
+from accounts.services import normalise_email, validate_email
 from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize, is_platform_lead
 from campaigns.deadlines import (
     normalise_reminder_hours,
@@ -395,9 +395,10 @@ async def add_person(
     except ValueError:
         errors["role"] = N_("Choose organizer or judge.")
     email = normalise_email(email)
-    user = await session.scalar(select(User).where(User.email == email)) if email else None
-    if not email:
-        errors["email"] = N_("Enter an e-mail address.")
+    invalid = validate_email(email)
+    user = None if invalid else await session.scalar(select(User).where(User.email == email))
+    if invalid:
+        errors["email"] = invalid
     elif user is None:
         errors["email"] = N_("No account uses this e-mail address. Ask an administrator to add the person first.")
     elif not user.is_active:

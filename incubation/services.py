@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from accounts.models import User
-from accounts.services import normalise_email
+from accounts.services import normalise_email, validate_email
 from campaigns.models import Campaign
 from core.audit import record
 from core.concurrency import add_unique
@@ -200,7 +200,10 @@ async def _sponsor(session: AsyncSession, actor: User, email: str) -> User | str
         if actor.is_executive:
             return actor
         return N_("Enter the e-mail address of the sponsoring executive.")
-    user = await session.scalar(select(User).where(User.email == normalise_email(email)))
+    address = normalise_email(email)
+    if message := validate_email(address):
+        return message
+    user = await session.scalar(select(User).where(User.email == address))
     if user is None or not user.is_active or not user.is_executive:
         return N_("The sponsor must be an active executive.")
     return user

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from accounts.models import User
-from accounts.services import normalise_email
+from accounts.services import normalise_email, validate_email
 from campaigns.access import can_organize, visible_campaign
 from campaigns.deadlines import utc_to_local
 from campaigns.models import Campaign, CampaignDepartment, CampaignStatus, Challenge, Phase, PhaseKind
@@ -429,6 +429,8 @@ async def invite(session: AsyncSession, actor: User, team_id: int, email: str, n
     address = normalise_email(email)
     if not address:
         raise Invalid(N_("Enter the e-mail address of the colleague to invite."), field="email")
+    if message := validate_email(address):
+        raise Invalid(message, field="email")
     await _window_check(session, campaign, now)
     if team.status is not TeamStatus.ACTIVE:
         raise Conflict(N_("This team is no longer active."), field="email")

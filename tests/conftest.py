@@ -124,11 +124,12 @@ def app(settings: Settings, clock: FrozenClock) -> Litestar:
 class Browser:
     """The test client plus what a browser does for us: the CSRF header, following a form."""
 
-    def __init__(self, client: AsyncTestClient[Litestar]) -> None:
+    def __init__(self, client: AsyncTestClient[Litestar], csrf_cookie: str = "kaizen_csrf") -> None:
         self.client = client
+        self.csrf_cookie = csrf_cookie  # __Host-kaizen_csrf in production
 
     def _csrf(self) -> dict[str, str]:
-        token = self.client.cookies.get("kaizen_csrf")
+        token = self.client.cookies.get(self.csrf_cookie)
         return {"x-csrftoken": token} if token else {}
 
     async def get(self, url: str, **kwargs: Any) -> Any:
@@ -143,7 +144,7 @@ class Browser:
         headers: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> Any:
-        if "kaizen_csrf" not in self.client.cookies:
+        if self.csrf_cookie not in self.client.cookies:
             await self.client.get("/sign-in")
         all_headers = {**self._csrf(), **(headers or {})}
         if htmx:

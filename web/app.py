@@ -15,19 +15,19 @@ from litestar.static_files import create_static_files_router
 
 import automation
 from core.clock import Clock, SystemClock
-from web.auth import CurrentUserMiddleware, access_guard
+from web.auth import CurrentUserMiddleware, access_guard, session_cookie_name
 from web.controllers import route_handlers
 from web.database import RequestSessions, commit_before_rendering, make_engine
 from web.errors import EXCEPTION_HANDLERS, ClientGoneMiddleware
 from web.flash import FlashMiddleware
 from web.logs import configure_logging
+from web.production import DemoAccountsInProduction, refuse_demo_accounts
 from web.scheduler import make_scheduler
-from web.security import SecurityHeadersMiddleware
+from web.security import SameOriginMiddleware, SessionCsrfMiddleware, csrf_cookie_name, security_headers
 from web.settings import Settings
 from web.templating import template_config
 
 STATIC_DIR = Path(__file__).parent / "static"
-CSRF_COOKIE = "kaizen_csrf"
 # pages link static files with their content's hash (web.templating.static_url): a changed file
 # has a new address, so browsers may keep each one for a year without asking again
 STATIC_CACHE = CacheControlHeader(public=True, max_age=365 * 24 * 3600, immutable=True)
@@ -48,6 +48,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     request_sessions = RequestSessions(db_config, engine)  # the lookup and the handler share one
     automation.setup()
     scheduler = make_scheduler(session_maker, clock, settings) if settings.scheduler_enabled else None
+
+    async def refuse_demo_accounts_in_production() -> None:
+        if settings.production:
+            try:
+                await refuse_demo_accounts(session_maker)
+            except DemoAccountsInProduction:
+                await engine.dispose()  # no shutdown hook runs after a failed start-up
+                raise
 
     async def start_scheduler() -> None:
         if scheduler is not None:
@@ -78,14 +86,18 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         request_class=HTMXRequest,
         middleware=[
             ClientGoneMiddleware(),
-            SecurityHeadersMiddleware(hsts=settings.production),
+            SameOriginMiddleware(),
             FlashMiddleware(),
             CurrentUserMiddleware(),
+            SessionCsrfMiddleware(session_cookie_name(settings)),
         ],
+        # app-level: on every response, also those answered before any route's middleware (404, 405)
+        before_send=[security_headers(hsts=settings.production)],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
-            cookie_name=CSRF_COOKIE,
+            cookie_name=csrf_cookie_name(settings),
             cookie_secure=settings.production,
+            cookie_httponly=True,  # the pages carry the token; no script reads the cookie
             cookie_samesite="lax",
             header_name="x-csrftoken",
             safe_methods={"GET", "HEAD", "OPTIONS"},
@@ -108,7 +120,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 "scheduler": scheduler,
             }
         ),
-        on_startup=[start_scheduler],
+        on_startup=[refuse_demo_accounts_in_production, start_scheduler],
         on_shutdown=[dispose_engine],
         debug=settings.debug,
         logging_config=None,

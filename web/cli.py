@@ -193,6 +193,28 @@ def demo() -> None:
         click.echo(line)
 
 
+@main.command("disable-demo-accounts")
+def disable_demo_accounts_command() -> None:
+    """Remove the demo password from the demo accounts (and end their sessions), so that production starts."""
+    from web.production import disable_demo_accounts
+
+    emails = run_in_session(_settings(), disable_demo_accounts)
+    if not emails:
+        click.echo("No demo account signs in with the demo password; nothing changed.")
+        return
+    click.echo(f"Removed the demo password from {len(emails)} demo account(s); nobody can sign in as them now:")
+    for email in emails:
+        click.echo(f"  {email}")
+
+
+def _refuse_demo_accounts(settings: Settings) -> None:
+    """In production, stop with the message of ``web.production`` (the app checks it again at start-up)."""
+    from web.production import DemoAccountsInProduction, demo_accounts_with_demo_password
+
+    if settings.production and (emails := run_in_session(settings, demo_accounts_with_demo_password)):
+        raise click.ClickException(str(DemoAccountsInProduction(emails)))
+
+
 @main.group()
 def bench() -> None:
     """Data for the benchmarks (bench/run.py)."""
@@ -246,6 +268,7 @@ def run(host: str | None, port: int | None, workers: int, reload: bool, no_sched
     if reload:
         os.environ["KAIZEN_RELOAD_TEMPLATES"] = "1"  # edited templates and static files show at once
     settings = _settings()
+    _refuse_demo_accounts(settings)
     click.echo(f"Kaizen on http://{host or settings.host}:{port or settings.port} (Ctrl+C stops it)")
     uvicorn.run(
         "web.app:app_from_env",
@@ -266,8 +289,10 @@ def worker(log_level: str) -> None:
     """Run the scheduler alone: phase transitions, reminders and the mail outbox (no web server)."""
     from web import logs
 
+    settings = _settings()
+    _refuse_demo_accounts(settings)
     logs.configure_logging(logs.log_level(log_level), timestamps=True)
-    asyncio.run(_worker(_settings()))
+    asyncio.run(_worker(settings))
 
 
 async def _worker(settings: Settings) -> None:

@@ -26,7 +26,7 @@ from core.concurrency import is_concurrent_change
 from core.errors import N_, DomainError, ValidationFailed
 from web.flash import see_other
 from web.i18n import gettext as _
-from web.security import HEADERS as SECURITY_HEADERS
+from web.security import CSRF_FAILED
 
 log = logging.getLogger("kaizen.web")
 CLIENT_GONE = "kaizen.client_gone"
@@ -51,6 +51,11 @@ CONCURRENT_CHANGE = N_(
     "Someone else changed the same thing at the same moment, so nothing was saved. "
     "Please reload the page and try again."
 )
+# a form from before a sign-in or sign-out, from another browser, or with no token at all
+CSRF_REFUSED = N_(
+    "This form could not be verified: it may be from before you signed in or out, or from another window. "
+    "Reload the page and send it again."
+)
 
 
 def wants_json(request: Request[Any, Any, Any]) -> bool:
@@ -70,7 +75,6 @@ def error_response(
     errors: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response[Any]:
-    headers = {**SECURITY_HEADERS, **(headers or {})}
     if wants_json(request):
         body: dict[str, Any] = {"status": status, "detail": message}
         if field:
@@ -83,7 +87,6 @@ def error_response(
         template_name=template,
         context={"status": status, "title": _(TITLES.get(status, TITLES[400])), "message": message, "field": field},
         status_code=status,
-        # unrouted paths (404) do not pass through the middleware stack
         headers=headers,
     )
 
@@ -137,6 +140,8 @@ def http_exception_handler(request: Request[Any, Any, Any], exc: HTTPException) 
     status = exc.status_code
     if status >= 500:
         log.error("HTTP %s on %s: %s", status, request.url.path, exc.detail, exc_info=exc)
+    if status == 403 and exc.detail == CSRF_FAILED:
+        return error_response(request, status, _(CSRF_REFUSED))
     return error_response(request, status, _(TITLES.get(status, TITLES[400])))
 
 

@@ -414,6 +414,8 @@ async def test_people_add_and_remove(db: AsyncSession, browser: Browser) -> None
     assert "nobody@example.com" in response.text
     response = await browser.post(url, {"email": "", "role": "judge"})
     assert response.status_code == 422 and "Enter an e-mail address." in response.text
+    response = await browser.post(url, {"email": "jud\u0443@example.com", "role": "judge"})  # a Cyrillic "у"
+    assert response.status_code == 422 and "mixes letters of different alphabets" in response.text
     response = await browser.post(url, {"email": "judy@example.com", "role": "king"})
     assert response.status_code == 422 and "Choose organizer or judge." in response.text
 

@@ -166,6 +166,7 @@ async def test_propose_then_approve_later(db: AsyncSession, browser: Browser) ->
         ({"budget_approved": "50000"}, "budget_approved", "cannot exceed the requested budget"),
         ({"sponsor_email": "plain@example.com"}, "sponsor_email", "must be an active executive"),
         ({"sponsor_email": "nobody@example.com"}, "sponsor_email", "must be an active executive"),
+        ({"sponsor_email": "ex\u0435c@example.com"}, "sponsor_email", "mixes letters of different alphabets"),
     ],
 )
 async def test_bad_project_input_is_shown_next_to_the_field(

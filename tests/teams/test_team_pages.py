@@ -175,6 +175,10 @@ async def test_invitation_errors_answer_next_to_the_field(db: AsyncSession, brow
     assert 'id="invitations"' in unknown.text and "nobody@example.com" in unknown.text
     assert "<html" not in unknown.text
 
+    look_alike = await browser.post(url, {"email": "c\u0430rl@example.com"}, htmx=True)  # a Cyrillic "а"
+    assert look_alike.status_code == 422 and "mixes letters of different alphabets" in look_alike.text
+    assert 'id="invitations"' in look_alike.text
+
     in_team = await browser.post(url, {"email": "Taken@Example.com"}, htmx=True)
     assert in_team.status_code == 409 and "already in a team of this campaign" in in_team.text
 

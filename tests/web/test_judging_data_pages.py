@@ -120,6 +120,8 @@ async def test_downloads_are_attachments_with_type_and_name(db: AsyncSession, br
         response = await browser.get(f"{w.base}/{path}")
         assert response.status_code == 200
         assert response.headers["content-type"].startswith(media)
+        if media == "text/csv":  # the type and its charset once, as one header
+            assert response.headers.get_list("content-type") == ["text/csv; charset=utf-8"]
         disposition = response.headers["content-disposition"]
         assert disposition.startswith(f'attachment; filename="kaizen-campaign{c}-phase{p}-')
         assert disposition.endswith("." + path.rsplit(".", 1)[1] + '"')

@@ -2,20 +2,71 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.clock import FrozenClock
 from tests import factories as f
 from tests.conftest import Browser
+from web.app import create_app
+from web.settings import Settings
 from web.templating import render_markdown
 
 
+def assert_security_headers(response: Any, hsts: bool = False) -> None:
+    what = (response.request.method, str(response.request.url), response.status_code)
+    assert "default-src 'self'" in response.headers.get("content-security-policy", ""), what
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"], what
+    assert response.headers.get_list("x-content-type-options") == ["nosniff"], what
+    assert response.headers.get("x-frame-options") == "DENY", what
+    assert response.headers.get("referrer-policy") == "same-origin", what
+    assert response.headers.get("cross-origin-opener-policy") == "same-origin", what
+    assert ("strict-transport-security" in response.headers) is hsts, what
+
+
+async def responses_of_every_kind(browser: Browser) -> list[Any]:
+    """A page, a redirect, an unrouted 404 (page and JSON), a 405, a static file, a HEAD, the
+    cross-origin and the CSRF refusals."""
+    answers = [
+        await browser.get("/sign-in"),
+        await browser.get("/health"),
+        await browser.get("/", follow_redirects=False),
+        await browser.get("/no-such-page"),
+        await browser.get("/no-such-page", headers={"accept": "application/json"}),
+        await browser.get("/sign-out"),
+        await browser.get("/static/css/app.css"),
+        await browser.get("/favicon.ico", follow_redirects=False),
+        await browser.client.head("/sign-in"),
+        await browser.post("/language", {"locale": "en"}, headers={"origin": "https://evil.example"}),
+        await browser.client.post("/language", data={"locale": "en"}, follow_redirects=False),
+    ]
+    statuses = [answer.status_code for answer in answers]
+    assert statuses[2] in (302, 303) and statuses[3:6] == [404, 404, 405], statuses
+    assert statuses[6] == 200 and statuses[9:] == [403, 403], statuses
+    assert "Cross-origin request refused" in answers[9].text
+    return answers
+
+
 async def test_security_headers_on_every_response(browser: Browser) -> None:
-    for url in ("/sign-in", "/health", "/no-such-page"):
-        response = await browser.get(url)
-        assert "default-src 'self'" in response.headers["content-security-policy"]
-        assert response.headers["x-content-type-options"] == "nosniff"
-        assert response.headers["x-frame-options"] == "DENY"
-        assert response.headers["referrer-policy"] == "same-origin"
+    for response in await responses_of_every_kind(browser):
+        assert_security_headers(response)
+
+
+async def test_production_adds_hsts_to_every_response(database_url: str, tmp_path: Path, clock: FrozenClock) -> None:
+    settings = Settings(
+        database_url=database_url,
+        secret_key="test-secret-key-" + "x" * 32,
+        scheduler_enabled=False,
+        upload_dir=tmp_path / "uploads",
+        production=True,
+    )
+    async with AsyncTestClient(app=create_app(settings, clock=clock), base_url="https://testserver.local") as client:
+        browser = Browser(client, csrf_cookie="__Host-kaizen_csrf")
+        for response in await responses_of_every_kind(browser):
+            assert_security_headers(response, hsts=True)
 
 
 async def test_post_without_csrf_token_is_refused(browser: Browser, db: AsyncSession) -> None:

@@ -36,7 +36,8 @@ from web.flash import see_other
 from web.i18n import gettext as _
 from web.i18n import ngettext
 
-CSV = "text/csv; charset=utf-8"
+# Litestar adds "; charset=utf-8" to every text/* type: naming it here would send it twice
+CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BASE = "/campaigns/{campaign_id:int}/phases/{phase_id:int}"
 NOT_OPEN = N_("Judging is not open, so there is nothing to remind judges of.")
