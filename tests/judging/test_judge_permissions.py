@@ -43,5 +43,8 @@ async def test_only_assigned_entries_before_and_after_a_conflict(db: AsyncSessio
     assert (await browser.get(mine_url)).status_code == 404
     assert (await browser.post(mine_url + "/scores", {f"c{scenario.criteria[0].id}": "3"})).status_code == 404
     assert (await browser.post(mine_url + "/finalise", {})).status_code == 404
-    assert (await browser.post(mine_url + "/conflict", {"confirm": "yes"})).status_code == 404
+    # declared again (a re-sent form): sent back to the queue with what happened, nothing recorded twice
+    again = await browser.post(mine_url + "/conflict", {"confirm": "yes"})
+    assert again.status_code == 303 and again.headers["location"] == "/judging"
+    assert "You have already declared a conflict of interest on this entry." in (await browser.get("/judging")).text
     assert "Red" not in (await browser.get("/judging")).text
