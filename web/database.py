@@ -168,6 +168,7 @@ def reading(engine: AsyncEngine) -> AsyncEngine:
 
 # the request's session, for the after_request hook (which is given the response only)
 _REQUEST_SESSION: ContextVar[AsyncSession | None] = ContextVar("kaizen_request_session", default=None)
+_REFUSED = "kaizen_refused"  # in the session's info: roll back, whatever the answer's status
 
 
 class RequestSessions:
@@ -203,16 +204,31 @@ class RequestSessions:
             await session.close()
 
 
+def refuse_changes() -> None:
+    """Marks the request as refused: what its transaction wrote is rolled back, not committed,
+    although the answer is a redirect or an htmx client redirect (one that says why in a flash
+    message). A refusal that must keep something (a draft, a counted attempt) commits it first."""
+    session = _REQUEST_SESSION.get()
+    if session is not None:
+        session.info[_REFUSED] = True
+
+
 async def commit_before_rendering(response: Any) -> Any:
     """``after_request`` hook: commits the request's session when the handler answered with a
-    success or a redirect (as the before-send hook would, 200-399), before the response renders.
+    success or a redirect (as the before-send hook would, 200-399), before the response renders;
+    rolls it back when the handler refused (``refuse_changes``), whatever the status.
 
     So a write transaction (SQLite's write lock, PostgreSQL's row locks) and the connection are
     not held while the template renders, which needs no database (Jinja renders synchronously,
     and relationships load eagerly or raise); and a commit that fails answers with an error rather
     than a success for what was not saved (the before-send hook's commit can only log it)."""
     session = _REQUEST_SESSION.get()
-    if session is None or not isinstance(response, Response) or not session.in_transaction():
+    if session is None or not isinstance(response, Response):
+        return response
+    if session.info.pop(_REFUSED, False):
+        await session.rollback()
+        return response
+    if not session.in_transaction():
         return response
     if 200 <= (response.status_code or 200) < 400:
         await session.commit()

@@ -22,6 +22,8 @@ from litestar.response import Redirect
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar_htmx import ClientRedirect
 
+from web.database import refuse_changes
+
 FLASH_COOKIE = "kaizen_flash"
 MAX_AGE = 300  # seconds: a message nobody came to read is not shown much later
 MAX_MESSAGES = 3
@@ -111,7 +113,12 @@ def see_other(
     info: str | None = None,
     error: str | None = None,
 ) -> Response[Any]:
-    """Redirect-after-post to ``path`` (htmx: a client redirect), with the outcome as a flash message."""
+    """Redirect-after-post to ``path`` (htmx: a client redirect), with the outcome as a flash message.
+
+    With an ``error`` the request was refused: nothing it wrote is committed (``refuse_changes``),
+    whatever the service wrote before it refused."""
+    if error:
+        refuse_changes()
     response: Response[Any] = Redirect(path, status_code=303)
     if request.headers.get("hx-request") == "true":
         response = ClientRedirect(redirect_to=path)

@@ -13,18 +13,21 @@ from typing import Any
 import httpx
 import pytest
 from litestar import Litestar
+from litestar.response import Redirect
 from litestar.testing import AsyncTestClient
 from sqlalchemy import event, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from accounts.models import AuthSession
+from accounts.models import AuthSession, Department
 from core.clock import FrozenClock
 from teams.models import EntryVersion
 from tests.conftest import NOW, PASSWORD, Browser, QueryCounter
 from tests.factories import make_campaign, make_team, make_user
+from web import database
 from web.app import create_app
 from web.database import make_engine
+from web.flash import see_other
 from web.settings import PoolLimits, Settings
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
@@ -238,3 +241,24 @@ async def test_no_free_connection_answers_503_at_once(
         data = await browser.get("/", headers={"accept": "application/json"})
         assert data.status_code == 503 and data.json()["status"] == 503
     assert (await browser.get("/")).status_code == 200  # and all is well once one is free
+
+
+async def test_a_refusal_rolls_back_what_the_request_wrote(app: Litestar, db: AsyncSession) -> None:
+    """A handler that answers a refusal with a redirect (see_other with an error) commits nothing,
+    whatever the service wrote before it refused; a redirect without one commits as before."""
+    sessions: Any = app.state.request_sessions
+    for name, refused in (("Refused", True), ("Kept", False)):
+        session = sessions.maker(bind=sessions.writing_engine)
+        token = database._REQUEST_SESSION.set(session)
+        try:
+            session.add(Department(name=name))
+            await session.flush()
+            request: Any = dataclasses.make_dataclass("R", ["headers", "app", "cookies"])({}, app, {})
+            response = see_other(request, "/", error="refused") if refused else Redirect("/", status_code=303)
+            assert response.status_code in (200, 303)
+            await database.commit_before_rendering(response)
+        finally:
+            database._REQUEST_SESSION.reset(token)
+            await session.close()
+    names = set((await db.scalars(select(Department.name))).all())
+    assert names == {"Kept"}
