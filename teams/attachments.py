@@ -14,6 +14,7 @@ Rules chosen here (DOMAIN.md only says an entry holds attachments):
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -59,15 +60,21 @@ class UploadLimits:
     max_count: int
 
 
-async def _require_writable(session: AsyncSession, team: Team, phase_id: int, now: datetime) -> Campaign:
+async def _require_writable(
+    session: AsyncSession, team: Team, phase_id: int, now: datetime, clock: Callable[[], datetime] | None
+) -> tuple[Campaign, datetime]:
+    """The campaign and the instant that decides the write: with ``clock`` (the server's), read
+    once the phase's lock is held, as for a submission (``teams.services.submit_entry``)."""
     phase = await lock_phase(session, phase_id)
+    if clock is not None:
+        now = clock()
     campaign = await session.get(Campaign, team.campaign_id)
     assert campaign is not None
     refusal = await write_refusal(session, campaign, team, phase, now, FILE_REFUSALS)
     if refusal is not None:
         message, closed_at = refusal
         raise LateWrite(message, closed_at=closed_at, timezone=campaign.timezone, field="file")
-    return campaign
+    return campaign, now
 
 
 async def upload_attachment(
@@ -79,6 +86,8 @@ async def upload_attachment(
     source: IO[bytes],
     limits: UploadLimits,
     now: datetime,
+    *,
+    clock: Callable[[], datetime] | None = None,
 ) -> Attachment:
     """Adds a file to the team's entry of the phase (created on the first save or file).
 
@@ -90,7 +99,7 @@ async def upload_attachment(
     phase = await entry_phase_of(session, team, phase_id, now)
     staged = await asyncio.to_thread(storage.stage, source, limits.directory, limits.max_bytes)
     try:
-        campaign = await _require_writable(session, team, phase.id, now)
+        campaign, now = await _require_writable(session, team, phase.id, now, clock)
         entry = await entry_for_update(session, team, phase)
         count = await session.scalar(select(func.count(Attachment.id)).where(Attachment.entry_id == entry.id)) or 0
         if count >= limits.max_count:
@@ -131,7 +140,14 @@ async def upload_attachment(
 
 
 async def delete_attachment(
-    session: AsyncSession, actor: User, team_id: int, attachment_id: int, directory: Path, now: datetime
+    session: AsyncSession,
+    actor: User,
+    team_id: int,
+    attachment_id: int,
+    directory: Path,
+    now: datetime,
+    *,
+    clock: Callable[[], datetime] | None = None,
 ) -> Attachment:
     """Removes a file of the team's entry: the row now, the file once the removal has committed."""
     team = await member_team(session, actor, team_id)
@@ -143,7 +159,7 @@ async def delete_attachment(
     )
     if attachment is None:
         raise NotFound(ATTACHMENT_NOT_FOUND)
-    campaign = await _require_writable(session, team, attachment.entry.phase_id, now)
+    campaign, now = await _require_writable(session, team, attachment.entry.phase_id, now, clock)
     await record(
         session,
         at=now,

@@ -453,3 +453,38 @@ async def test_a_file_missing_on_disk_is_a_404_not_a_500(
     (settings.upload_dir / judged.attachment.stored_name).unlink()
     await browser.sign_in("ann@example.com")
     assert (await browser.get(f"/attachments/{judged.attachment.id}")).status_code == 404
+
+
+async def test_a_file_sent_in_time_but_written_after_the_close_is_refused(
+    db: AsyncSession, browser: Browser, clock: FrozenClock, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a submission (tests/teams/test_deadline_clock.py): the instant that decides is the
+    server's clock once the write holds the phase's lock, not when the request was read."""
+    import teams.attachments
+
+    scenario, team = await member_setup(db)
+    close = scenario.submission.closes_at
+    await browser.sign_in("ann@example.com")
+    url = upload_url(team, scenario)
+    assert (await send(browser, url, "early.pdf", files.PDF)).status_code == 303
+    early = await first(db, select(Attachment))
+    real = teams.attachments.lock_phase
+
+    async def granted_two_seconds_later(session: AsyncSession, phase_id: int) -> Any:
+        clock.advance(timedelta(seconds=2))
+        return await real(session, phase_id)
+
+    monkeypatch.setattr(teams.attachments, "lock_phase", granted_two_seconds_later)
+    clock.set(close - timedelta(seconds=1))  # read one second before the close, written one after
+    await switch_to(browser, "ann@example.com")  # days later: a new session
+    late = await browser.landing(await send(browser, url, "late.pdf", files.PDF))
+    assert "Files can no longer be added or removed." in late.text
+    clock.set(close - timedelta(seconds=1))
+    removal = await browser.post(f"/teams/{team.id}/entry/attachments/{early.id}/delete")
+    assert "Files can no longer be added or removed." in (await browser.landing(removal)).text
+    assert [a.original_name for a in await rows_of(db, select(Attachment))] == ["early.pdf"]
+    assert on_disk(settings.upload_dir) == [early.stored_name]
+
+    clock.set(close - timedelta(seconds=3))  # written one second before the close: kept
+    assert (await send(browser, url, "in-time.pdf", files.PDF)).status_code == 303
+    assert sorted(a.original_name for a in await rows_of(db, select(Attachment))) == ["early.pdf", "in-time.pdf"]

@@ -273,7 +273,7 @@ async def attachment_upload(
         return await _refused(request, db_session, settings, team_id, phase, now, Invalid(NO_FILE, field="file"))
     try:
         attachment = await upload_attachment(
-            db_session, user, team_id, phase, upload.filename, upload.file, _limits(settings), now
+            db_session, user, team_id, phase, upload.filename, upload.file, _limits(settings), now, clock=clock.now
         )
     except DomainError as exc:
         if exc.status_code == 404:
@@ -297,7 +297,7 @@ async def attachment_delete(
     user = signed_in(request)
     now = clock.now()
     try:
-        await delete_attachment(db_session, user, team_id, attachment_id, settings.upload_dir, now)
+        await delete_attachment(db_session, user, team_id, attachment_id, settings.upload_dir, now, clock=clock.now)
     except DomainError as exc:
         if exc.status_code == 404:
             raise
