@@ -20,6 +20,7 @@ from web.controllers import route_handlers
 from web.database import RequestSessions, commit_before_rendering, make_engine
 from web.errors import EXCEPTION_HANDLERS, ClientGoneMiddleware
 from web.flash import FlashMiddleware
+from web.input_guard import MalformedInputMiddleware, refuse_malformed_form
 from web.logs import configure_logging
 from web.scheduler import make_scheduler
 from web.security import SecurityHeadersMiddleware
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             SecurityHeadersMiddleware(hsts=settings.production),
             FlashMiddleware(),
             CurrentUserMiddleware(),
+            MalformedInputMiddleware(),  # after the user's language is known: the 400 is in it
         ],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
@@ -92,6 +94,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         ),
         template_config=template_config(auto_reload=settings.reload_templates),
         guards=[access_guard],
+        before_request=refuse_malformed_form,
         after_request=commit_before_rendering,
         exception_handlers=EXCEPTION_HANDLERS,
         dependencies={
