@@ -70,9 +70,9 @@ NASTY: tuple[str, ...] = (
     "%s%(x)s{0}<script>",
 )
 # each sent to every field of every route at once by the deterministic sweep
-SWEEP: tuple[str, ...] = ("a\x00b", "²", str(HUGE), "999999999999999999", "a@" + "b" * 300 + ".example.com")
+SWEEP: tuple[str, ...] = ("a\x00b", "²", str(HUGE), "999999999999999999")
 # each put into one field at a time, the form's defaults around it, so that it gets past the rest
-EDGES: tuple[str, ...] = ("0001-01-01T00:00", "9999-12-31", "1e20", "nan", "²", str(HUGE))
+EDGES: tuple[str, ...] = ("0001-01-01T00:00", "9999-12-31", "1e20", "nan", "a@" + "b" * 300 + ".example.com")
 BAD_IDS = (HUGE, 10**20, 0)
 # what Litestar injects, never a query parameter
 NOT_QUERY = {"request", "db_session", "clock", "settings", "state", "scope", "headers", "cookies"}
@@ -254,9 +254,13 @@ class FormParser(HTMLParser):
             elif tag == "select":
                 self._select = name
                 self._current.setdefault(name, "")
-        elif tag == "option" and self._current is not None and self._select:
-            if "selected" in a or not self._current.get(self._select):
-                self._current[self._select] = a.get("value", "")
+        elif (
+            tag == "option"
+            and self._current is not None
+            and self._select
+            and ("selected" in a or not self._current.get(self._select))
+        ):
+            self._current[self._select] = a.get("value", "")
 
     def handle_data(self, data: str) -> None:
         if self._current is not None and self._textarea:
@@ -417,7 +421,7 @@ def _quoted(value: str) -> str:
 
 
 # what a mutated field gets (the others keep their form's default): a malformed value or noise
-TEXT = st.text(st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=30)
+TEXT = st.text(st.characters(exclude_characters="\x00", exclude_categories=["Cs"]), max_size=30)
 VALUE_KINDS: tuple[st.SearchStrategy[str], ...] = (
     st.just(""),
     st.sampled_from(NASTY),
