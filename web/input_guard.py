@@ -7,7 +7,8 @@ error deep inside a handler. They are refused here instead, before any handler r
 - the path, the query string and the cookies (``MalformedInputMiddleware``), and every text
   value of a form, urlencoded or multipart (``refuse_malformed_form``, the app's before-request
   hook), containing a NUL byte, a lone surrogate or bytes that are not UTF-8: 400 with a message
-  that says so;
+  that says so (except the sign-in form, whose handler answers any text with the failed-attempt
+  message on the sign-in page, the attempt counted);
 - an integer path parameter outside the signed 64-bit range: 404, as for any other id that
   does not exist;
 - an integer query parameter a handler declares (``page``, ``phase``, ``edit`` …) outside that
@@ -42,6 +43,9 @@ MALFORMED = N_(
 )
 NOT_FOUND = N_("We could not find that page.")
 NUMBER_OUT_OF_RANGE = N_("The address holds a number that is out of range.")
+# a handler's opt that says it answers any text of its form itself (the sign-in form: a failed
+# attempt, shown on the sign-in page, whatever was typed)
+OWN_TEXT_CHECKS = "checks_own_text"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # NUL and the UTF-16 surrogates, which no UTF-8 text contains
 _FORBIDDEN = re.compile("[\x00\ud800-\udfff]")
@@ -139,7 +143,7 @@ def _text_values(form: Any) -> Iterable[str]:
 async def refuse_malformed_form(request: Request[Any, Any, Any]) -> None:
     """Before every handler: a form (read once here, the handler gets the same parsed form) whose
     names or text values contain a NUL byte or a lone surrogate is refused with 400."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.route_handler.opt.get(OWN_TEXT_CHECKS):
         return
     content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if content_type not in FORM_TYPES:
