@@ -301,10 +301,8 @@ class Fuzzer:
         self.statuses: Counter[int] = Counter()
         self.failures: list[str] = []
 
-    async def request(
-        self, route: Route, url: str, data: dict[str, str] | None = None, as_who: str | None = None
-    ) -> int:
-        who = as_who or persona_for(route.path) or "anonymous"
+    async def request(self, route: Route, url: str, data: dict[str, str] | None = None) -> int:
+        who = persona_for(route.path) or "anonymous"
         self.client.cookies.clear()
         for name, value in self.world.cookies[who].items():
             self.client.cookies.set(name, value)
@@ -315,7 +313,7 @@ class Fuzzer:
             response = await self.client.post(url, data=data or {}, headers=headers, follow_redirects=False)
         self.sent += 1
         self.statuses[response.status_code] += 1
-        if os.environ.get("FUZZ_LOG"):
+        if os.environ.get("FUZZ_LOG"):  # FUZZ_LOG=1 pytest -s …: every request and its answer
             print(response.status_code, route.method, url[:100], {k: v[:30] for k, v in (data or {}).items() if v})
         if response.status_code >= 500:
             shown = {k: (v[:40] + "…" if len(v) > 40 else v) for k, v in (data or {}).items()}
