@@ -30,7 +30,11 @@ _BY_RULE = (AdvancementRule.TOP_N, AdvancementRule.TOP_PERCENT, AdvancementRule.
 
 def reminder_hours(text: str) -> list[int]:
     """The reminder offsets in hours, largest first; anything not understood is left out."""
-    hours = {int(part) for part in text.split(",") if part.strip().isdigit()}
+    hours = {
+        int(part)
+        for part in text.split(",")
+        if part.strip().isascii() and part.strip().isdigit() and len(part.strip()) <= 6
+    }
     return sorted((h for h in hours if 1 <= h <= REMINDER_HOURS_MAX), reverse=True)
 
 

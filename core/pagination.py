@@ -34,9 +34,10 @@ class Page(Generic[T]):
 
 
 async def paginate(session: AsyncSession, stmt: Select[Any], *, number: int, size: int) -> Page[Any]:
-    """``stmt`` must already be ordered by a unique key so pages are stable."""
-    number = max(1, number)
+    """``stmt`` must already be ordered by a unique key so pages are stable. A page past the end
+    gives the last page (as ``page_of`` does), so no offset outgrows what the database takes."""
     total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    number = min(max(1, number), max(1, -(-total // size)))
     rows = (await session.scalars(stmt.limit(size).offset((number - 1) * size))).all()
     return Page(items=list(rows), number=number, size=size, total=total)
 

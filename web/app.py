@@ -17,9 +17,10 @@ import automation
 from core.clock import Clock, SystemClock
 from web.auth import CurrentUserMiddleware, access_guard, session_cookie_name
 from web.controllers import route_handlers
-from web.database import RequestSessions, commit_before_rendering, make_engine
+from web.database import RequestSessions, commit_before_rendering, commit_unless_refused, make_engine
 from web.errors import EXCEPTION_HANDLERS, ClientGoneMiddleware
 from web.flash import FlashMiddleware
+from web.input_guard import MalformedInputMiddleware, refuse_malformed_form
 from web.logs import configure_logging
 from web.production import DemoAccountsInProduction, refuse_demo_accounts
 from web.scheduler import make_scheduler
@@ -39,7 +40,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     engine = make_engine(settings.database_url, pool=settings.pool_limits)
     db_config = SQLAlchemyAsyncConfig(
         engine_instance=engine,
-        before_send_handler="autocommit_include_redirects",
+        before_send_handler=commit_unless_refused(),
         session_config=AsyncSessionConfig(expire_on_commit=False),
         create_all=False,
         set_default_exception_handler=False,
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             FlashMiddleware(),
             CurrentUserMiddleware(),
             SessionCsrfMiddleware(session_cookie_name(settings)),
+            MalformedInputMiddleware(),  # after the user's language is known: the 400 is in it
         ],
         # app-level: on every response, also those answered before any route's middleware (404, 405)
         before_send=[security_headers(hsts=settings.production)],
@@ -104,6 +106,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         ),
         template_config=template_config(auto_reload=settings.reload_templates),
         guards=[access_guard],
+        before_request=refuse_malformed_form,
         after_request=commit_before_rendering,
         exception_handlers=EXCEPTION_HANDLERS,
         dependencies={

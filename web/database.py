@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
 from advanced_alchemy.extensions.litestar._utils import get_aa_scope_state, set_aa_scope_state
+from advanced_alchemy.extensions.litestar.plugins.init.config.asyncio import autocommit_handler_maker
+from advanced_alchemy.extensions.litestar.plugins.init.config.common import SESSION_SCOPE_KEY
 from litestar import Response
-from litestar.types import Scope
+from litestar.types import Message, Scope
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -211,6 +214,22 @@ def refuse_changes() -> None:
     session = _REQUEST_SESSION.get()
     if session is not None:
         session.info[_REFUSED] = True
+
+
+def commit_unless_refused(session_scope_key: str = SESSION_SCOPE_KEY) -> Callable[[Message, Scope], Awaitable[None]]:
+    """The database plugin's before-send hook: commits the request's session on a success or a
+    redirect (200-399), else rolls it back, then closes it; rolls it back whatever the status
+    when the request was refused (``refuse_changes``: a refusal that an exception handler turned
+    into a redirect, say, after the service had written)."""
+    commit_or_roll_back = autocommit_handler_maker(commit_on_redirect=True, session_scope_key=session_scope_key)
+
+    async def handler(message: Message, scope: Scope) -> None:
+        session: AsyncSession | None = get_aa_scope_state(scope, session_scope_key)
+        if session is not None and message["type"] == "http.response.start" and session.info.pop(_REFUSED, False):
+            await session.rollback()
+        await commit_or_roll_back(message, scope)
+
+    return handler
 
 
 async def commit_before_rendering(response: Any) -> Any:

@@ -26,6 +26,7 @@ from core.concurrency import is_concurrent_change
 from core.errors import N_, DomainError, ValidationFailed
 from web.flash import see_other
 from web.i18n import gettext as _
+from web.input_guard import MalformedInput
 from web.security import CSRF_FAILED
 
 log = logging.getLogger("kaizen.web")
@@ -114,6 +115,10 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
     return error_response(request, exc.status_code, message, exc.field, errors)
 
 
+def malformed_input_handler(request: Request[Any, Any, Any], exc: MalformedInput) -> Response[Any]:
+    return error_response(request, exc.status_code, _(exc.message))
+
+
 def not_authorized_handler(request: Request[Any, Any, Any], exc: NotAuthorizedException) -> Response[Any]:
     if wants_json(request):
         return error_response(request, 401, _(TITLES[401]))
@@ -185,6 +190,7 @@ def database_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     DomainError: domain_error_handler,
+    MalformedInput: malformed_input_handler,
     NotAuthorizedException: not_authorized_handler,
     PermissionDeniedException: http_exception_handler,
     NotFoundException: http_exception_handler,

@@ -66,7 +66,11 @@ async def test_nasty_values_in_every_phase_field(db: AsyncSession, browser: Brow
             response = await browser.post(url, _form(**{field: value}))
             assert response.status_code < 500, (url, field, value[:40], response.text[:300])
             if response.status_code >= 400:
-                assert 'class="field-error"' in response.text or 'class="flash error"' in response.text
+                # a NUL byte is refused before the form is read, for every route (web.input_guard)
+                refused_at_edge = response.status_code == 400 and "\x00" in value and "NUL byte" in response.text
+                assert (
+                    refused_at_edge or 'class="field-error"' in response.text or 'class="flash error"' in response.text
+                )
         reopen = await browser.post(
             f"/campaigns/{cid}/phases/{submission.id}/reopen", {"closes_at": value, "grace_minutes": value}
         )

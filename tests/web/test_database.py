@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
+from advanced_alchemy.extensions.litestar._utils import set_aa_scope_state
+from advanced_alchemy.extensions.litestar.plugins.init.config.common import SESSION_SCOPE_KEY
 from litestar import Litestar
 from litestar.response import Redirect
 from litestar.testing import AsyncTestClient
@@ -260,5 +262,22 @@ async def test_a_refusal_rolls_back_what_the_request_wrote(app: Litestar, db: As
         finally:
             database._REQUEST_SESSION.reset(token)
             await session.close()
+    # refused in an exception handler (a DomainError turned into a redirect): the before-send hook
+    for name, refused in (("Refused late", True), ("Kept late", False)):
+        session = sessions.maker(bind=sessions.writing_engine)
+        token = database._REQUEST_SESSION.set(session)
+        scope: Any = {"state": {}}
+        set_aa_scope_state(scope, SESSION_SCOPE_KEY, session)
+        try:
+            session.add(Department(name=name))
+            await session.flush()
+            if refused:
+                database.refuse_changes()
+            start: Any = {"type": "http.response.start", "status": 303}
+            await database.commit_unless_refused()(start, scope)
+        finally:
+            database._REQUEST_SESSION.reset(token)
+            await session.close()
+    await app.state.engine.dispose()  # no client ran the app's lifespan, which would
     names = set((await db.scalars(select(Department.name))).all())
-    assert names == {"Kept"}
+    assert names == {"Kept", "Kept late"}

@@ -18,6 +18,7 @@ from accounts.models import NAME_MAX, Department, User
 from accounts.services import create_user, end_all_sessions, get_or_create_department, import_directory
 from core.audit import record
 from core.errors import N_, DomainError, NotFound, ValidationFailed
+from core.numbers import parse_int
 from core.pagination import paginate
 from web.deps import ADMIN, AppClock, DbSession, form_value, signed_in
 from web.i18n import gettext as _
@@ -62,7 +63,7 @@ async def users(
     saved: FromQuery[str] = "",
 ) -> Template:
     q = q.strip()[:SEARCH_MAX]
-    department_id = int(department) if department.isdigit() else None
+    department_id = parse_int(department)
     stmt = select(User).options(joinedload(User.department)).order_by(func.lower(User.name), User.id)
     if q:
         pattern = _like_pattern(q)
@@ -79,8 +80,8 @@ async def users(
             "department_id": department_id,
             "departments": await _departments(db_session),
             "base_url": "/admin/users?" + (urlencode(params) + "&" if params else ""),
-            "imported": int(imported) if imported.isdigit() else None,
-            "updated": int(updated) if updated.isdigit() else 0,
+            "imported": parse_int(imported),
+            "updated": parse_int(updated) or 0,
             "saved": saved == "1",
         },
     )

@@ -16,6 +16,7 @@ from accounts.models import User
 from campaigns.access import CAMPAIGN_NOT_FOUND, organized_campaign, visible_campaign
 from campaigns.models import AdvancementRule, Campaign, Phase, PhaseKind
 from core.errors import DomainError, NotFound, ValidationFailed
+from core.numbers import parse_int
 from core.pagination import PER_PAGE_CHOICES, Page, page_of, query_string
 from core.pagination import per_page as pick_per_page
 from judging.advancement import Decision, apply_blocker, decide
@@ -92,18 +93,11 @@ class ListParams:
         return base if page is not None else (base + "&" if base != "?" else base)
 
 
-def _int_or_none(raw: str) -> int | None:
-    try:
-        return int(raw)
-    except ValueError:
-        return None
-
-
 def _params_of_form(form: Any) -> ListParams:
     return ListParams.of(
-        _int_or_none(form_value(form, "page")) or 1,
-        _int_or_none(form_value(form, "per_page")),
-        _int_or_none(form_value(form, "challenge")),
+        parse_int(form_value(form, "page")) or 1,
+        parse_int(form_value(form, "per_page")),
+        parse_int(form_value(form, "challenge")),
         form_value(form, "show") or "all",
         form_value(form, "q"),
     )

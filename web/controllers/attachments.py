@@ -32,6 +32,7 @@ from litestar.utils.scope.state import ScopeState
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import N_, DomainError, Invalid, NotFound
+from core.numbers import parse_int
 from judging.attachment_access import readable_attachment
 from teams.attachments import ATTACHMENT_NOT_FOUND, UploadLimits, delete_attachment, upload_attachment
 from teams.services import LateWrite
@@ -133,7 +134,7 @@ class _UploadBody:
 
 def _too_large_target(team_id: int, query_string: bytes) -> str:
     raw_phase = dict(parse_qsl(query_string.decode("latin-1"))).get("phase", "")
-    phase_id = int(raw_phase) if raw_phase.isdecimal() else None
+    phase_id = parse_int(raw_phase)
     return _entry_url(team_id, phase_id, file_error="too_large")
 
 

@@ -20,6 +20,7 @@ from web.auth import LOCALE_COOKIE, session_cookie_name
 from web.deps import PUBLIC, AppClock, AppSettings, DbSession, form_value
 from web.i18n import LOCALES
 from web.i18n import gettext as _
+from web.input_guard import OWN_TEXT_CHECKS
 from web.proxies import client_address
 
 
@@ -40,7 +41,7 @@ async def sign_in_page(request: Request[Any, Any, Any], next: FromQuery[str | No
     return Template(template_name="auth/sign_in.html", context={"email": "", "error": None, "next": next or ""})
 
 
-@post("/sign-in", opt=PUBLIC, name="sign_in_submit")
+@post("/sign-in", opt={**PUBLIC, OWN_TEXT_CHECKS: True}, name="sign_in_submit")
 async def sign_in(
     request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, settings: AppSettings
 ) -> Response[Any]:

@@ -39,6 +39,7 @@ from campaigns.services import (
     visible_campaigns_query,
 )
 from core.errors import N_, DomainError, NotFound, ValidationFailed
+from core.numbers import parse_int
 from core.pagination import paginate
 from judging.rubric_preview import judging_ahead, rubric_previews
 from teams.services import team_offers
@@ -78,13 +79,6 @@ CHALLENGE_FIELDS = ("title", "description", "expected_impact", "resources")
 # --- form helpers -----------------------------------------------------------------------------
 
 
-def _int(raw: str) -> int | None:
-    try:
-        return int(raw)
-    except ValueError:
-        return None
-
-
 def _messages(exc: DomainError) -> dict[str, str]:
     """Translated messages by form field; ``__all__`` for a message about the whole form."""
     if isinstance(exc, ValidationFailed):
@@ -108,8 +102,8 @@ def _campaign_input(values: Mapping[str, Any]) -> CampaignInput:
         title=values["title"],
         description=values["description"],
         timezone=values["timezone"],
-        min_team_size=_int(values["min_team_size"]),
-        max_team_size=_int(values["max_team_size"]),
+        min_team_size=parse_int(values["min_team_size"]),
+        max_team_size=parse_int(values["max_team_size"]),
         show_judge_names=values["show_judge_names"],
         show_ranks=values["show_ranks"],
         reminder_hours=values["reminder_hours"],

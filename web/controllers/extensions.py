@@ -17,6 +17,7 @@ from campaigns.access import organized_campaign
 from campaigns.deadlines import effective_close, utc_to_local
 from campaigns.models import Campaign, Phase, PhaseKind
 from core.errors import DomainError, ValidationFailed
+from core.numbers import parse_int
 from core.pagination import paginate
 from teams.extensions import campaign_extensions_query, grant_extension, revoke_extension
 from teams.models import EXTENSION_REASON_MAX, Extension, Team
@@ -28,13 +29,6 @@ from web.local_time import read_local_time
 PAGE_SIZE = 50
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 FIELDS = ("team_id", "phase_id", "until", "reason")
-
-
-def _int(raw: str) -> int | None:
-    try:
-        return int(raw)
-    except ValueError:
-        return None
 
 
 def _messages(exc: DomainError) -> dict[str, str]:
@@ -136,8 +130,8 @@ async def extension_grant(
             user,
             now,
             campaign,
-            _int(values["team_id"]),
-            _int(values["phase_id"]),
+            parse_int(values["team_id"]),
+            parse_int(values["phase_id"]),
             until.value,
             values["reason"],
         )

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import User
 from campaigns.models import Campaign
 from core.errors import DomainError, ValidationFailed
+from core.numbers import parse_int
 from core.pagination import paginate
 from incubation.models import IncubationProject, ProjectStatus
 from incubation.services import (
@@ -42,10 +43,6 @@ def _messages(exc: DomainError) -> dict[str, str]:
     if isinstance(exc, ValidationFailed):
         return {name: _(message) for name, message in exc.errors.items()}
     return {exc.field or "__all__": _(exc.message, **exc.params)}
-
-
-def _int(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() else None
 
 
 # --- the executive's overview -------------------------------------------------------------------
@@ -81,7 +78,7 @@ async def _form(
     team: Team | None = None
     campaign: Campaign | None = None
     awards: list[str] = []
-    team_id = _int(str(values.get("team_id", "")))
+    team_id = parse_int(str(values.get("team_id", "")))
     if team_id is not None:
         try:
             team, campaign, awards = await winning_team(db, team_id, now)
@@ -110,7 +107,7 @@ async def project_new(
     values["team_id"] = team_id
     values["approve"] = True
     values["sponsor_email"] = actor.email if actor.is_executive else ""
-    if (tid := _int(team_id)) is not None:
+    if (tid := parse_int(team_id)) is not None:
         try:
             team, _campaign, _awards = await winning_team(db_session, tid, clock.now())
             values["title"] = team.name
@@ -127,7 +124,7 @@ async def project_create(request: Request[Any, Any, Any], db_session: DbSession,
     values["description"] = str(form.get("description") or "")
     values["approve"] = form_value(form, "decision") != "propose"
     data = ProjectInput(
-        team_id=_int(values["team_id"]),
+        team_id=parse_int(values["team_id"]),
         title=values["title"],
         description=values["description"],
         sponsor_email=values["sponsor_email"],

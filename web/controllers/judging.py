@@ -16,6 +16,7 @@ from campaigns.access import organized_campaign
 from campaigns.deadlines import accepts_writes, effective_close
 from campaigns.models import Campaign, Phase, PhaseStatus
 from core.errors import DomainError, NotFound, ValidationFailed
+from core.numbers import parse_int
 from core.pagination import paginate
 from judging.assigning import (
     ALREADY_DECLARED,
@@ -80,13 +81,6 @@ def _assignments_path(campaign: Campaign, phase: Phase) -> str:
     return f"/campaigns/{campaign.id}/phases/{phase.id}/assignments"
 
 
-def _int(raw: str) -> int | None:
-    try:
-        return int(raw)
-    except ValueError:
-        return None
-
-
 def _float(raw: str) -> float | None:
     try:
         return float(raw)
@@ -130,8 +124,8 @@ def _criterion_input(values: Mapping[str, str]) -> CriterionInput:
         name=values["name"],
         guidance=values["guidance"],
         weight=_float(values["weight"]),
-        scale_min=_int(values["scale_min"]),
-        scale_max=_int(values["scale_max"]),
+        scale_min=parse_int(values["scale_min"]),
+        scale_max=parse_int(values["scale_max"]),
         descriptors=values["descriptors"],
     )
 
@@ -407,9 +401,9 @@ async def assignment_add(
     user = signed_in(request)
     campaign, phase = await _organized_phase(db_session, user, campaign_id, phase_id)
     form = await request.form()
-    entry_id = _int(form_value(form, "entry_id"))
-    judge_id = _int(form_value(form, "judge_id"))
-    page = max(1, _int(form_value(form, "page")) or 1)
+    entry_id = parse_int(form_value(form, "entry_id"))
+    judge_id = parse_int(form_value(form, "judge_id"))
+    page = max(1, parse_int(form_value(form, "page")) or 1)
     if entry_id is None:
         raise NotFound(ENTRY_NOT_FOUND)
     path = f"{_assignments_path(campaign, phase)}?page={page}#entry-{entry_id}"
@@ -437,7 +431,7 @@ async def assignment_remove(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign, phase = await _organized_phase(db_session, user, campaign_id, phase_id)
-    page = max(1, _int(form_value(await request.form(), "page")) or 1)
+    page = max(1, parse_int(form_value(await request.form(), "page")) or 1)
     path = f"{_assignments_path(campaign, phase)}?page={page}"
     try:
         await unassign_judge(db_session, user, clock.now(), phase, assignment_id)
@@ -463,7 +457,7 @@ async def assignment_auto(
     user = signed_in(request)
     campaign, phase = await _organized_phase(db_session, user, campaign_id, phase_id)
     raw_seed = form_value(await request.form(), "seed")
-    seed = _int(raw_seed)
+    seed = parse_int(raw_seed)
     if seed is None or not 0 <= seed <= 2**31:
         return await _assignments_page(
             db_session,
@@ -541,16 +535,16 @@ def _score_values(form: Mapping[str, Any]) -> tuple[dict[int, int], dict[str, st
     values: dict[int, int] = {}
     errors: dict[str, str] = {}
     for key in form:
-        if not key.startswith("c") or not key[1:].isdigit():
+        if not key.startswith("c") or (criterion_id := parse_int(key[1:])) is None:
             continue
         raw = form_value(form, key)
         if not raw:
             continue
-        value = _int(raw)
+        value = parse_int(raw)
         if value is None:
             errors[key] = _(OFF_SCALE)
         else:
-            values[int(key[1:])] = value
+            values[criterion_id] = value
     return values, errors
 
 

@@ -20,6 +20,7 @@ from campaigns.access import organized_campaign
 from campaigns.deadlines import accepts_writes
 from campaigns.models import Campaign, CampaignRole, CampaignRoleKind, Phase
 from core.errors import N_, DomainError, NotFound
+from core.numbers import parse_int
 from judging import exports, sheets
 from judging.importing import import_scorecards
 from judging.progress import entry_progress, judge_progress, phase_card_rows, short_entries
@@ -401,7 +402,7 @@ async def copy_post(
     campaign, phase = await _organized_phase(db_session, user, campaign_id, phase_id)
     form = await request.form()
     values = {"source": form_value(form, "source"), "replace": form_value(form, "replace")}
-    source = int(values["source"]) if values["source"].isdigit() else None
+    source = parse_int(values["source"])
     try:
         if source is None:
             raise NotFound(N_("Choose a rubric to copy."), field="source")

@@ -23,6 +23,7 @@ from campaigns.models import (
     RankingScope,
 )
 from core.errors import DomainError, NotFound, ValidationFailed
+from core.numbers import parse_int
 from core.pagination import paginate
 from judging.services import judging_phase
 from judging.setup import PhaseSettings, judge_limits, pool_size, set_judge_limits, update_settings
@@ -37,13 +38,6 @@ FIELDS = ("required_judges", "normalisation", "ranking_scope", "advancement_rule
 def _number(raw: str) -> float | None:
     try:
         return float(raw.replace(",", "."))
-    except ValueError:
-        return None
-
-
-def _whole(raw: str) -> int | None:
-    try:
-        return int(raw)
     except ValueError:
         return None
 
@@ -150,7 +144,7 @@ async def setup_save(
     values: dict[str, Any] = {name: form_value(form, name) for name in FIELDS}
     values["department_conflict"] = form_value(form, "department_conflict") == "on"
     data = PhaseSettings(
-        required_judges=_whole(values["required_judges"]),
+        required_judges=parse_int(values["required_judges"]),
         normalisation=values["normalisation"],
         ranking_scope=values["ranking_scope"],
         advancement_rule=values["advancement_rule"],
@@ -187,8 +181,8 @@ async def setup_judge(
     user = signed_in(request)
     campaign, phase = await _organized(db_session, user, campaign_id, phase_id)
     form = await request.form()
-    page = max(1, _whole(form_value(form, "page")) or 1)
-    chosen = {_whole(str(raw)) for raw in form.getall("challenges")} if "challenges" in form else set()
+    page = max(1, parse_int(form_value(form, "page")) or 1)
+    chosen = {parse_int(str(raw)) for raw in form.getall("challenges")} if "challenges" in form else set()
     try:
         # a value that is not a number is no challenge of the campaign: refused like one
         limits = {c if c is not None else -1 for c in chosen}

@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from accounts.models import User
+from core.numbers import parse_int
 from core.pagination import Page
 from notifications.models import Notification
 from notifications.services import (
@@ -49,10 +50,7 @@ def _item(notification: Notification) -> Item:
 
 
 def _page_number(raw: str) -> int:
-    try:
-        return max(1, int(raw))
-    except ValueError:
-        return 1
+    return max(1, parse_int(raw) or 1)
 
 
 def _list_context(user: User, page: Page[Notification], unread: int) -> dict[str, Any]:

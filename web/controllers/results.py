@@ -18,6 +18,7 @@ from accounts.models import User
 from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize, organized_campaign, visible_campaign
 from campaigns.models import Campaign, Challenge
 from core.errors import N_, DomainError, NotFound, ValidationFailed
+from core.numbers import parse_int
 from core.pagination import Page
 from judging.analysis import DEFAULT_TOP_N, JudgeSpread, cached_analysis
 from judging.awards import (
@@ -48,13 +49,6 @@ AWARD_CHOICES = 10  # the award form offers the teams ranked this high in some r
 SPREAD_SHOWN = 10  # judges in the spread table unless the organizer asks for all
 
 
-def _int(raw: str) -> int | None:
-    try:
-        return int(raw)
-    except ValueError:
-        return None
-
-
 def _scope(raw: str | None) -> Scope | None:
     """``None``: each phase within its own ranking scope."""
     if raw == "campaign":
@@ -66,7 +60,7 @@ def _scope(raw: str | None) -> Scope | None:
 
 def _top_n(raw: str | None) -> int:
     """The top-N cut of the normalisation analysis where the advancement rule is manual."""
-    value = _int(raw or "")
+    value = parse_int(raw or "")
     return value if value is not None and 1 <= value <= MAX_TOP_N else DEFAULT_TOP_N
 
 
@@ -196,7 +190,7 @@ async def results_page(
     query = request.query_params
     scope = _scope(query.get("scope"))
     # ?phase=ID&page=N pages through one phase's ranking
-    phase_id, page = _int(query.get("phase") or ""), _int(query.get("page") or "")
+    phase_id, page = parse_int(query.get("phase") or ""), parse_int(query.get("page") or "")
     context = await _results_context(
         db_session,
         campaign,
@@ -219,8 +213,8 @@ async def award_add(
     values = {name: form_value(form, name) for name in AWARD_FIELDS}
     data = AwardInput(
         name=values["name"],
-        team_id=_int(values["team_id"]) if values["team_id"] else None,
-        challenge_id=_int(values["challenge_id"]) if values["challenge_id"] else None,
+        team_id=parse_int(values["team_id"]) if values["team_id"] else None,
+        challenge_id=parse_int(values["challenge_id"]) if values["challenge_id"] else None,
         citation=values["citation"],
     )
     if values["challenge_id"] and data.challenge_id is None:

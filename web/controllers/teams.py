@@ -18,6 +18,7 @@ from campaigns.access import visible_campaign
 from campaigns.deadlines import accepts_writes, phase_state
 from campaigns.models import Campaign, CampaignStatus, Challenge, PhaseKind
 from core.errors import DomainError, ValidationFailed
+from core.numbers import parse_int
 from core.pagination import paginate
 from judging.rubric_preview import judging_of, rubric_previews
 from teams.attachments import entry_attachments
@@ -80,13 +81,6 @@ LIMITS = {
     "text": ENTRY_TEXT_MAX,
     "url": URL_MAX,
 }
-
-
-def _int(raw: str) -> int | None:
-    try:
-        return int(raw)
-    except ValueError:
-        return None
 
 
 def _message(exc: DomainError) -> str:
@@ -173,7 +167,7 @@ async def team_create(
     values = {"name": form_value(form, "name"), "challenge_id": form_value(form, "challenge_id")}
     try:
         team = await create_team(
-            db_session, user, campaign.id, values["name"], _int(values["challenge_id"]), clock.now()
+            db_session, user, campaign.id, values["name"], parse_int(values["challenge_id"]), clock.now()
         )
     except DomainError as exc:
         if not _field_error(exc):  # already in a team, registration closed: a re-sent form must not create it later
@@ -543,7 +537,7 @@ async def entry_save(
 ) -> Response[Any]:
     user = signed_in(request)
     form = await request.form()
-    phase_id = _int(form_value(form, "phase_id"))
+    phase_id = parse_int(form_value(form, "phase_id"))
     values = _entry_values(form)
     now = clock.now()
     try:
@@ -588,7 +582,7 @@ async def entry_submit(
     reload cannot submit later what was refused now; fields to correct are shown beside them."""
     user = signed_in(request)
     form = await request.form()
-    phase_id = _int(form_value(form, "phase_id"))
+    phase_id = parse_int(form_value(form, "phase_id"))
     values = _entry_values(form)
     now = clock.now()
     htmx = is_htmx(request)

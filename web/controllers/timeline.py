@@ -27,6 +27,7 @@ from campaigns.phases import (
 )
 from campaigns.transitions import plan_opening
 from core.errors import N_, DomainError, NotFound
+from core.numbers import parse_int
 from web.controllers.campaign_views import full_campaign, messages, timeline_context
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.errors import is_htmx
@@ -45,13 +46,6 @@ NEW_PHASE: dict[str, str] = {
     "judges_phase_id": "",
     "required_judges": "3",
 }
-
-
-def _int(raw: str) -> int | None:
-    try:
-        return int(raw)
-    except ValueError:
-        return None
 
 
 class PhaseForm:
@@ -77,9 +71,9 @@ class PhaseForm:
             name=self.values["name"],
             opens_at=self.times["opens_at"].value,
             closes_at=self.times["closes_at"].value,
-            grace_minutes=_int(self.values["grace_minutes"] or "0"),
-            judges_phase_id=_int(self.values["judges_phase_id"]) if self.values["judges_phase_id"] else None,
-            required_judges=_int(self.values["required_judges"] or "3"),
+            grace_minutes=parse_int(self.values["grace_minutes"] or "0"),
+            judges_phase_id=parse_int(self.values["judges_phase_id"]) if self.values["judges_phase_id"] else None,
+            required_judges=parse_int(self.values["required_judges"] or "3"),
         )
 
     def errors(self, exc: DomainError, timezone: str) -> dict[str, str]:
@@ -350,7 +344,7 @@ async def phase_reopen(
     closes = read_local_time(values["closes_at"], campaign.timezone)
     now = clock.now()
     try:
-        await reopen_phase(db_session, user, now, phase, closes.value, _int(values["grace_minutes"]))
+        await reopen_phase(db_session, user, now, phase, closes.value, parse_int(values["grace_minutes"]))
     except DomainError as exc:
         errors = messages(exc, campaign.timezone)
         if closes.error is not None and "closes_at" in errors:
