@@ -115,9 +115,10 @@ def see_other(
 ) -> Response[Any]:
     """Redirect-after-post to ``path`` (htmx: a client redirect), with the outcome as a flash message.
 
-    With an ``error`` the request was refused: nothing it wrote is committed (``refuse_changes``),
-    whatever the service wrote before it refused."""
-    if error:
+    With an ``error`` alone the request was refused: nothing it wrote is committed
+    (``refuse_changes``), whatever the service wrote before it refused. With ``ok`` beside it, it
+    was done in part (the error says what is missing) and is committed."""
+    if error and not ok:
         refuse_changes()
     response: Response[Any] = Redirect(path, status_code=303)
     if request.headers.get("hx-request") == "true":

@@ -43,6 +43,7 @@ from web.errors import is_htmx
 from web.flash import see_other
 from web.i18n import format_datetime
 from web.i18n import gettext as _
+from web.input_guard import OWN_TEXT_CHECKS
 from web.settings import Settings
 
 log = logging.getLogger("kaizen.web")
@@ -244,7 +245,9 @@ async def _refused(
 
 @post(
     "/teams/{team_id:int}/entry/attachments",
-    opt=USER,
+    # the form is read here, under the upload limit (a body past it is answered, not a 400); its
+    # only text is the file's name, which storage.safe_name strips of control characters
+    opt={**USER, OWN_TEXT_CHECKS: True},
     name="attachment_upload",
     request_max_body_size=None,  # bounded by UploadLimitMiddleware, which knows the settings
     middleware=[UploadLimitMiddleware()],
