@@ -36,8 +36,10 @@ demo: migrate
 run: demo
 	@$(BIN)/kaizen run
 
+# the suite in TEST_WORKERS processes (pytest-xdist; each has its own database); TEST_WORKERS=0: one process
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .
