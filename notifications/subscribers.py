@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,8 +60,11 @@ async def _announce_phase(session: AsyncSession, event: PhaseOpened) -> None:
     )
 
 
-async def _announce_results(session: AsyncSession, event: ResultsPublished) -> None:
-    campaign = await session.get(Campaign, event.campaign_id)
+async def _tell_results_audience(
+    session: AsyncSession, campaign_id: int, at: datetime, params: dict[str, Any], link: str
+) -> None:
+    """The campaign's team members (withdrawn too) and judges: who hears of its results."""
+    campaign = await session.get(Campaign, campaign_id)
     if campaign is None:
         return
     audience = [
@@ -69,33 +73,23 @@ async def _announce_results(session: AsyncSession, event: ResultsPublished) -> N
     ]
     await notify(
         session,
-        event.at,
+        at,
         audience,
         NotificationKind.RESULTS_PUBLISHED,
-        {"campaign": campaign.title},
-        link=f"/campaigns/{campaign.id}/results",
+        {"campaign": campaign.title, **params},
+        link=link.format(campaign=campaign.id),
         campaign_id=campaign.id,
     )
+
+
+async def _announce_results(session: AsyncSession, event: ResultsPublished) -> None:
+    await _tell_results_audience(session, event.campaign_id, event.at, {}, "/campaigns/{campaign}/results")
 
 
 async def _announce_republication(session: AsyncSession, event: ResultsRepublished) -> None:
     """The results changed after publication: everyone told of the first publication is told why."""
-    campaign = await session.get(Campaign, event.campaign_id)
-    if campaign is None:
-        return
-    audience = [
-        *await team_members(session, campaign.id, active_only=False),
-        *await campaign_people(session, campaign.id, CampaignRoleKind.JUDGE),
-    ]
-    await notify(
-        session,
-        event.at,
-        audience,
-        NotificationKind.RESULTS_PUBLISHED,
-        {"campaign": campaign.title, "republished": True, "reason": event.reason},
-        link=f"/campaigns/{campaign.id}/winners",
-        campaign_id=campaign.id,
-    )
+    params = {"republished": True, "reason": event.reason}
+    await _tell_results_audience(session, event.campaign_id, event.at, params, "/campaigns/{campaign}/winners")
 
 
 async def _invitation(session: AsyncSession, event: InvitationSent) -> None:
