@@ -1,10 +1,11 @@
 """Who may download an entry's file.
 
-The team's members, whoever may see the team's page (the campaign's organizers, its sponsor,
-admins: ``campaigns.access.can_organize``), and the judges assigned to the entry, on the terms
-of the score form (``judging.services.get_assigned_entry``: a judging phase that judges the
-entry's phase, and a submitted entry of a team that has not withdrawn). A judge who declared a
-conflict is no longer assigned.
+The team's members, any of its files; and the files of the version submitted in time
+(``Attachment.submitted``), no other, for whoever may see the team's page (the campaign's
+organizers, its sponsor, admins: ``campaigns.access.can_organize``) and for the judges assigned
+to the entry, on the terms of the score form (``judging.services.get_assigned_entry``: a judging
+phase that judges the entry's phase, and a submitted entry of a team that has not withdrawn). A
+judge who declared a conflict is no longer assigned.
 Anyone else gets 404, as if the file did not exist.
 """
 
@@ -58,10 +59,10 @@ async def readable_attachment(session: AsyncSession, user: User, attachment_id: 
         raise NotFound(ATTACHMENT_NOT_FOUND)
     attachment: Attachment = row[0]
     entry, team, campaign = row[1], row[2], row[3]
-    if (
-        await is_member(session, team.id, user)
-        or await can_organize(session, campaign, user)
-        or await is_assigned_judge(session, user, entry)
+    if await is_member(session, team.id, user):
+        return attachment
+    if attachment.submitted and (
+        await can_organize(session, campaign, user) or await is_assigned_judge(session, user, entry)
     ):
         return attachment
     raise NotFound(ATTACHMENT_NOT_FOUND)

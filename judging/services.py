@@ -671,7 +671,7 @@ async def get_assigned_entry(session: AsyncSession, judge: User, phase_id: int, 
                 Phase.kind == PhaseKind.JUDGING,
                 Entry.phase_id == Phase.judges_phase_id,
             )
-            .options(selectinload(Entry.attachments))  # the files shown beside the entry's text
+            .options(selectinload(Entry.submitted_attachments))  # the submitted files shown beside its text
         )
     ).first()
     if row is None:

@@ -5,8 +5,12 @@ Rules chosen here (DOMAIN.md only says an entry holds attachments):
   phase (``teams.services.write_refusal``: published campaign, active team, the phase open,
   grace and the team's extension included), checked under the phase's lock in the transaction
   that records the change; a late change is refused and nothing is kept;
-- attachments belong to the entry, not to a version: judges see the files as they were when
-  the phase closed for the team, and none can change after that;
+- files are versioned with the entry's text: everyone but the team (organizers, judges, the
+  download route) sees only the files of the version submitted in time (``Attachment.submitted``,
+  set when the team submits). A file added since is the team's own until it submits again; a
+  submitted file the team removes stays in the submitted version (marked ``removed_at``, its bytes
+  kept) until the next submission, which forgets it (``forget_removed``). Any other removed
+  file is deleted at once;
 - an entry holds at most ``max_count`` files of at most ``max_bytes`` each; an empty file is
   refused; what a file is comes from its bytes (``teams.storage``).
 """
@@ -20,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -101,7 +105,8 @@ async def upload_attachment(
     try:
         campaign, now = await _require_writable(session, team, phase.id, now, clock)
         entry = await entry_for_update(session, team, phase)
-        count = await session.scalar(select(func.count(Attachment.id)).where(Attachment.entry_id == entry.id)) or 0
+        held = select(func.count(Attachment.id)).where(Attachment.entry_id == entry.id, Attachment.removed_at.is_(None))
+        count = await session.scalar(held) or 0
         if count >= limits.max_count:
             raise Conflict(TOO_MANY, field="file", max=limits.max_count)
         stored_name = storage.keep(session, staged, limits.directory)
@@ -149,12 +154,14 @@ async def delete_attachment(
     *,
     clock: Callable[[], datetime] | None = None,
 ) -> Attachment:
-    """Removes a file of the team's entry: the row now, the file once the removal has committed."""
+    """Removes a file from the team's entry: a file of the submitted version is only marked
+    removed (others see it until the team submits again); any other goes, the row now and the
+    bytes once the removal has committed."""
     team = await member_team(session, actor, team_id)
     attachment = await session.scalar(
         select(Attachment)
         .join(Entry, Entry.id == Attachment.entry_id)
-        .where(Attachment.id == attachment_id, Entry.team_id == team.id)
+        .where(Attachment.id == attachment_id, Entry.team_id == team.id, Attachment.removed_at.is_(None))
         .options(joinedload(Attachment.entry))
     )
     if attachment is None:
@@ -175,17 +182,51 @@ async def delete_attachment(
             "sha256": attachment.sha256,
         },
     )
-    await session.delete(attachment)
-    await session.flush()
-    storage.remove_after_commit(session, directory, attachment.stored_name)
+    if attachment.submitted:
+        attachment.removed_at = now
+        await session.flush()
+    else:
+        await session.delete(attachment)
+        await session.flush()
+        storage.remove_after_commit(session, directory, attachment.stored_name)
     return attachment
 
 
+async def forget_removed(session: AsyncSession, entry_id: int, directory: Path) -> None:
+    """After a submission (which takes the submitted mark off removed files): deletes the removed
+    files, their rows now and their bytes once the transaction has committed."""
+    removed = await session.scalars(
+        select(Attachment).where(Attachment.entry_id == entry_id, Attachment.removed_at.is_not(None))
+    )
+    for attachment in removed.all():
+        if attachment.submitted:
+            continue  # no submission since it was removed: still part of the submitted version
+        await session.delete(attachment)
+        storage.remove_after_commit(session, directory, attachment.stored_name)
+    await session.flush()
+
+
+def _files(entry_id: int) -> Select[tuple[Attachment]]:
+    return select(Attachment).where(Attachment.entry_id == entry_id).order_by(Attachment.created_at, Attachment.id)
+
+
 async def entry_attachments(session: AsyncSession, entry_id: int | None) -> list[Attachment]:
-    """The entry's files, oldest first (none without an entry)."""
+    """The team's own files of the entry (its working copy), oldest first (none without an entry)."""
     if entry_id is None:
         return []
-    rows = await session.scalars(
-        select(Attachment).where(Attachment.entry_id == entry_id).order_by(Attachment.created_at, Attachment.id)
-    )
-    return list(rows.all())
+    return list((await session.scalars(_files(entry_id).where(Attachment.removed_at.is_(None)))).all())
+
+
+async def submitted_attachments(session: AsyncSession, entry_id: int | None) -> list[Attachment]:
+    """The files of the version submitted in time, which everyone but the team sees, oldest first."""
+    if entry_id is None:
+        return []
+    return list((await session.scalars(_files(entry_id).where(Attachment.submitted.is_(True)))).all())
+
+
+async def removed_submitted(session: AsyncSession, entry_id: int | None) -> list[Attachment]:
+    """Files the team removed that stay in its submitted version until it submits again."""
+    if entry_id is None:
+        return []
+    query = _files(entry_id).where(Attachment.submitted.is_(True), Attachment.removed_at.is_not(None))
+    return list((await session.scalars(query)).all())

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from accounts.models import User
@@ -129,6 +129,13 @@ class Entry(Base):
         order_by=lambda: [Attachment.created_at, Attachment.id],
         passive_deletes=True,
     )
+    # the files of the version submitted in time: what everyone but the team sees
+    submitted_attachments: Mapped[list[Attachment]] = relationship(
+        primaryjoin=lambda: (Attachment.entry_id == Entry.id) & Attachment.submitted.is_(True),
+        lazy="raise",
+        order_by=lambda: [Attachment.created_at, Attachment.id],
+        viewonly=True,
+    )
 
 
 class EntryVersion(Base):
@@ -186,6 +193,11 @@ class Attachment(Base):
 
     ``content_type`` is what the bytes are (detected from the content, never from the name or
     the browser); ``created_at`` is set from the injected clock when the file is added.
+
+    Files are versioned with the entry's text: ``submitted`` marks the files of the version
+    submitted in time (set for the team's files when it submits), the only ones anyone but the
+    team sees. A submitted file the team removes is kept, with ``removed_at``, until the team
+    submits again; any other removed file is deleted at once (``teams.attachments``).
     """
 
     __tablename__ = "attachment"
@@ -200,6 +212,8 @@ class Attachment(Base):
     uploaded_by_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True, index=True
     )
+    submitted: Mapped[bool] = mapped_column(default=False, server_default=false())
+    removed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
 
     entry: Mapped[Entry] = relationship(back_populates="attachments", lazy="raise")
     uploaded_by: Mapped[User | None] = relationship(lazy="raise")

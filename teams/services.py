@@ -34,6 +34,7 @@ from core.audit import record
 from core.errors import N_, Conflict, DomainError, Forbidden, Invalid, NotFound, ValidationFailed
 from core.events import Event, publish
 from teams.models import (
+    Attachment,
     Entry,
     EntryStatus,
     EntryVersion,
@@ -769,6 +770,10 @@ async def submit_entry(
     entry.status = EntryStatus.SUBMITTED
     entry.submitted_version = version.number
     entry.submitted_at = now
+    # the files go with the text: those the team holds now are the submitted version's
+    await session.execute(
+        update(Attachment).where(Attachment.entry_id == entry.id).values(submitted=Attachment.removed_at.is_(None))
+    )
     await session.flush()
     await record(
         session,

@@ -161,6 +161,7 @@ async def _seed(db: AsyncSession, now: datetime) -> dict[str, int]:
                 size_bytes=123_456 * (n + 1),
                 sha256=hashlib.sha256(name.encode()).hexdigest(),
                 uploaded_by_id=users["alice"].id,
+                submitted=True,
                 created_at=now - timedelta(hours=5 - n),
             )
         )

@@ -87,8 +87,10 @@ async def make_attachment(
     data: bytes = PDF,
     content_type: str = "application/pdf",
     stored_name: str | None = None,
+    submitted: bool | None = None,
 ) -> Attachment:
-    """An attachment written straight to disk and to the table (for phases that no longer accept files)."""
+    """An attachment written straight to disk and to the table (for phases that no longer accept
+    files); part of the submitted version when the entry has one, unless ``submitted`` says."""
     stored = stored_name or uuid.uuid4().hex
     _write(directory / stored, data)
     attachment = Attachment(
@@ -99,6 +101,7 @@ async def make_attachment(
         size_bytes=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by_id=None,
+        submitted=entry.submitted_version is not None if submitted is None else submitted,
         created_at=NOW,
         updated_at=NOW,
     )

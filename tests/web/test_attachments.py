@@ -488,3 +488,97 @@ async def test_a_file_sent_in_time_but_written_after_the_close_is_refused(
     clock.set(close - timedelta(seconds=3))  # written one second before the close: kept
     assert (await send(browser, url, "in-time.pdf", files.PDF)).status_code == 303
     assert sorted(a.original_name for a in await rows_of(db, select(Attachment))) == ["early.pdf", "in-time.pdf"]
+
+
+ENTRY_TEXT = {"title": "Pick to light", "summary": "Lights.", "problem": "Wrong picks.", "solution": "Lights."}
+
+
+async def test_files_are_versioned_with_the_submitted_entry(
+    db: AsyncSession, browser: Browser, settings: Settings
+) -> None:
+    """Others see the files of the version submitted in time: one added since is the team's own,
+    one removed since stays until the team submits again, which forgets it (bytes included)."""
+    scenario, team = await member_setup(db)
+    await browser.sign_in("ann@example.com")
+    submit_url = f"/teams/{team.id}/entry/submit"
+    for name in ("a.pdf", "b.pdf"):
+        assert (await send(browser, upload_url(team, scenario), name, files.PDF)).status_code == 303
+    assert (await browser.post(submit_url, {"phase_id": scenario.submission.id, **ENTRY_TEXT})).status_code == 303
+    a, b = await rows_of(db, select(Attachment).order_by(Attachment.id))
+    assert a.submitted and b.submitted
+
+    await send(browser, upload_url(team, scenario), "c.png", files.png())
+    c = await first(db, select(Attachment).where(Attachment.original_name == "c.png"))
+    removed = await browser.post(f"/teams/{team.id}/entry/attachments/{a.id}/delete?phase={scenario.submission.id}")
+    assert removed.status_code == 303
+    assert a.stored_name in on_disk(settings.upload_dir)  # still in the submitted version
+
+    page = (await browser.get(f"/teams/{team.id}/entry")).text
+    working = page.split('id="attachments"')[1].split("removed-files")[0]
+    assert "c.png" in working and "b.pdf" in working and "a.pdf" not in working
+    assert "Not submitted yet" in working
+    assert "still in the submitted version" in page and f'href="/attachments/{a.id}"' in page
+    assert "You have changed the entry since it was submitted" in page
+
+    async def organizer_sees() -> tuple[str, dict[str, int]]:
+        await switch_to(browser, "org@example.com")
+        team_page = (await browser.get(f"/teams/{team.id}")).text
+        statuses = {row.original_name: (await browser.get(f"/attachments/{row.id}")).status_code for row in (a, b, c)}
+        await switch_to(browser, "ann@example.com")
+        return team_page, statuses
+
+    team_page, statuses = await organizer_sees()
+    assert "a.pdf" in team_page and "b.pdf" in team_page and "c.png" not in team_page
+    assert statuses == {"a.pdf": 200, "b.pdf": 200, "c.png": 404}
+    assert (await browser.get(f"/attachments/{c.id}")).status_code == 200  # the team's own file
+
+    assert (await browser.post(submit_url, {"phase_id": scenario.submission.id, **ENTRY_TEXT})).status_code == 303
+    team_page, statuses = await organizer_sees()
+    assert "a.pdf" not in team_page and "b.pdf" in team_page and "c.png" in team_page
+    assert statuses == {"a.pdf": 404, "b.pdf": 200, "c.png": 200}
+    assert [row.original_name for row in await rows_of(db, select(Attachment).order_by(Attachment.id))] == [
+        "b.pdf",
+        "c.png",
+    ]
+    assert a.stored_name not in on_disk(settings.upload_dir)
+    assert "still in the submitted version" not in (await browser.get(f"/teams/{team.id}/entry")).text
+
+
+async def test_a_file_never_submitted_goes_at_once_and_frees_its_place(
+    db: AsyncSession, browser: Browser, settings: Settings
+) -> None:
+    scenario, team = await member_setup(db)
+    await browser.sign_in("ann@example.com")
+    for name in ("a.pdf", "b.pdf", "c.pdf"):
+        await send(browser, upload_url(team, scenario), name, files.PDF)
+    a = await first(db, select(Attachment).where(Attachment.original_name == "a.pdf"))
+    await browser.post(f"/teams/{team.id}/entry/attachments/{a.id}/delete?phase={scenario.submission.id}")
+    assert await count(db, Attachment) == 2 and a.stored_name not in on_disk(settings.upload_dir)
+    # a removed file no longer counts against the limit, submitted or not
+    submitted = await browser.post(f"/teams/{team.id}/entry/submit", {"phase_id": scenario.submission.id, **ENTRY_TEXT})
+    assert submitted.status_code == 303
+    b = await first(db, select(Attachment).where(Attachment.original_name == "b.pdf"))
+    await browser.post(f"/teams/{team.id}/entry/attachments/{b.id}/delete?phase={scenario.submission.id}")
+    assert (await send(browser, upload_url(team, scenario), "d.pdf", files.PDF)).status_code == 303
+    assert (await send(browser, upload_url(team, scenario), "e.pdf", files.PDF)).status_code == 303
+    refused = await browser.landing(await send(browser, upload_url(team, scenario), "f.pdf", files.PDF))
+    assert "at most 3 files" in refused.text
+    # removing it twice: the second is a 404, as for a file that never existed
+    again = await browser.post(f"/teams/{team.id}/entry/attachments/{b.id}/delete?phase={scenario.submission.id}")
+    assert again.status_code == 404
+    assert await count(db, Attachment, Attachment.removed_at.is_not(None)) == 1
+
+
+async def test_judges_see_only_the_submitted_files(db: AsyncSession, browser: Browser, settings: Settings) -> None:
+    judged = await judged_setup(db, settings)
+    entry = await first(db, select(Entry).where(Entry.id == judged.entry.id))
+    draft = await files.make_attachment(db, settings.upload_dir, entry, name="draft-notes.pdf", submitted=False)
+    await db.commit()
+    score_url = f"/judging/{judged.scenario.judging.id}/entries/{judged.entry.id}"
+    await browser.sign_in("judge1@example.com")
+    score = (await browser.get(score_url)).text
+    assert "计划书.pdf" in score and "draft-notes.pdf" not in score
+    assert (await browser.get(f"/attachments/{draft.id}")).status_code == 404
+    for name, status in (("org", 404), ("admin", 404), ("ann", 200)):
+        await switch_to(browser, f"{name}@example.com")
+        assert (await browser.get(f"/attachments/{draft.id}")).status_code == status, name

@@ -21,7 +21,7 @@ from core.errors import DomainError, ValidationFailed
 from core.numbers import parse_int
 from core.pagination import paginate
 from judging.rubric_preview import judging_of, rubric_previews
-from teams.attachments import entry_attachments
+from teams.attachments import entry_attachments, forget_removed, removed_submitted, submitted_attachments
 from teams.models import (
     ENTRY_SUMMARY_MAX,
     ENTRY_TEXT_MAX,
@@ -221,7 +221,8 @@ async def _team_context(
         phase = await entry_phase_of(db, team, None, now)
         entry = await db.scalar(select(Entry).where(Entry.team_id == team.id, Entry.phase_id == phase.id))
     return {
-        "attachments": await entry_attachments(db, entry.id if entry else None),
+        # the team works on its own files; others see those of the version submitted in time
+        "attachments": await (entry_attachments if member else submitted_attachments)(db, entry.id if entry else None),
         "team": team,
         "campaign": campaign,
         "member": member,
@@ -432,6 +433,8 @@ async def entry_context(
     )
     writable = accepts_writes(phase, now, until)
     block = write_block(campaign, team.status, phase, now, until)
+    attachments = await entry_attachments(db, entry.id if entry else None)
+    removed_files = await removed_submitted(db, entry.id if entry else None)
     return {
         "team": team,
         "campaign": campaign,
@@ -445,7 +448,8 @@ async def entry_context(
         else None,
         # adding or removing a file is held to the deadline of submitting (teams.attachments)
         "files_writable": writable and campaign.status is CampaignStatus.PUBLISHED and can_submit_as(team.status),
-        "attachments": await entry_attachments(db, entry.id if entry else None),
+        "attachments": attachments,
+        "removed_files": removed_files,
         "file_error": file_error,
         "upload_max_size": human_size(settings.upload_max_bytes),
         "upload_max_count": settings.upload_max_count,
@@ -458,7 +462,13 @@ async def entry_context(
         "versions": versions,
         "authors": authors,
         "unsubmitted_changes": bool(
-            entry and entry.submitted_version and latest_number and latest_number > entry.submitted_version
+            entry
+            and entry.submitted_version
+            and (
+                (latest_number and latest_number > entry.submitted_version)
+                or removed_files
+                or any(not attachment.submitted for attachment in attachments)
+            )
         ),
         "base_url": f"/teams/{team.id}/entry?phase={phase.id}&",
         "limits": LIMITS,
@@ -620,6 +630,7 @@ async def entry_submit(
             errors=_messages(exc),
             status=exc.status_code,
         )
+    await forget_removed(db_session, version.entry_id, settings.upload_dir)
     entry = await db_session.get(Entry, version.entry_id)
     message = _("Your entry is submitted: judges see version %(n)s.", n=version.number)
     return see_other(request, _entry_url(team_id, entry.phase_id if entry else phase_id), ok=message)
