@@ -143,6 +143,16 @@ def _campaign_errors(data: CampaignInput) -> dict[str, str]:
     return errors
 
 
+# the results name the campaign and its challenges: once they are published, those names stay
+PUBLISHED_TITLE = N_("The results are published under this title, so it can no longer change.")
+NO_NEW_CHALLENGE = N_("The results are published, so no challenge can be added.")
+
+
+def _published_title_error(errors: dict[str, str], campaign: Campaign, before: str, after: str) -> None:
+    if campaign.results_published_at is not None and after != before:
+        errors.setdefault("title", PUBLISHED_TITLE)
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -217,7 +227,9 @@ async def update_campaign(
     session: AsyncSession, actor: User, now: datetime, campaign: Campaign, data: CampaignInput
 ) -> Campaign:
     await require_organizer(session, campaign, actor)
-    if errors := _campaign_errors(data):
+    errors = _campaign_errors(data)
+    _published_title_error(errors, campaign, campaign.title, data.title)
+    if errors:
         raise ValidationFailed(errors)
     before, after = apply_changes(campaign, data, _CAMPAIGN_FIELDS)
     await session.flush()
@@ -332,6 +344,8 @@ async def add_challenge(
     session: AsyncSession, actor: User, now: datetime, campaign: Campaign, data: ChallengeInput
 ) -> Challenge:
     await require_organizer(session, campaign, actor)
+    if campaign.results_published_at is not None:
+        raise Conflict(NO_NEW_CHALLENGE)
     if errors := _challenge_errors(data):
         raise ValidationFailed(errors)
     last = await session.scalar(select(func.max(Challenge.position)).where(Challenge.campaign_id == campaign.id))
@@ -363,7 +377,9 @@ async def update_challenge(
     if challenge.campaign_id != campaign.id:
         raise NotFound(N_("We could not find that challenge."))
     await require_organizer(session, campaign, actor)
-    if errors := _challenge_errors(data):
+    errors = _challenge_errors(data)
+    _published_title_error(errors, campaign, challenge.title, data.title)
+    if errors:
         raise ValidationFailed(errors)
     before, after = apply_changes(challenge, data, ("title", "description", "expected_impact", "resources"))
     await session.flush()

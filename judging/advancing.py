@@ -37,6 +37,7 @@ from teams.models import Team, TeamStatus
 REASON_MAX = 1000
 PHASE_NOT_FOUND = N_("We could not find that judging phase.")
 TEAM_NOT_FOUND = N_("We could not find that team in this phase.")
+OUTCOMES_FINAL = N_("The results are published, so the outcomes of this phase can no longer change.")
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,20 @@ async def _campaign_of(session: AsyncSession, actor: User | None, phase: Phase) 
         raise NotFound(PHASE_NOT_FOUND)
     if actor is not None and not await can_organize(session, campaign, actor):
         raise NotFound(CAMPAIGN_NOT_FOUND)
+    return campaign
+
+
+async def _changeable_campaign_of(session: AsyncSession, actor: User | None, phase: Phase) -> Campaign:
+    """The campaign, while its outcomes may still change: published results are final (a team's
+    status is part of what they show), so no override and no rule applies after publication."""
+    campaign = await _campaign_of(session, actor, phase)
+    # shared, on PostgreSQL: a publication (which updates the row first) waits for this change,
+    # or this change for the publication, whose time it then reads
+    published_at = await session.scalar(
+        select(Campaign.results_published_at).where(Campaign.id == campaign.id).with_for_update(read=True)
+    )
+    if published_at is not None:
+        raise Conflict(OUTCOMES_FINAL)
     return campaign
 
 
@@ -119,7 +134,7 @@ async def apply_advancement(
     session: AsyncSession, actor: User | None, now: datetime, phase: Phase
 ) -> AdvancementReport | None:
     """Applies the phase's rule (``actor`` None: the scheduler). None when it was applied already."""
-    await _campaign_of(session, actor, phase)
+    await _changeable_campaign_of(session, actor, phase)
     if phase.advancement_rule is AdvancementRule.MANUAL:
         raise Conflict(MANUAL_RULE)
     # claim first: the row lock makes a concurrent rubric reset wait, or see the claim and refuse,
@@ -235,7 +250,7 @@ async def override_advancement(
     reason: str,
 ) -> Advancement:
     """Sets one team's outcome by hand, with a reason, audited before and after."""
-    await _campaign_of(session, actor, phase)
+    await _changeable_campaign_of(session, actor, phase)
     ranking = await ranking_of(session, phase)
     row = ranking.row_of_team(team_id)
     if row is None:

@@ -11,8 +11,9 @@ from automation.plan import RESULTS_PUBLISH
 from campaigns.models import Campaign, Phase, PhaseKind, PhaseStatus
 from core.audit import AuditEntry
 from core.scheduling import ActionState
-from judging.models import Award, PublishedTeamResult
+from judging.models import Advancement, Award, PublishedTeamResult
 from notifications.models import Notification, NotificationKind
+from teams.models import Team
 from tests.automation.conftest import plan
 from tests.conftest import NOW, Browser, Sweeper
 from tests.factories import assign, make_user
@@ -215,3 +216,51 @@ async def test_published_results_stay_as_published_until_published_again(db: Asy
     # a team member, a judge or an organizer of another campaign cannot publish again
     response = await browser.post(f"{w.url}/results/republish", {"reason": REASON, "confirm": "yes"})
     assert response.status_code == 404
+
+
+async def test_outcomes_and_names_on_the_published_results_stay(db: AsyncSession, browser: Browser) -> None:
+    """After publication no override and no rule changes a team's outcome (its status is on the
+    results), and the campaign and its challenges keep the names the results carry."""
+    w = await world(db)
+    await approved_award(db, w)
+    await close_judging(db, w)
+    await browser.sign_in(ORGANIZER)
+    assert "are published" in (await browser.landing(await browser.post(f"{w.url}/results/publish"))).text
+    delta = w.teams["Delta"]
+    status_before = await db.scalar(select(Team.status).where(Team.id == delta.id))
+    await db.commit()
+
+    advancement = f"{w.url}/phases/{w.s.judging.id}/advancement"
+    page = (await browser.get(advancement)).text
+    assert "these outcomes are final" in page and 'class="row override"' not in page
+    typed = {"outcome": "advance", "reason": "A late appeal upheld"}
+    response = await browser.post(f"{advancement}/teams/{delta.id}", typed)
+    assert response.status_code == 409
+    assert "can no longer change" in response.text and "A late appeal upheld" not in response.text  # no form
+    response = await browser.post(f"{advancement}/apply")
+    assert "can no longer change" in (await browser.landing(response)).text
+    assert await db.scalar(select(func.count(Advancement.id))) == 0
+    assert await db.scalar(select(Team.status).where(Team.id == delta.id)) == status_before
+    await db.commit()
+
+    winners_before = await winners_page(browser, w)
+    challenge = w.s.challenges[0]
+    await browser.sign_in(ORGANIZER)
+    form = (await browser.get(f"{w.url}/challenges/{challenge.id}/edit")).text
+    assert "readonly" in form and "The results are published under this title" in form
+    fields = {"title": "Renamed afterwards", "description": "Clearer words.", "expected_impact": "", "resources": ""}
+    response = await browser.post(f"{w.url}/challenges/{challenge.id}/edit", fields)
+    assert response.status_code == 422 and "so it can no longer change" in response.text
+    assert "Renamed afterwards" in response.text and "Clearer words." in response.text  # what was typed
+    response = await browser.post(f"{w.url}/challenges/{challenge.id}/edit", {**fields, "title": challenge.title})
+    assert response.status_code == 303  # the description may still change
+    response = await browser.post(f"{w.url}/challenges", {**fields, "title": "A new one"})
+    assert response.status_code == 409 and "no challenge can be added" in response.text
+    assert "A new one" in response.text
+    assert "Add a challenge" not in (await browser.get(w.url)).text
+
+    campaign = {"title": "Renamed campaign", "description": "", "timezone": "UTC"}
+    campaign |= {"min_team_size": "1", "max_team_size": "5", "reminder_hours": "24,1"}
+    response = await browser.post(f"{w.url}/edit", campaign)
+    assert response.status_code == 422 and "so it can no longer change" in response.text
+    assert await winners_page(browser, w) == winners_before

@@ -147,6 +147,8 @@ async def _page_context(
         "undecided_total": len(undecided),
         "errors": dict(errors or {}),
         "values": dict(values or {}),
+        "published": campaign.results_published_at is not None,  # outcomes final: no override, no rule
+        "refusal": None,  # why a change just asked for cannot be made
         # why "Apply the rule now" cannot succeed (a manual rule shows no button at all)
         "apply_blocked": _(blocker) if blocker and phase.advancement_rule is not AdvancementRule.MANUAL else None,
         "reason_max": REASON_MAX,
@@ -234,6 +236,11 @@ async def advancement_override(
             await override_advancement(db_session, user, clock.now(), phase, team_id, outcome, typed["reason"])
         except ValidationFailed as exc:
             error = _(exc.message, **exc.params)
+        except DomainError as exc:
+            if exc.status_code == 404:
+                raise
+            context = await _page_context(db_session, campaign, phase, params)  # no change can be made
+            return _page({**context, "refusal": _(exc.message, **exc.params)}, exc.status_code)
     if error is not None:  # a field to correct: the page again, with what was typed
         context = await _page_context(
             db_session, campaign, phase, params, errors={team_id: error}, values={team_id: typed}
