@@ -1,5 +1,5 @@
 """E-mail addresses: the syntax rules of ``email-validator`` (no DNS look-up: deliverability is
-not checked) and a refusal of look-alikes that mix alphabets within one part of an address.
+not checked; a company domain under ``.local`` is accepted) and a refusal of look-alikes that mix alphabets within one part of an address.
 
 Mixed scripts: a Cyrillic "а" among Latin letters (``pаypal@example.com``) looks like another
 person's address. Each part (the local part, each label of the domain) must use the letters of
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import email_validator
 from email_validator import EmailNotValidError
 from email_validator import validate_email as _library_validate
 
@@ -31,6 +32,11 @@ _ALLOWED_TOGETHER = (
     frozenset({"LATIN", "HAN", "HANGUL"}),
 )
 _SCRIPT_OF_NAME = {"CJK": "HAN", "IDEOGRAPHIC": "HAN", "KATAKANA-HIRAGANA": "KATAKANA"}
+
+# A company's own mail domain may sit under .local (long the default of Windows domains): accepted,
+# the way the library documents. Its other special-use names (.test, .invalid, localhost, …) are not.
+if "local" in email_validator.SPECIAL_USE_DOMAIN_NAMES:
+    email_validator.SPECIAL_USE_DOMAIN_NAMES.remove("local")
 
 
 def normalise_email(email: str) -> str:

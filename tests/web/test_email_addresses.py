@@ -31,7 +31,10 @@ CYRILLIC_A = "\u0430"  # looks like the Latin "a"
         (f"ann@ex{CYRILLIC_A}mple.com", MIXED),
         ("ann@examp\u03bfe.com", MIXED),  # a Greek omicron
         ("", "Enter an e-mail address."),
+        ("ann@corp.local", None),  # a company's own domain, as Windows domains long were named
         ("ann@localhost", INVALID),
+        ("ann@example.test", INVALID),  # the other special-use names stay refused
+        ("ann@site.invalid", INVALID),
         ("ann@example", INVALID),
         ("ann@@example.com", INVALID),
         ("ann.@example.com", INVALID),
@@ -79,8 +82,10 @@ async def test_a_new_account_with_a_bad_address_is_refused_next_to_the_field(
     assert message in error
     assert 'value="Pat"' in response.text  # nothing typed is lost
     assert await _count(db) == before
-    ok = await browser.post("/admin/users/new", {"email": "王芳@example.com", "name": "王芳"})
-    assert ok.status_code == 303
+    for email, name in (("王芳@example.com", "王芳"), ("pat@corp.local", "Pat")):
+        ok = await browser.post("/admin/users/new", {"email": email, "name": name})
+        assert ok.status_code == 303, email
+    assert await _count(db) == before + 2
 
 
 async def test_the_directory_import_refuses_look_alike_addresses(db: AsyncSession, browser: Browser) -> None:
