@@ -1,5 +1,6 @@
 """E-mail addresses: the syntax rules of ``email-validator`` (no DNS look-up: deliverability is
-not checked; a company domain under ``.local`` is accepted) and a refusal of look-alikes that mix alphabets within one part of an address.
+not checked; a company domain under ``.local`` is accepted) and a refusal of look-alikes that
+mix alphabets within one part of an address.
 
 Mixed scripts: a Cyrillic "а" among Latin letters (``pаypal@example.com``) looks like another
 person's address. Each part (the local part, each label of the domain) must use the letters of

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from advanced_alchemy.exceptions import NotFoundError, RepositoryError
 from litestar import MediaType, Request, Response
+from litestar.datastructures import FormMultiDict
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
@@ -17,7 +19,8 @@ from litestar.exceptions import (
 )
 from litestar.middleware import ASGIMiddleware
 from litestar.response import Redirect, Template
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Empty, Message, Receive, Scope, Send
+from litestar.utils.scope.state import ScopeState
 from litestar_htmx import ClientRedirect
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
@@ -52,6 +55,13 @@ CONCURRENT_CHANGE = N_(
     "Someone else changed the same thing at the same moment, so nothing was saved. "
     "Please reload the page and try again."
 )
+# the same, when the page can send what was typed again (``resend_form``)
+CONCURRENT_CHANGE_KEPT = N_(
+    "Someone else changed the same thing at the same moment, so nothing was saved. "
+    "What you sent is kept: send it again to see the outcome."
+)
+# the form field Litestar's CSRF check reads: the page that sends again carries a fresh one
+CSRF_FIELD = "_csrf_token"
 # a form from before a sign-in or sign-out, from another browser, or with no token at all
 CSRF_REFUSED = N_(
     "This form could not be verified: it may be from before you signed in or out, or from another window. "
@@ -75,6 +85,7 @@ def error_response(
     field: str | None = None,
     errors: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
+    resend: Resend | None = None,
 ) -> Response[Any]:
     if wants_json(request):
         body: dict[str, Any] = {"status": status, "detail": message}
@@ -86,10 +97,40 @@ def error_response(
     template = "_partials/error.html" if is_htmx(request) else "error.html"
     return Template(
         template_name=template,
-        context={"status": status, "title": _(TITLES.get(status, TITLES[400])), "message": message, "field": field},
+        context={
+            "status": status,
+            "title": _(TITLES.get(status, TITLES[400])),
+            "message": message,
+            "field": field,
+            "resend": resend,
+        },
         status_code=status,
         headers=headers,
     )
+
+
+@dataclass(frozen=True)
+class Resend:
+    """A form to send again, as it was sent: where to, and its fields (the CSRF token aside)."""
+
+    action: str
+    fields: list[tuple[str, str]]
+
+
+def resend_form(request: Request[Any, Any, Any]) -> Resend | None:
+    """What a browser's form sent, to offer it again after a refusal that kept nothing (a race lost,
+    the database busy): nothing typed is lost. None for htmx and JSON clients, for a form the
+    handler had not read, and for one that carried files (a browser cannot be handed those back)."""
+    if request.method != "POST" or is_htmx(request) or wants_json(request):
+        return None
+    sent = ScopeState.from_scope(request.scope).form
+    if sent is Empty or not isinstance(sent, dict):
+        return None
+    fields = [(name, value) for name, value in FormMultiDict.from_form_data(sent).multi_items() if name != CSRF_FIELD]
+    if not fields or not all(isinstance(value, str) for _name, value in fields):
+        return None
+    action = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Resend(action, fields)
 
 
 def _referring_page(request: Request[Any, Any, Any]) -> str | None:
@@ -181,11 +222,13 @@ def database_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
         return internal_error_handler(request, exc)
     if isinstance(exc, DBAPIError) and is_concurrent_change(exc):
         log.warning("concurrent change on %s %s: %s", request.method, request.url.path, str(exc).splitlines()[0])
-        return error_response(request, 409, _(CONCURRENT_CHANGE))
+        resend = resend_form(request)
+        return error_response(request, 409, _(CONCURRENT_CHANGE_KEPT if resend else CONCURRENT_CHANGE), resend=resend)
     if not database_busy(exc):
         return internal_error_handler(request, exc)
     log.warning("database busy on %s %s: %s", request.method, request.url.path, str(exc).splitlines()[0])
-    return error_response(request, 503, _(TITLES[503]), headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    return error_response(request, 503, _(TITLES[503]), headers=headers, resend=resend_form(request))
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

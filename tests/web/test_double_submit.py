@@ -15,6 +15,8 @@ some order; the one refused says why next to the field, keeping what was typed; 
 
 from __future__ import annotations
 
+import html
+import re
 import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Iterator
@@ -27,6 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import accounts.services
 from accounts.models import Department, User
 from campaigns.models import CampaignRole, CampaignRoleKind
 from core.audit import AuditEntry
@@ -413,3 +416,45 @@ async def test_one_person_invited_twice_at_once_is_invited_once(
     refused = next(a for a in answers if a.status_code == 409)
     assert "This person has already been invited." in refused.text and "dora@example.com" in refused.text
     assert await count(db, Invitation, Invitation.status == InvitationStatus.PENDING) == 1
+
+
+async def test_a_form_that_lost_a_race_is_offered_again_as_it_was_typed(
+    db: AsyncSession, browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 409 keeps what was typed: a form to send it again, with a fresh CSRF token; sent, the
+    race over, it has the outcome it would have had (here: the account is created)."""
+    await f.make_user(db, "root@example.com", admin=True)
+    await db.commit()
+    await browser.sign_in("root@example.com")
+    real = accounts.services.create_user
+
+    async def lost(*_args: Any, **_kwargs: Any) -> None:
+        raise IntegrityError("INSERT ...", {}, sqlite3.IntegrityError("UNIQUE constraint failed: t.c"))
+
+    monkeypatch.setattr("web.controllers.admin.create_user", lost)
+    typed = {"email": "wang.fang@example.com", "name": '王芳 "Fang" <b>', "password": "long-enough-password"}
+    answer = await browser.post("/admin/users/new", typed)
+    assert answer.status_code == 409
+    assert "What you sent is kept: send it again" in answer.text
+    page = answer.text
+    form = page[page.index('class="stack resend"') : page.index("</form>", page.index('class="stack resend"'))]
+    assert 'value="王芳 &#34;Fang&#34; &lt;b&gt;"' in form  # escaped: what was typed never becomes markup
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    assert hidden["email"] == typed["email"] and "_csrf_token" in hidden
+    assert 'action="/admin/users/new"' in page[: page.index('class="stack resend"') + 200]
+
+    monkeypatch.setattr("web.controllers.admin.create_user", real)
+    again = {name: html.unescape(value) for name, value in hidden.items()}
+    resent = await browser.client.post("/admin/users/new", data=again, follow_redirects=False)
+    assert resent.status_code == 303
+    assert await count(db, User, User.email == typed["email"]) == 1
+    created = await db.scalar(select(User.name).where(User.email == typed["email"]))
+    assert created == typed["name"]
+    await db.commit()
+
+    # a form with a file cannot be handed back: the plain message, no form
+    monkeypatch.setattr("web.controllers.admin.import_directory", lost)
+    csv = b"email,name,department\nann@example.com,Ann,Sales\n"
+    answer = await browser.post("/admin/users/import", files={"file": ("staff.csv", csv, "text/csv")})
+    assert answer.status_code == 409 and "stack resend" not in answer.text
+    assert "Please reload the page and try again" in answer.text
