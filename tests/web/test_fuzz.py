@@ -13,6 +13,8 @@ NUL bytes, numbers of 2^63 and more, Unicode digits such as ``²``, the ends of 
 value to every field of every route at once, ids past the 64-bit range and a NUL byte in every
 path, and each edge value (far dates, ``1e20``, ``nan``, ``²``, 2^63) to each field of each form
 alone, its other fields keeping their defaults so that the value gets past the first validation;
+``test_every_form_survives_malformed_values_in_every_campaign_state`` sends each form again in the
+world's other campaign states (open for entries, results published, draft);
 ``test_random_mixes_of_values`` lets Hypothesis put random and malformed values into a few fields
 of each route in turn. Both run on SQLite and PostgreSQL (where NUL bytes and bigint
 overflow are refused by the database itself) and print what they sent.
@@ -74,6 +76,7 @@ SWEEP: tuple[str, ...] = ("a\x00b", "²", str(HUGE), "999999999999999999")
 # each put into one field at a time, the form's defaults around it, so that it gets past the rest
 EDGES: tuple[str, ...] = ("0001-01-01T00:00", "9999-12-31", "1e20", "nan", "a@" + "b" * 300 + ".example.com")
 BAD_IDS = (HUGE, 10**20, 0)
+STATES = 4  # the campaigns of the seeded world, one per state (``seed``)
 # what Litestar injects, never a query parameter
 NOT_QUERY = {"request", "db_session", "clock", "settings", "state", "scope", "headers", "cookies"}
 # names handlers read from forms or queries without declaring them: fuzzed everywhere
@@ -125,6 +128,15 @@ async def seed(db: AsyncSession) -> World:
     judging = await make_campaign(
         db, organizer=organizer, sponsor=admin, judges=[judge], stage="judging", title="Autumn Challenge"
     )
+    # the states a form may meet besides those two: results published, and not yet published
+    published = await make_campaign(
+        db, organizer=organizer, sponsor=admin, judges=[judge], stage="results", title="Winter Challenge"
+    )
+    draft = await make_campaign(db, organizer=organizer, sponsor=admin, stage="draft", title="Next Challenge")
+    finished = await make_team(db, published, rival, name="Blue Team")
+    finished_entry = await make_entry(db, finished, published.submission)
+    await assign(db, published.judging, finished_entry, judge)
+    await make_scorecard(db, published, finished_entry, judge, [5, 5, 10], final=True)
     team = await make_team(db, open_for_entries, captain, members=[member])
     await make_entry(db, team, open_for_entries.submission, submitted=False)
     judged = await make_team(db, judging, captain, members=[member], name="Red Team")
@@ -147,18 +159,32 @@ async def seed(db: AsyncSession) -> World:
         "invitation_id": [invitation.id],
         "extension_id": [extension.id],
         "award_id": [award.id],
-        "campaign_id": [judging.campaign.id, open_for_entries.campaign.id],
-        # alternating with the campaign ids: the n-th phase belongs to the n-th campaign (mod 2)
+        # one state per choice (``concrete``): the n-th id of each list belongs to the n-th campaign (mod 4)
+        "campaign_id": [judging.campaign.id, open_for_entries.campaign.id, published.campaign.id, draft.campaign.id],
         "phase_id": [
             judging.judging.id,
             open_for_entries.submission.id,
+            published.judging.id,
+            draft.submission.id,
             judging.submission.id,
             open_for_entries.judging.id,
+            published.submission.id,
+            draft.judging.id,
         ],
-        "team_id": [judged.id, team.id, other.id],
-        "entry_id": [entry.id, other_entry.id],
-        "challenge_id": [c.id for c in judging.challenges + open_for_entries.challenges],
-        "criterion_id": [judging.criteria[0].id, open_for_entries.criteria[0].id, judging.criteria[1].id],
+        "team_id": [judged.id, team.id, finished.id, other.id],
+        "entry_id": [entry.id, other_entry.id, finished_entry.id],
+        "challenge_id": [
+            *(c.id for c in (judging.challenges[0], open_for_entries.challenges[0], published.challenges[0])),
+            draft.challenges[0].id,
+            judging.challenges[1].id,
+        ],
+        "criterion_id": [
+            judging.criteria[0].id,
+            open_for_entries.criteria[0].id,
+            published.criteria[0].id,
+            draft.criteria[0].id,
+            judging.criteria[1].id,
+        ],
         "user_id": [victim.id],
         "judge_id": [judge.id],
         "project_id": [project.id],
@@ -337,7 +363,7 @@ class Fuzzer:
             if route.method != "GET":
                 continue
             choices = max((len(self.world.ids.get(n, [1])) for n in re.findall(r"{(\w+):int}", route.path)), default=1)
-            choices = min(choices, 4)  # the two campaigns' main phases and a few more
+            choices = min(choices, STATES)  # one page per campaign state
             for choice in range(choices):
                 who = persona_for(route.path) or "anonymous"
                 self.client.cookies.clear()
@@ -408,6 +434,23 @@ async def test_every_route_and_field_survives_malformed_values(fuzzer: Fuzzer) -
         f"requests: {fuzzer.sent}, server errors: {len(fuzzer.failures)}, {time.monotonic() - started:.1f} s, "
         f"answers: {dict(sorted(fuzzer.statuses.items()))}"
     )
+    print("\n".join(fuzzer.failures))
+    assert fuzzer.failures == []
+
+
+async def test_every_form_survives_malformed_values_in_every_campaign_state(fuzzer: Fuzzer) -> None:
+    """Each form again in the other states (a campaign open for entries, one whose results are
+    published, a draft), where handlers take other paths: its defaults, then malformed values."""
+    started, sent = time.monotonic(), fuzzer.sent
+    for route in fuzzer.routes:
+        if route.method != "POST" or "{" not in route.path:
+            continue
+        for choice in range(1, STATES):
+            url = concrete(route.path, fuzzer.world, choice)
+            await fuzzer.request(route, url, dict(route.fields))
+            for value in SWEEP[:2]:
+                await fuzzer.request(route, url, {name: value for name in fuzzer.names(route)})
+    print(f"requests: {fuzzer.sent - sent}, server errors: {len(fuzzer.failures)}, {time.monotonic() - started:.1f} s")
     print("\n".join(fuzzer.failures))
     assert fuzzer.failures == []
 
