@@ -21,10 +21,11 @@ from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from campaigns.models import Campaign, NormalisationMode, Phase, PhaseKind
+from core.engine import make_engine
 from judging import ranking as ranking_module
 from judging import ranking_cache
 from judging.models import Scorecard
-from web.database import import_all_models, make_engine
+from schema import import_all_models
 
 
 def _clear_cache() -> None:

@@ -66,7 +66,7 @@ async def running_campaign(settings: Any) -> int:
     from sqlalchemy import func, select
 
     from campaigns.models import Phase
-    from web.database import make_engine
+    from core.engine import make_engine
 
     engine = make_engine(settings.database_url)
     async with engine.connect() as conn:

@@ -106,7 +106,7 @@ def machine() -> dict[str, str]:
 
 
 def postgres_version(url: str) -> str:
-    from web.database import make_engine
+    from core.engine import make_engine
 
     async def ask() -> str:
         engine = make_engine(url)

@@ -54,9 +54,9 @@ async def targets(url: str) -> dict[str, Any]:
     """The ids the pages need, found in the seeded data (the demo's or the generated)."""
     from accounts.models import User
     from campaigns.models import Phase, PhaseKind, PhaseStatus
+    from core.engine import make_engine
     from judging.models import Assignment
     from teams.models import Membership, Team
-    from web.database import make_engine
 
     engine = make_engine(url, immediate=False)
     async with engine.connect() as conn:
@@ -96,8 +96,8 @@ async def targets(url: str) -> dict[str, Any]:
 
 
 async def stored_markers(url: str, prefix: str) -> set[str]:
+    from core.engine import make_engine
     from teams.models import EntryVersion
-    from web.database import make_engine
 
     engine = make_engine(url, immediate=False)
     async with engine.connect() as conn:

@@ -180,8 +180,8 @@ async def punctuality(maker: async_sessionmaker[AsyncSession], url: str, campaig
 
 
 async def main(campaigns: int, url: str | None) -> None:
+    from core.engine import make_engine
     from web import migrate
-    from web.database import make_engine
 
     url = url or f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
     await asyncio.to_thread(migrate.upgrade, url)

@@ -45,7 +45,7 @@ class Databases:
             asyncio.run(self._admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
 
     async def _admin(self, sql: str) -> None:
-        from web.database import make_engine
+        from core.engine import make_engine
 
         engine = make_engine(self.postgres_url, isolation_level="AUTOCOMMIT")
         async with engine.connect() as conn:

@@ -125,7 +125,7 @@ def read_write_mix(
 
 async def _move_close(url: str, phase_id: int, closes_at: datetime) -> None:
     from campaigns.models import Phase
-    from web.database import make_engine
+    from core.engine import make_engine
 
     engine = make_engine(url)
     async with engine.begin() as conn:
@@ -135,8 +135,8 @@ async def _move_close(url: str, phase_id: int, closes_at: datetime) -> None:
 
 async def _stored(url: str, marker: str, closes_at: datetime) -> tuple[set[str], int]:
     """The markers stored, and the submitted versions saved at or after the close."""
+    from core.engine import make_engine
     from teams.models import Entry, EntryVersion
-    from web.database import make_engine
 
     engine = make_engine(url)
     async with engine.connect() as conn:

@@ -8,7 +8,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from core.db import metadata
-from web.database import import_all_models, make_engine
+from core.engine import make_engine
+from schema import import_all_models
 
 import_all_models()
 config = context.config

@@ -20,25 +20,23 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import automation
+import core.engine
 from core.clock import FrozenClock
 from core.db import metadata
+from core.engine import make_engine
 from core.scheduling import ScheduledAction, run_due
-from web import database, migrate
+from schema import import_all_models
+from web import migrate
 from web.app import create_app
-from web.database import import_all_models, make_engine
 from web.settings import Settings
 
 import_all_models()
-database.STRICT_READS = True  # a write in a GET's reading transaction fails the test
+core.engine.STRICT_READS = True  # a write in a GET's reading transaction fails the test
 # timings on a shared 2-core CI machine say nothing about correctness: no per-example deadline
 settings_profiles.register_profile("kaizen", deadline=None)
 settings_profiles.load_profile("kaizen")
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 PASSWORD = "correct-horse-battery"
-
-
-def _sync_url(url: str) -> str:
-    return url.replace("+asyncpg", "+psycopg").replace("postgresql+psycopg", "postgresql")
 
 
 @pytest.fixture(scope="session")

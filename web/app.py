@@ -15,9 +15,10 @@ from litestar.static_files import create_static_files_router
 
 import automation
 from core.clock import Clock, SystemClock
+from core.engine import make_engine
 from web.auth import CurrentUserMiddleware, access_guard, session_cookie_name
 from web.controllers import route_handlers
-from web.database import RequestSessions, commit_before_rendering, commit_unless_refused, make_engine
+from web.database import RequestSessions, commit_before_rendering, commit_unless_refused
 from web.errors import EXCEPTION_HANDLERS, ClientGoneMiddleware
 from web.flash import FlashMiddleware
 from web.input_guard import MalformedInputMiddleware, refuse_malformed_form

@@ -40,10 +40,10 @@ from campaigns.models import (
     PhaseStatus,
     RankingScope,
 )
+from core.engine import make_engine
 from incubation.models import IncubationProject, ProjectStatus
 from judging.models import Assignment, AssignmentSource, Award, Criterion, Score, Scorecard, ScorecardStatus
 from teams.models import Entry, EntryStatus, EntryVersion, Membership, Team, TeamStatus
-from web.database import make_engine
 from web.demo import DEMO_PASSWORD, load_demo
 
 DAY = timedelta(days=1)

@@ -26,7 +26,7 @@ def _settings() -> Settings:
 
 
 def run_in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    from web.database import make_engine
+    from core.engine import make_engine
 
     async def runner() -> T:
         engine = make_engine(settings.database_url)
@@ -300,7 +300,7 @@ async def _worker(settings: Settings) -> None:
 
     import automation
     from core.clock import SystemClock
-    from web.database import make_engine
+    from core.engine import make_engine
     from web.scheduler import make_scheduler
 
     automation.setup()

@@ -18,16 +18,16 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.middleware import ASGIMiddleware
+from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Template
 from litestar.types import ASGIApp, Empty, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
-from litestar_htmx import ClientRedirect
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
 from core.concurrency import is_concurrent_change
 from core.errors import N_, DomainError, ValidationFailed
-from web.flash import see_other
+from web.flash import is_htmx, see_other
 from web.i18n import gettext as _
 from web.input_guard import MalformedInput
 from web.security import CSRF_FAILED
@@ -72,10 +72,6 @@ CSRF_REFUSED = N_(
 def wants_json(request: Request[Any, Any, Any]) -> bool:
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept
-
-
-def is_htmx(request: Request[Any, Any, Any]) -> bool:
-    return request.headers.get("hx-request") == "true"
 
 
 def error_response(

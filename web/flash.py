@@ -18,9 +18,9 @@ from typing import Any, Literal
 from litestar import Request, Response
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware import ASGIMiddleware
+from litestar.plugins.htmx import ClientRedirect, HTMXRequest
 from litestar.response import Redirect
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from litestar_htmx import ClientRedirect
 
 from web.database import refuse_changes
 
@@ -105,6 +105,11 @@ def with_flash(request: Request[Any, Any, Any], response: Response[Any], *messag
     return response
 
 
+def is_htmx(request: Request[Any, Any, Any]) -> bool:
+    """Was the request sent by htmx (the app's request class, ``HTMXRequest``, reads its header)?"""
+    return isinstance(request, HTMXRequest) and bool(request.htmx)
+
+
 def see_other(
     request: Request[Any, Any, Any],
     path: str,
@@ -121,7 +126,7 @@ def see_other(
     if error and not ok:
         refuse_changes()
     response: Response[Any] = Redirect(path, status_code=303)
-    if request.headers.get("hx-request") == "true":
+    if is_htmx(request):
         response = ClientRedirect(redirect_to=path)
         response.status_code = 200  # not a POST handler's default 201
     outcomes: tuple[tuple[Level, str | None], ...] = (("ok", ok), ("info", info), ("error", error))

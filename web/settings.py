@@ -8,6 +8,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.engine import DATABASE_POOL_MAX_OVERFLOW, DATABASE_POOL_SIZE, DATABASE_POOL_TIMEOUT, PoolLimits
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KAIZEN_VAR_DIR", PROJECT_ROOT / "var"))
 UPLOAD_MAX_BYTES = 20 * 1024 * 1024  # 20 MiB per file
@@ -16,10 +18,6 @@ SIGN_IN_MAX_FAILURES = 5  # per account and window
 # per address and window: a whole office behind one NAT, proxy or VPN shares it (see the README)
 SIGN_IN_ADDRESS_MAX_FAILURES = 100
 SIGN_IN_WINDOW_SECONDS = 15 * 60
-# database connections per process: kept, opened beyond those when busy, seconds to wait for one
-DATABASE_POOL_SIZE = 10
-DATABASE_POOL_MAX_OVERFLOW = 10
-DATABASE_POOL_TIMEOUT = 5.0
 
 
 class SettingsError(RuntimeError):
@@ -77,20 +75,6 @@ def positive_seconds(env: dict[str, str], name: str, default: float) -> float:
     return value
 
 
-@dataclass(frozen=True)
-class PoolLimits:
-    """Database connections one process keeps (``size``), may open beyond them when busy
-    (``max_overflow``), and how long a request waits for one (``timeout``) before it is answered
-    503, rather than hanging."""
-
-    size: int = DATABASE_POOL_SIZE
-    max_overflow: int = DATABASE_POOL_MAX_OVERFLOW
-    timeout: float = DATABASE_POOL_TIMEOUT
-
-    def arguments(self) -> dict[str, int | float]:
-        return {"pool_size": self.size, "max_overflow": self.max_overflow, "pool_timeout": self.timeout}
-
-
 def _default_database_url() -> str:
     return f"sqlite+aiosqlite:///{VAR_DIR / 'kaizen.sqlite3'}"
 
@@ -108,7 +92,7 @@ def _development_secret() -> str:
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=_default_database_url)
-    pool_limits: PoolLimits = PoolLimits()
+    pool_limits: PoolLimits = field(default_factory=PoolLimits)
     secret_key: str = ""
     production: bool = False
     host: str = "127.0.0.1"

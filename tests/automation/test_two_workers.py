@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from automation.sync import replan
 from core.audit import AuditEntry
 from core.clock import FrozenClock
+from core.engine import make_engine
 from core.scheduling import ActionState, ScheduledAction, run_due
 from notifications.models import Notification, NotificationKind, OutboxMail
 from tests.factories import make_campaign, make_team, make_user
-from web.database import make_engine
 
 CAMPAIGNS = 25
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.engine import make_engine
 from notifications.models import MailState, NotificationKind, OutboxMail
 from notifications.outbox import (
     BACKOFF_CAP,
@@ -30,7 +31,6 @@ from notifications.outbox import (
 from notifications.services import notify
 from tests.conftest import NOW
 from tests.factories import make_user
-from web.database import make_engine
 
 MINUTE = timedelta(minutes=1)
 

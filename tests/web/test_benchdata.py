@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Department, User
 from campaigns.models import Campaign, CampaignStatus, Challenge, Phase, PhaseKind, PhaseStatus
+from core.engine import make_engine
 from judging.models import Assignment, Criterion, Score, Scorecard, ScorecardStatus
 from teams.models import Entry, EntryStatus, EntryVersion, Membership, Team
 from tests.conftest import NOW, Browser
 from web.benchdata import add_storm_campaign
 from web.cli import main
-from web.database import make_engine
 
 SEED = 3
 

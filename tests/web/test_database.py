@@ -23,14 +23,14 @@ from sqlalchemy.orm import Session
 
 from accounts.models import AuthSession, Department
 from core.clock import FrozenClock
+from core.engine import PoolLimits, make_engine
 from teams.models import EntryVersion
 from tests.conftest import NOW, PASSWORD, Browser, QueryCounter
 from tests.factories import make_campaign, make_team, make_user
 from web import database
 from web.app import create_app
-from web.database import make_engine
 from web.flash import see_other
-from web.settings import PoolLimits, Settings
+from web.settings import Settings
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 

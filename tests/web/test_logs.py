@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from core.clock import FrozenClock
-from web.database import make_engine
+from core.engine import make_engine
 from web.logs import configure_logging, log_level
 from web.scheduler import Scheduler
 from web.settings import Settings

@@ -20,12 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accounts.models import User
 from core.clock import FrozenClock
+from core.engine import make_engine
 from notifications.models import MailState, NotificationKind, OutboxMail
 from notifications.outbox import STALE_AFTER, backoff
 from notifications.services import notify
 from tests.conftest import NOW
 from tests.factories import make_user
-from web.database import make_engine
 from web.i18n import format_moment
 from web.mail import classify, deliver_due, locale_of
 from web.notification_text import describe

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from web.settings import PoolLimits, Settings, SettingsError
+from core.engine import PoolLimits
+from web.settings import Settings, SettingsError
 
 BASE = {"KAIZEN_SECRET_KEY": "s" * 40}
 

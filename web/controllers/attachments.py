@@ -39,8 +39,7 @@ from teams.services import LateWrite
 from teams.storage import ascii_name, stored_path
 from web.controllers.teams import entry_page
 from web.deps import USER, AppClock, AppSettings, DbSession, signed_in
-from web.errors import is_htmx
-from web.flash import see_other
+from web.flash import is_htmx, see_other
 from web.i18n import format_datetime
 from web.i18n import gettext as _
 from web.input_guard import OWN_TEXT_CHECKS

@@ -61,8 +61,7 @@ from teams.models import Entry
 from web.controllers.judging_reset import routes as reset_routes
 from web.controllers.judging_setup import routes as setup_routes
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
-from web.errors import is_htmx
-from web.flash import see_other
+from web.flash import is_htmx, see_other
 from web.i18n import format_datetime
 from web.i18n import gettext as _
 

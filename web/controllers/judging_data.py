@@ -32,8 +32,7 @@ from notifications.models import NotificationKind
 from notifications.services import notify
 from web.controllers.judging import ENTRIES_PAGE_SIZE
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
-from web.errors import is_htmx
-from web.flash import see_other
+from web.flash import is_htmx, see_other
 from web.i18n import gettext as _
 from web.i18n import ngettext
 

@@ -26,7 +26,7 @@ from notifications.services import (
     visible_notification,
 )
 from web.deps import USER, AppClock, AppSettings, DbSession, form_value, signed_in
-from web.errors import is_htmx
+from web.flash import is_htmx
 from web.i18n import LOCALES
 from web.notification_text import NotificationText, describe, kind_explanation, kind_label
 from web.settings import Settings

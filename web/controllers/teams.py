@@ -67,8 +67,7 @@ from teams.services import (
 )
 from teams.storage import TOO_LARGE, human_size
 from web.deps import USER, AppClock, AppSettings, DbSession, form_value, signed_in
-from web.errors import is_htmx
-from web.flash import see_other
+from web.flash import is_htmx, see_other
 from web.i18n import format_datetime
 from web.i18n import gettext as _
 from web.settings import Settings

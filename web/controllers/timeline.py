@@ -30,8 +30,7 @@ from core.errors import N_, DomainError, NotFound
 from core.numbers import parse_int
 from web.controllers.campaign_views import full_campaign, messages, timeline_context
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
-from web.errors import is_htmx
-from web.flash import see_other
+from web.flash import is_htmx, see_other
 from web.i18n import gettext as _
 from web.local_time import LocalTime, read_local_time, stored_time_note, to_local_input
 
