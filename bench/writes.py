@@ -1,6 +1,6 @@
 """Write figures for bench/run.py: concurrent saves, a 90/10 read/write mix, and the deadline storm.
 
-Each uses a campaign of its own in submission (``web.benchdata.add_storm_campaign``), with new
+Each uses a campaign of its own in submission (``web.benchdata.seeding.add_storm_campaign``), with new
 captains who sign in through the form, so the main campaign's pages stay as they were seeded.
 
 - ``concurrent_saves``: 16 connections autosaving entries in a closed loop (wrk), the count of
@@ -34,7 +34,7 @@ LUA = Path(__file__).with_name("wrk_requests.lua")
 
 def captains(url: str, base: str, count: int) -> tuple[Any, list[load.Saver]]:
     """A new campaign in submission with ``count`` signed-in captains."""
-    from web.benchdata import add_storm_campaign
+    from web.benchdata.seeding import add_storm_campaign
 
     storm = asyncio.run(add_storm_campaign(url, teams=count, tag=uuid.uuid4().hex[:6]))
     with ThreadPoolExecutor(4) as pool:

@@ -233,7 +233,7 @@ def bench() -> None:
 def bench_seed(size_name: str, seed_value: int, database_url: str | None, now: datetime | None) -> None:
     """Fill an empty database with generated data of one size. Refuses to run in production."""
     from web import migrate
-    from web.benchdata import timed_seed
+    from web.benchdata.seeding import timed_seed
 
     settings = _settings()
     if settings.production:

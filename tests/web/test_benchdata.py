@@ -17,7 +17,7 @@ from core.engine import make_engine
 from judging.models import Assignment, Criterion, Score, Scorecard, ScorecardStatus
 from teams.models import Entry, EntryStatus, EntryVersion, Membership, Team
 from tests.conftest import NOW, Browser
-from web.benchdata import add_storm_campaign
+from web.benchdata.seeding import add_storm_campaign
 from web.cli import main
 
 SEED = 3
