@@ -18,6 +18,7 @@ from campaigns.models import Campaign, Phase, PhaseStatus
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.numbers import parse_int
 from core.pagination import paginate
+from judging.assign_by_hand import assign_judge, assignable_entries_query, assignment_board, judge_loads, unassign_judge
 from judging.assigning import (
     ALREADY_DECLARED,
     REASON_MAX,
@@ -28,33 +29,29 @@ from judging.assigning import (
     declare_conflict,
     has_declared,
 )
+from judging.judge_queue import judge_queue
 from judging.models import CRITERION_NAME_MAX, FEEDBACK_MAX, Criterion, ScorecardStatus
+from judging.phases import ENTRY_NOT_FOUND, judging_phase
 from judging.progress import short_entries
-from judging.rubric_reset import last_reset, reset_refusal
-from judging.services import (
-    ENTRY_NOT_FOUND,
+from judging.rubric import (
     GUIDANCE_MAX,
-    OFF_SCALE,
-    AssignedEntry,
     CriterionInput,
-    IncompleteScorecard,
     add_criterion,
-    assign_judge,
-    assignable_entries_query,
-    assignment_board,
     delete_criterion,
     descriptors_text,
-    finalise_scorecard,
-    get_assigned_entry,
-    judge_loads,
-    judge_queue,
-    judging_phase,
     move_criterion,
     rubric,
     rubric_locked,
-    save_scores,
-    unassign_judge,
     update_criterion,
+)
+from judging.rubric_reset import last_reset, reset_refusal
+from judging.scorecards import (
+    OFF_SCALE,
+    AssignedEntry,
+    IncompleteScorecard,
+    finalise_scorecard,
+    get_assigned_entry,
+    save_scores,
 )
 from judging.totals import judge_total, partial_total
 from teams.models import Entry

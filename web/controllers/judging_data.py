@@ -23,10 +23,11 @@ from core.errors import N_, DomainError, NotFound
 from core.numbers import parse_int
 from judging import exports, sheets
 from judging.importing import import_scorecards
+from judging.phases import judging_phase
 from judging.progress import entry_progress, judge_progress, phase_card_rows, short_entries
 from judging.ranking import phase_ranking
+from judging.rubric import rubric, rubric_locked
 from judging.rubric_copy import copy_rubric, copy_sources
-from judging.services import judging_phase, rubric, rubric_locked
 from notifications.audiences import judges_with_unfinished
 from notifications.models import NotificationKind
 from notifications.services import notify
