@@ -26,11 +26,7 @@ from core.audit import record
 from core.concurrency import add_unique
 from core.errors import N_, Conflict, Invalid, NotFound
 from judging.conflicts import pair_conflict
-from judging.models import (
-    Assignment,
-    Scorecard,
-    ScorecardStatus,
-)
+from judging.models import Assignment, Scorecard, ScorecardStatus
 from judging.phases import ENTRY_NOT_FOUND, require_organizer
 from judging.withdrawn import WITHDRAWN_ENTRY, judged
 from teams.models import Entry, EntryStatus, Membership, Team, TeamStatus

@@ -11,11 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import User
 from campaigns.deadlines import accepts_writes, effective_close
 from campaigns.models import Campaign, Challenge, Phase
-from judging.models import (
-    Assignment,
-    Scorecard,
-    ScorecardStatus,
-)
+from judging.models import Assignment, Scorecard, ScorecardStatus
 from judging.rubric_reset import reopened_scorecards
 from judging.withdrawn import team_judged
 from teams.models import Entry, Team

@@ -25,13 +25,7 @@ from accounts.models import User
 from campaigns.models import Phase
 from core.audit import record
 from core.errors import N_, Conflict, Invalid, NotFound, ValidationFailed
-from judging.models import (
-    CRITERION_NAME_MAX,
-    Criterion,
-    Score,
-    Scorecard,
-    ScorecardStatus,
-)
+from judging.models import CRITERION_NAME_MAX, Criterion, Score, Scorecard, ScorecardStatus
 from judging.phases import require_organizer
 
 GUIDANCE_MAX = 5_000

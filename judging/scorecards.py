@@ -20,14 +20,7 @@ from campaigns.models import Campaign, Challenge, Phase, PhaseKind, PhaseStatus
 from core.audit import record
 from core.errors import N_, Conflict, Invalid, NotFound, ValidationFailed
 from core.events import Event, publish
-from judging.models import (
-    FEEDBACK_MAX,
-    Assignment,
-    Criterion,
-    Score,
-    Scorecard,
-    ScorecardStatus,
-)
+from judging.models import FEEDBACK_MAX, Assignment, Criterion, Score, Scorecard, ScorecardStatus
 from judging.phases import ENTRY_NOT_FOUND, refuse_after_close
 from judging.rubric import rubric
 from judging.totals import judge_total
