@@ -30,6 +30,7 @@ from campaigns.models import Campaign, CampaignRole, CampaignRoleKind, Phase, Ph
 from core.audit import record
 from core.concurrency import add_unique, serialise
 from core.errors import N_, Conflict, NotFound, ValidationFailed
+from judging.assign_by_hand import judge_loads
 from judging.assignment import EntrySpec, JudgeSpec, Plan, allowed, solve
 from judging.models import (
     Assignment,
@@ -39,7 +40,7 @@ from judging.models import (
     Scorecard,
     ScorecardStatus,
 )
-from judging.services import judge_loads, refuse_after_close
+from judging.phases import refuse_after_close
 from judging.withdrawn import judged, team_judged
 from teams.models import Entry, EntryStatus, Membership, Team
 

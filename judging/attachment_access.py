@@ -3,7 +3,7 @@
 The team's members, any of its files; and the files of the version submitted in time
 (``Attachment.submitted``), no other, for whoever may see the team's page (the campaign's
 organizers, its sponsor, admins: ``campaigns.access.can_organize``) and for the judges assigned
-to the entry, on the terms of the score form (``judging.services.get_assigned_entry``: a judging
+to the entry, on the terms of the score form (``judging.scorecards.get_assigned_entry``: a judging
 phase that judges the entry's phase, and a submitted entry of a team that has not withdrawn). A
 judge who declared a conflict is no longer assigned.
 Anyone else gets 404, as if the file did not exist.

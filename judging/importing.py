@@ -28,6 +28,7 @@ from campaigns.models import Campaign, Phase, PhaseKind
 from core.audit import record
 from core.errors import N_, Conflict, NotFound
 from core.events import publish
+from judging.assign_by_hand import judge_pool, submitted_entries_query
 from judging.models import (
     Assignment,
     AssignmentSource,
@@ -37,7 +38,9 @@ from judging.models import (
     Scorecard,
     ScorecardStatus,
 )
-from judging.services import PHASE_NOT_FOUND, ScorecardFinalised, judge_pool, rubric, submitted_entries_query
+from judging.phases import PHASE_NOT_FOUND
+from judging.rubric import rubric
+from judging.scorecards import ScorecardFinalised
 from judging.sheets import (
     ENTRY,
     JUDGE,

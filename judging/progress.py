@@ -18,9 +18,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from accounts.models import User
 from campaigns.models import CampaignRole, CampaignRoleKind, Phase
 from core.pagination import Page, paginate
+from judging.assign_by_hand import assignable_entries_query
 from judging.exports import CardRow
 from judging.models import Assignment, Scorecard, ScorecardStatus
-from judging.services import assignable_entries_query, rubric
+from judging.rubric import rubric
 from judging.totals import judge_total
 from judging.withdrawn import judged, team_judged
 from teams.models import Entry, EntryStatus, Team

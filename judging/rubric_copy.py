@@ -23,7 +23,8 @@ from campaigns.models import Campaign, CampaignRole, CampaignRoleKind, Phase, Ph
 from core.audit import record
 from core.errors import N_, Conflict, NotFound
 from judging.models import Criterion
-from judging.services import PHASE_NOT_FOUND, RUBRIC_LOCKED, rubric, rubric_locked
+from judging.phases import PHASE_NOT_FOUND
+from judging.rubric import RUBRIC_LOCKED, rubric, rubric_locked
 
 SOURCES_MAX = 200
 

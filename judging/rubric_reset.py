@@ -1,6 +1,6 @@
 """Reopening a locked rubric: the audited reset that returns a phase's final scorecards to draft.
 
-A rubric locks as soon as one scorecard of its phase is final (``judging.services``). When the
+A rubric locks as soon as one scorecard of its phase is final (``judging.rubric``). When the
 rubric must change all the same, an organizer of the campaign reopens it with a reason: every
 final scorecard of the phase goes back to draft, with its scores and feedback kept and
 ``finalised_at`` cleared, in the organizer's transaction. The rubric can then be edited; the

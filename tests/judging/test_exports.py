@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from judging import exports
 from judging.progress import phase_card_rows
 from judging.ranking import phase_ranking
-from judging.services import rubric
+from judging.rubric import rubric
 from tests.factories import Scenario, make_campaign, make_entry, make_scorecard, make_team, make_user
 
 

@@ -20,7 +20,7 @@ from judging.models import (
     Scorecard,
     ScorecardStatus,
 )
-from judging.services import rubric_locked
+from judging.rubric import rubric_locked
 from judging.sheets import SheetInvalid
 from teams.models import Entry
 from tests.conftest import NOW

@@ -16,11 +16,13 @@ from campaigns.models import Phase
 from core.versions import current
 from judging import ranking_cache
 from judging.advancing import override_advancement
+from judging.assign_by_hand import assign_judge, unassign_judge
 from judging.models import AdvancementOutcome
 from judging.ranking import phase_ranking
 from judging.ranking_rows import PhaseRanking
+from judging.rubric import CriterionInput, update_criterion
 from judging.rubric_reset import reopen_rubric
-from judging.services import CriterionInput, assign_judge, finalise_scorecard, unassign_judge, update_criterion
+from judging.scorecards import finalise_scorecard
 from judging.setup import PhaseSettings, update_settings
 from tests.conftest import NOW, Browser
 from tests.factories import assign

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.audit import AuditEntry
 from core.errors import Conflict, NotFound
 from judging.models import Criterion
+from judging.rubric import rubric
 from judging.rubric_copy import copy_rubric, copy_sources
-from judging.services import rubric
 from tests.conftest import NOW
 from tests.factories import make_campaign, make_entry, make_scorecard, make_team, make_user
 

@@ -15,15 +15,9 @@ from accounts.models import User
 from core.audit import AuditEntry
 from core.errors import Conflict, NotFound, ValidationFailed
 from judging.models import Score, Scorecard, ScorecardStatus
+from judging.rubric import CriterionInput, delete_criterion, rubric_locked, update_criterion
 from judging.rubric_reset import reopen_rubric, reset_preview
-from judging.services import (
-    CriterionInput,
-    IncompleteScorecard,
-    delete_criterion,
-    finalise_scorecard,
-    rubric_locked,
-    update_criterion,
-)
+from judging.scorecards import IncompleteScorecard, finalise_scorecard
 from notifications.models import Notification, NotificationKind
 from teams.models import Entry
 from tests.conftest import NOW, Browser, QueryCounter

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from core.audit import AuditEntry
 from core.errors import Conflict
 from judging.models import Scorecard, ScorecardStatus
-from judging.services import finalise_scorecard, save_scores
+from judging.scorecards import finalise_scorecard, save_scores
 from tests.conftest import NOW
 from tests.factories import assign, make_campaign, make_entry, make_team, make_user
 from tests.teams.test_deadline_boundary import TIMEOUT, backend_pid, postgres_only, wait_until_blocked, writers

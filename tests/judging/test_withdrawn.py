@@ -14,6 +14,7 @@ from campaigns.models import AdvancementRule, NormalisationMode
 from core.audit import AuditEntry
 from core.errors import Conflict, NotFound, ValidationFailed
 from judging.advancing import apply_advancement, override_advancement
+from judging.assign_by_hand import assign_judge
 from judging.assigning import auto_assign, declare_conflict
 from judging.attachment_access import is_assigned_judge
 from judging.awards import AwardInput, add_award, approve_award, publish_results
@@ -21,7 +22,6 @@ from judging.importing import import_scorecards
 from judging.models import Advancement, AdvancementOutcome, Assignment, Award, Score, Scorecard
 from judging.ranking import phase_ranking
 from judging.rubric_reset import reopen_rubric
-from judging.services import assign_judge
 from judging.sheets import SheetInvalid
 from judging.withdrawn import WITHDRAWN_ENTRY
 from notifications.audiences import judges_with_unfinished

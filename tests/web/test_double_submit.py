@@ -317,7 +317,7 @@ async def test_one_judge_assigned_by_two_organizers_at_once_is_assigned_once(
     one.sign_in("org@example.com")
     two.sign_in("org2@example.com")
     # both found Bob unassigned, and insert the assignment now
-    Rendezvous(monkeypatch, "judging.services.add_unique", active=postgres)
+    Rendezvous(monkeypatch, "judging.assign_by_hand.add_unique", active=postgres)
     form = {"entry_id": str(entry.id), "judge_id": str(people["bob"].id)}
     answers = at_once(lambda: one.post(url, form), lambda: two.post(url, form))
 

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from campaigns.access import organized_campaign
 from campaigns.models import Campaign, Phase
 from core.errors import DomainError, NotFound, ValidationFailed
+from judging.phases import judging_phase
 from judging.rubric_reset import REASON_MAX, reopen_rubric, reset_preview
-from judging.services import judging_phase
 from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _

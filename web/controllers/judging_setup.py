@@ -25,7 +25,7 @@ from campaigns.models import (
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.numbers import parse_int
 from core.pagination import paginate
-from judging.services import judging_phase
+from judging.phases import judging_phase
 from judging.setup import PhaseSettings, judge_limits, pool_size, set_judge_limits, update_settings
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
