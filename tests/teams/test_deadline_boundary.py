@@ -25,9 +25,9 @@ from campaigns.deadlines import local_to_utc
 from campaigns.models import Phase, PhaseStatus
 from campaigns.phases import close_phase
 from core.audit import AuditEntry
+from teams.entries import SubmissionRefused, submit_entry
 from teams.models import Entry, EntryStatus, EntryVersion, Extension
 from teams.rules import EntryFields
-from teams.services import SubmissionRefused, submit_entry
 from tests.factories import DAY, Scenario, make_campaign, make_entry, make_team, make_user
 from tests.teams.helpers import count, fresh, rows_of
 from web.database import make_engine

@@ -35,8 +35,8 @@ from core.errors import N_, DomainError, Invalid, NotFound
 from core.numbers import parse_int
 from judging.attachment_access import readable_attachment
 from teams.attachments import ATTACHMENT_NOT_FOUND, UploadLimits, delete_attachment, upload_attachment
-from teams.services import LateWrite
 from teams.storage import ascii_name, stored_path
+from teams.write_window import LateWrite
 from web.controllers.teams import entry_page
 from web.deps import USER, AppClock, AppSettings, DbSession, signed_in
 from web.errors import is_htmx

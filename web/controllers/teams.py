@@ -22,6 +22,9 @@ from core.numbers import parse_int
 from core.pagination import paginate
 from judging.rubric_preview import judging_of, rubric_previews
 from teams.attachments import entry_attachments, forget_removed, removed_submitted, submitted_attachments
+from teams.entries import SUBMIT_BLOCKED, EntryInvalid, SubmissionRefused, save_draft, submit_entry
+from teams.invitations import decline_invitation, invite, pending_invitations_for, revoke_invitation
+from teams.membership import accept_invitation, create_team, creation_blocker, leave_team
 from teams.models import (
     ENTRY_SUMMARY_MAX,
     ENTRY_TEXT_MAX,
@@ -43,29 +46,9 @@ from teams.rules import (
     team_window_error,
     write_block,
 )
-from teams.services import (
-    SUBMIT_BLOCKED,
-    EntryInvalid,
-    LateWrite,
-    SubmissionRefused,
-    accept_invitation,
-    campaign_phases,
-    create_team,
-    creation_blocker,
-    decline_invitation,
-    entry_phase_of,
-    extension_until,
-    invite,
-    leave_team,
-    member_team,
-    pending_invitations_for,
-    revoke_invitation,
-    save_draft,
-    submit_entry,
-    team_of_user,
-    viewable_team,
-)
+from teams.scope import campaign_phases, member_team, team_of_user, viewable_team
 from teams.storage import TOO_LARGE, human_size
+from teams.write_window import LateWrite, entry_phase_of, extension_until
 from web.deps import USER, AppClock, AppSettings, DbSession, form_value, signed_in
 from web.errors import is_htmx
 from web.flash import see_other
