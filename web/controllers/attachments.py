@@ -37,7 +37,7 @@ from judging.attachment_access import readable_attachment
 from teams.attachments import ATTACHMENT_NOT_FOUND, UploadLimits, delete_attachment, upload_attachment
 from teams.storage import ascii_name, stored_path
 from teams.write_window import LateWrite
-from web.controllers.teams import entry_page
+from web.controllers.entries import entry_page
 from web.deps import USER, AppClock, AppSettings, DbSession, signed_in
 from web.errors import is_htmx
 from web.flash import see_other
