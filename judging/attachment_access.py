@@ -22,7 +22,7 @@ from judging.models import Assignment
 from judging.withdrawn import judged
 from teams.attachments import ATTACHMENT_NOT_FOUND
 from teams.models import Attachment, Entry, Team
-from teams.services import is_member
+from teams.scope import is_member
 
 
 async def is_assigned_judge(session: AsyncSession, user: User, entry: Entry) -> bool:

@@ -20,8 +20,9 @@ from judging.rubric_reset import RubricReopened
 from notifications.audiences import campaign_people, eligible_staff, members_of_team, team_members
 from notifications.models import NotificationKind
 from notifications.services import notify
+from teams.extensions import ExtensionGranted
+from teams.invitations import InvitationSent
 from teams.models import Extension, Team
-from teams.services import ExtensionGranted, InvitationSent
 
 
 def campaign_link(campaign_id: int) -> str:

@@ -2,7 +2,7 @@
 
 Rules chosen here (DOMAIN.md only says an entry holds attachments):
 - any member of the team may add or remove a file while the team may still submit into the
-  phase (``teams.services.write_refusal``: published campaign, active team, the phase open,
+  phase (``teams.write_window.write_refusal``: published campaign, active team, the phase open,
   grace and the team's extension included), checked under the phase's lock in the transaction
   that records the change; a late change is refused and nothing is kept;
 - files are versioned with the entry's text: everyone but the team (organizers, judges, the
@@ -34,13 +34,13 @@ from core.audit import record
 from core.errors import N_, Conflict, NotFound
 from teams import storage
 from teams.models import Attachment, Entry, Team
-from teams.services import (
+from teams.scope import member_team
+from teams.write_window import (
     LateWrite,
     RefusalMessages,
     entry_for_update,
     entry_phase_of,
     lock_phase,
-    member_team,
     write_refusal,
 )
 
@@ -68,7 +68,7 @@ async def _require_writable(
     session: AsyncSession, team: Team, phase_id: int, now: datetime, clock: Callable[[], datetime] | None
 ) -> tuple[Campaign, datetime]:
     """The campaign and the instant that decides the write: with ``clock`` (the server's), read
-    once the phase's lock is held, as for a submission (``teams.services.submit_entry``)."""
+    once the phase's lock is held, as for a submission (``teams.entries.submit_entry``)."""
     phase = await lock_phase(session, phase_id)
     if clock is not None:
         now = clock()

@@ -26,12 +26,13 @@ from campaigns.deadlines import effective_close
 from campaigns.models import Campaign, CampaignStatus, Phase, PhaseKind
 from core.audit import record
 from core.errors import N_, Conflict, NotFound, ValidationFailed
-from core.events import publish
+from core.events import Event, publish
 from teams.models import EXTENSION_REASON_MAX, Extension, Team
 from teams.rules import can_submit_as
-from teams.services import ExtensionGranted, extension_until
+from teams.write_window import extension_until
 
 __all__ = [
+    "ExtensionGranted",
     "ExtensionInput",
     "campaign_extensions_query",
     "extension_until",
@@ -41,6 +42,16 @@ __all__ = [
 
 EXTENSION_NOT_FOUND = N_("We could not find that extension.")
 RACE_LOST = N_("Someone granted this team an extension just now. Reload the page and try again.")
+
+
+@dataclass(frozen=True)
+class ExtensionGranted(Event):
+    """An organizer granted (or changed) one team's extension in a submission phase."""
+
+    extension_id: int
+    team_id: int
+    phase_id: int
+    at: datetime
 
 
 @dataclass

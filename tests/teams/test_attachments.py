@@ -23,7 +23,7 @@ from teams import storage
 from teams.attachments import TOO_MANY, UploadLimits, delete_attachment, entry_attachments, upload_attachment
 from teams.extensions import grant_extension
 from teams.models import Attachment, Entry, Team
-from teams.services import LateWrite
+from teams.write_window import LateWrite
 from tests.factories import Scenario, make_campaign, make_team, make_user
 from tests.teams import files
 from tests.teams.helpers import count, first, rows_of

@@ -26,9 +26,9 @@ from campaigns.models import Phase, PhaseStatus
 from campaigns.phases import close_phase
 from core.audit import AuditEntry
 from core.engine import make_engine
+from teams.entries import SubmissionRefused, submit_entry
 from teams.models import Entry, EntryStatus, EntryVersion, Extension
 from teams.rules import EntryFields
-from teams.services import SubmissionRefused, submit_entry
 from tests.factories import DAY, Scenario, make_campaign, make_entry, make_team, make_user
 from tests.teams.helpers import count, fresh, rows_of
 

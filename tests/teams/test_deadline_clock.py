@@ -26,9 +26,9 @@ from tests.factories import make_campaign, make_team, make_user
 
 def wait_for_the_lock(monkeypatch: pytest.MonkeyPatch, clock: FrozenClock, waited: timedelta) -> list[Any]:
     """The phase's lock is granted ``waited`` after it was asked for; returns the instants it was granted."""
-    import teams.services
+    import teams.write_window
 
-    real: Callable[..., Awaitable[Any]] = teams.services.lock_phase
+    real: Callable[..., Awaitable[Any]] = teams.write_window.lock_phase
     granted: list[Any] = []
 
     async def slow(session: AsyncSession, phase_id: int) -> Any:
@@ -36,7 +36,7 @@ def wait_for_the_lock(monkeypatch: pytest.MonkeyPatch, clock: FrozenClock, waite
         granted.append(clock.now())
         return await real(session, phase_id)
 
-    monkeypatch.setattr("teams.services.lock_phase", slow)
+    monkeypatch.setattr("teams.entries.lock_phase", slow)
     return granted
 
 

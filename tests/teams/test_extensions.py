@@ -17,10 +17,11 @@ from core.clock import FrozenClock
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.events import publish as real_publish
 from teams import extensions as extensions_module
-from teams.extensions import grant_extension, revoke_extension
+from teams.entries import SubmissionRefused, submit_entry
+from teams.extensions import ExtensionGranted, grant_extension, revoke_extension
 from teams.models import Entry, EntryStatus, Extension, Team
 from teams.rules import EntryFields
-from teams.services import ExtensionGranted, SubmissionRefused, extension_until, submit_entry
+from teams.write_window import extension_until
 from tests.factories import Scenario, make_campaign, make_team, make_user
 from tests.teams.helpers import count, first, rows_of
 

@@ -460,7 +460,7 @@ async def test_a_file_sent_in_time_but_written_after_the_close_is_refused(
 ) -> None:
     """As a submission (tests/teams/test_deadline_clock.py): the instant that decides is the
     server's clock once the write holds the phase's lock, not when the request was read."""
-    import teams.services
+    import teams.write_window
 
     scenario, team = await member_setup(db)
     close = scenario.submission.closes_at
@@ -468,7 +468,7 @@ async def test_a_file_sent_in_time_but_written_after_the_close_is_refused(
     url = upload_url(team, scenario)
     assert (await send(browser, url, "early.pdf", files.PDF)).status_code == 303
     early = await first(db, select(Attachment))
-    real = teams.services.lock_phase
+    real = teams.write_window.lock_phase
 
     async def granted_two_seconds_later(session: AsyncSession, phase_id: int) -> Any:
         clock.advance(timedelta(seconds=2))

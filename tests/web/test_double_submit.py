@@ -227,7 +227,7 @@ async def test_accepting_an_invitation_while_creating_a_team_joins_one_team(
     one, two = instances
     one.sign_in("bea@example.com")
     two.sign_in("bea@example.com")
-    Rendezvous(monkeypatch, "teams.services.lock_person", active=postgres)
+    Rendezvous(monkeypatch, "teams.membership.lock_person", active=postgres)
     create = {"name": "Red Team", "challenge_id": str(s.challenges[0].id)}
     accepted, created = at_once(
         lambda: one.post(f"/invitations/{invitation.id}/accept", {}),
@@ -259,7 +259,7 @@ async def test_two_teams_of_one_name_at_once_the_second_is_asked_for_another_nam
     one.sign_in("ann@example.com")
     two.sign_in("bob@example.com")
     # both found the name free, and insert their team now
-    Rendezvous(monkeypatch, "teams.services.lock_person", active=postgres)
+    Rendezvous(monkeypatch, "teams.membership.lock_person", active=postgres)
     form = {"name": "Pickers", "challenge_id": str(s.challenges[0].id)}
     answers = at_once(
         lambda: one.post(f"/campaigns/{s.campaign.id}/teams", form),
@@ -406,7 +406,7 @@ async def test_one_person_invited_twice_at_once_is_invited_once(
     one, two = instances
     one.sign_in("cap@example.com")
     two.sign_in("mate@example.com")
-    Rendezvous(monkeypatch, "teams.services.member_team", active=postgres)
+    Rendezvous(monkeypatch, "teams.invitations.member_team", active=postgres)
     url = f"/teams/{team.id}/invitations"
     answers = at_once(
         lambda: one.post(url, {"email": "dora@example.com"}), lambda: two.post(url, {"email": "dora@example.com"})

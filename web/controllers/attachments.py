@@ -35,9 +35,9 @@ from core.errors import N_, DomainError, Invalid, NotFound
 from core.numbers import parse_int
 from judging.attachment_access import readable_attachment
 from teams.attachments import ATTACHMENT_NOT_FOUND, UploadLimits, delete_attachment, upload_attachment
-from teams.services import LateWrite
 from teams.storage import ascii_name, stored_path
-from web.controllers.teams import entry_page
+from teams.write_window import LateWrite
+from web.controllers.entries import entry_page
 from web.deps import USER, AppClock, AppSettings, DbSession, signed_in
 from web.flash import is_htmx, see_other
 from web.i18n import format_datetime

@@ -42,7 +42,7 @@ from core.errors import N_, DomainError, NotFound, ValidationFailed
 from core.numbers import parse_int
 from core.pagination import paginate
 from judging.rubric_preview import judging_ahead, rubric_previews
-from teams.services import team_offers
+from teams.membership import team_offers
 from web.controllers.campaign_views import full_campaign, timeline_context
 from web.deps import EXECUTIVE, USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
