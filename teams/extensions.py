@@ -29,16 +29,6 @@ from core.errors import N_, Conflict, NotFound, ValidationFailed
 from core.events import Event, publish
 from teams.models import EXTENSION_REASON_MAX, Extension, Team
 from teams.rules import can_submit_as
-from teams.write_window import extension_until
-
-__all__ = [
-    "ExtensionGranted",
-    "ExtensionInput",
-    "campaign_extensions_query",
-    "extension_until",
-    "grant_extension",
-    "revoke_extension",
-]
 
 EXTENSION_NOT_FOUND = N_("We could not find that extension.")
 RACE_LOST = N_("Someone granted this team an extension just now. Reload the page and try again.")
