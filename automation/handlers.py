@@ -26,6 +26,7 @@ from judging.advancing import apply_advancement
 from judging.awards import publish_results
 from notifications.audiences import judges_with_unfinished, organizers, teams_without_submission
 from notifications.models import NotificationKind
+from notifications.reminders import hours_left, remind_judges
 from notifications.services import notify
 
 # a reminder whose moment passed while nothing ran is dropped rather than sent late
@@ -123,10 +124,6 @@ def _reminder_moot(phase: Phase, campaign: Campaign, action: ScheduledAction, no
     return None
 
 
-def _hours_left(phase: Phase, now: datetime) -> int:
-    return max(1, round((phase.closes_at - now).total_seconds() / 3600))
-
-
 async def apply_submission_reminder(session: AsyncSession, action: ScheduledAction, now: datetime) -> Applied:
     found = await _phase_and_campaign(session, action)
     if found is None:
@@ -147,7 +144,7 @@ async def apply_submission_reminder(session: AsyncSession, action: ScheduledActi
                 "team": team,
                 "closes_at": phase.closes_at.isoformat(),
                 "timezone": campaign.timezone,
-                "hours": _hours_left(phase, now),
+                "hours": hours_left(phase, now),
             },
             link=f"/campaigns/{campaign.id}",
             campaign_id=campaign.id,
@@ -163,23 +160,7 @@ async def apply_judging_reminder(session: AsyncSession, action: ScheduledAction,
     if (moot := _reminder_moot(phase, campaign, action, now)) is not None:
         return Applied(Outcome.SKIPPED, moot)
     judges = await judges_with_unfinished(session, phase.id)
-    for judge_id, unfinished in judges.items():
-        await notify(
-            session,
-            now,
-            [judge_id],
-            NotificationKind.JUDGING_REMINDER,
-            {
-                "campaign": campaign.title,
-                "phase": phase.name,
-                "closes_at": phase.closes_at.isoformat(),
-                "timezone": campaign.timezone,
-                "unfinished": unfinished,
-                "hours": _hours_left(phase, now),
-            },
-            link="/judging",
-            campaign_id=campaign.id,
-        )
+    await remind_judges(session, now, campaign, phase, judges)
     return Applied(Outcome.DONE, str(len(judges)))  # shown as "N judges reminded"
 
 

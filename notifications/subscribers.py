@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
-from campaigns.deadlines import accepts_writes
 from campaigns.models import Campaign, CampaignRoleKind, Phase, PhaseKind
 from campaigns.services import PhaseOpened
 from core.events import subscribe
@@ -19,6 +18,7 @@ from judging.models import AdvancementOutcome
 from judging.rubric_reset import RubricReopened
 from notifications.audiences import campaign_people, eligible_staff, members_of_team, team_members
 from notifications.models import NotificationKind
+from notifications.reminders import remind_judges
 from notifications.services import notify
 from teams.extensions import ExtensionGranted
 from teams.invitations import InvitationSent
@@ -226,24 +226,7 @@ async def _rubric_reopened(session: AsyncSession, event: RubricReopened) -> None
     campaign = await session.get(Campaign, event.campaign_id)
     if phase is None or campaign is None:
         return
-    for judge_id, count in event.judges:
-        params: dict[str, object] = {
-            "campaign": campaign.title,
-            "phase": phase.name,
-            "reopened": count,
-            "unfinished": count,
-        }
-        if accepts_writes(phase, event.at):
-            params |= {"closes_at": phase.closes_at.isoformat(), "timezone": campaign.timezone}
-        await notify(
-            session,
-            event.at,
-            [judge_id],
-            NotificationKind.JUDGING_REMINDER,
-            params,
-            link="/judging",
-            campaign_id=campaign.id,
-        )
+    await remind_judges(session, event.at, campaign, phase, dict(event.judges), reopened=True)
 
 
 def register() -> None:

@@ -20,8 +20,7 @@ from campaigns.models import Campaign, CampaignRole, CampaignRoleKind, Phase
 from core.errors import N_, NotFound
 from judging.progress import entry_progress, judge_progress, short_entries
 from notifications.audiences import judges_with_unfinished
-from notifications.models import NotificationKind
-from notifications.services import notify
+from notifications.reminders import remind_judges
 from web.controllers.judging_assignments import ENTRIES_PAGE_SIZE
 from web.controllers.judging_views import BASE, organized_phase, phase_path
 from web.deps import USER, AppClock, DbSession, signed_in
@@ -77,22 +76,6 @@ async def progress_page(
     )
 
 
-async def _remind(db: AsyncSession, campaign: Campaign, phase: Phase, now: datetime, judges: dict[int, int]) -> None:
-    hours = max(1, round((phase.closes_at - now).total_seconds() / 3600))
-    for judge_id, unfinished in sorted(judges.items()):
-        params = {
-            "campaign": campaign.title,
-            "phase": phase.name,
-            "closes_at": phase.closes_at.isoformat(),
-            "timezone": campaign.timezone,
-            "unfinished": unfinished,
-            "hours": hours,
-        }
-        await notify(
-            db, now, [judge_id], NotificationKind.JUDGING_REMINDER, params, link="/judging", campaign_id=campaign.id
-        )
-
-
 @post(f"{BASE}/progress/remind", opt=USER, name="judging_remind_all")
 async def remind_all(
     request: Request[Any, Any, Any],
@@ -107,7 +90,7 @@ async def remind_all(
     if not accepts_writes(phase, now):
         return see_other(request, path, error=_(NOT_OPEN))
     judges = await judges_with_unfinished(db_session, phase.id)
-    await _remind(db_session, campaign, phase, now, judges)
+    await remind_judges(db_session, now, campaign, phase, judges)
     sent = ngettext("Reminder sent to %(num)s judge.", "Reminders sent to %(num)s judges.", len(judges))
     return see_other(request, path, ok=sent)
 
@@ -133,7 +116,7 @@ async def remind_judge(
         return see_other(request, path, error=_(NOT_OPEN))
     unfinished = (await judges_with_unfinished(db_session, phase.id)).get(judge_id, 0)
     if unfinished:
-        await _remind(db_session, campaign, phase, now, {judge_id: unfinished})
+        await remind_judges(db_session, now, campaign, phase, {judge_id: unfinished})
     if not is_htmx(request):
         if not unfinished:
             return see_other(request, path, info=_("Nothing to remind: every scorecard is final."))
