@@ -125,6 +125,8 @@ async def test_downloads_are_attachments_with_type_and_name(db: AsyncSession, br
         disposition = response.headers["content-disposition"]
         assert disposition.startswith(f'attachment; filename="kaizen-campaign{c}-phase{p}-')
         assert disposition.endswith("." + path.rsplit(".", 1)[1] + '"')
+    for unknown in ("export/results.pdf", "export/judges.csv", "export/results", "export/.csv"):
+        assert (await browser.get(f"{w.base}/{unknown}")).status_code == 404, unknown
     scorecards = await browser.get(f"{w.base}/export/scorecards.csv")
     assert SENTINEL_NOTE in scorecards.text  # organizers do see private notes
     template = await browser.get(f"{w.base}/import/template.csv")

@@ -5,6 +5,7 @@ Every route resolves the campaign in the organizer's scope first: anyone else ge
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -14,7 +15,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.models import Campaign, Phase
-from core.errors import DomainError, NotFound
+from core.errors import N_, DomainError, NotFound
 from judging import exports, sheets
 from judging.importing import import_scorecards
 from judging.progress import phase_card_rows
@@ -166,40 +167,31 @@ async def _scorecards(db: AsyncSession, phase: Phase) -> exports.Table:
     return exports.scorecards_table(criteria, await phase_card_rows(db, phase))
 
 
-@get(f"{BASE}/export/results.csv", opt=USER, name="judging_export_results_csv")
-async def export_results_csv(
-    request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int], phase_id: FromPath[int]
+# what may be exported: the table (and its sheet's name), in each format
+EXPORTS: dict[str, tuple[Callable[[AsyncSession, Phase], Awaitable[exports.Table]], str]] = {
+    "results": (_results, "Results"),
+    "scorecards": (_scorecards, "Scorecards"),
+}
+FORMATS = {"csv": CSV, "xlsx": XLSX}
+
+
+@get(f"{BASE}/export/{{file:str}}", opt=USER, name="judging_export")
+async def export_table(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    campaign_id: FromPath[int],
+    phase_id: FromPath[int],
+    file: FromPath[str],
 ) -> Response[bytes]:
+    """``results.csv``, ``results.xlsx``, ``scorecards.csv`` or ``scorecards.xlsx``; anything else is a 404."""
     campaign, phase = await organized_phase(db_session, signed_in(request), campaign_id, phase_id)
-    table = await _results(db_session, phase)
-    return _attachment(exports.to_csv(table), CSV, _filename(campaign, phase, "results", "csv"))
-
-
-@get(f"{BASE}/export/results.xlsx", opt=USER, name="judging_export_results_xlsx")
-async def export_results_xlsx(
-    request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int], phase_id: FromPath[int]
-) -> Response[bytes]:
-    campaign, phase = await organized_phase(db_session, signed_in(request), campaign_id, phase_id)
-    table = await _results(db_session, phase)
-    return _attachment(exports.to_xlsx(table, "Results"), XLSX, _filename(campaign, phase, "results", "xlsx"))
-
-
-@get(f"{BASE}/export/scorecards.csv", opt=USER, name="judging_export_scorecards_csv")
-async def export_scorecards_csv(
-    request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int], phase_id: FromPath[int]
-) -> Response[bytes]:
-    campaign, phase = await organized_phase(db_session, signed_in(request), campaign_id, phase_id)
-    table = await _scorecards(db_session, phase)
-    return _attachment(exports.to_csv(table), CSV, _filename(campaign, phase, "scorecards", "csv"))
-
-
-@get(f"{BASE}/export/scorecards.xlsx", opt=USER, name="judging_export_scorecards_xlsx")
-async def export_scorecards_xlsx(
-    request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int], phase_id: FromPath[int]
-) -> Response[bytes]:
-    campaign, phase = await organized_phase(db_session, signed_in(request), campaign_id, phase_id)
-    table = await _scorecards(db_session, phase)
-    return _attachment(exports.to_xlsx(table, "Scorecards"), XLSX, _filename(campaign, phase, "scorecards", "xlsx"))
+    what, _dot, ext = file.partition(".")
+    if what not in EXPORTS or ext not in FORMATS:
+        raise NotFound(N_("There is no such export."))
+    build, sheet = EXPORTS[what]
+    table = await build(db_session, phase)
+    content = exports.to_csv(table) if ext == "csv" else exports.to_xlsx(table, sheet)
+    return _attachment(content, FORMATS[ext], _filename(campaign, phase, what, ext))
 
 
 routes = [
@@ -207,8 +199,5 @@ routes = [
     template_csv,
     template_xlsx,
     import_upload,
-    export_results_csv,
-    export_results_xlsx,
-    export_scorecards_csv,
-    export_scorecards_xlsx,
+    export_table,
 ]
