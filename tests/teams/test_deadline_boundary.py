@@ -23,7 +23,7 @@ from sqlalchemy.util import await_only
 from accounts.models import User
 from campaigns.deadlines import local_to_utc
 from campaigns.models import Phase, PhaseStatus
-from campaigns.phases import close_phase
+from campaigns.phase_transitions import close_phase
 from core.audit import AuditEntry
 from teams.models import Entry, EntryStatus, EntryVersion, Extension
 from teams.rules import EntryFields
