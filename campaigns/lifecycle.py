@@ -1,4 +1,4 @@
-"""Named operations on the campaign itself: create and edit it, publish and close it; which campaigns a person may list.
+"""Named operations on the campaign itself: create, edit, publish and close it; which ones a person may list.
 
 Every operation takes the session, the acting user and ``now`` (from the injected clock),
 validates, changes, flushes, writes its audit row and announces what happened. Callers
