@@ -19,7 +19,7 @@ from automation.plan import (
     RESULTS_PUBLISH,
 )
 from campaigns.models import Campaign, CampaignStatus, Phase, PhaseStatus
-from campaigns.phases import close_phase, open_phase
+from campaigns.phase_transitions import close_phase, open_phase
 from core.errors import N_, Conflict
 from core.scheduling import Applied, Outcome, ScheduledAction, register
 from judging.advancing import apply_advancement

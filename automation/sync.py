@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from automation.plan import planned_actions
+from campaigns.events import CampaignClosed, CampaignPublished, PhaseClosed, PhaseOpened, TimelineChanged
 from campaigns.models import Campaign, Phase
-from campaigns.services import CampaignClosed, CampaignPublished, PhaseClosed, PhaseOpened, TimelineChanged
 from core.events import subscribe
 from core.scheduling import sync_actions
 from judging.awards import ResultsPublished

@@ -29,6 +29,11 @@ async def can_organize(session: AsyncSession, campaign: Campaign, user: User) ->
     return CampaignRoleKind.ORGANIZER in await roles_in(session, campaign.id, user)
 
 
+async def require_organizer(session: AsyncSession, campaign: Campaign, actor: User) -> None:
+    if not await can_organize(session, campaign, actor):
+        raise NotFound(CAMPAIGN_NOT_FOUND)
+
+
 async def visible_campaign(session: AsyncSession, campaign_id: int, user: User) -> Campaign:
     """A campaign the user may see: published ones for everyone, drafts for its leads only."""
     campaign = await session.get(Campaign, campaign_id)

@@ -2,7 +2,7 @@
 
 Rule: a campaign is published once it has at least one challenge (a team enters one) and one
 submission phase (an entry belongs to one). The campaign page shows the reason beside the
-disabled "Publish" button; ``campaigns.services.publish_campaign`` refuses with it too.
+disabled "Publish" button; ``campaigns.lifecycle.publish_campaign`` refuses with it too.
 """
 
 from __future__ import annotations

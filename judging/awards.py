@@ -32,7 +32,8 @@ from sqlalchemy.orm import joinedload
 from accounts.models import User
 from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize
 from campaigns.models import Campaign, Challenge, Phase, PhaseKind, PhaseStatus
-from campaigns.phases import lock_campaign, open_phase
+from campaigns.phase_transitions import open_phase
+from campaigns.timeline import lock_campaign
 from core.audit import record
 from core.concurrency import serialise
 from core.errors import N_, Conflict, NotFound, ValidationFailed

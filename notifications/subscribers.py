@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
+from campaigns.events import PhaseOpened
 from campaigns.models import Campaign, CampaignRoleKind, Phase, PhaseKind
-from campaigns.services import PhaseOpened
 from core.events import subscribe
 from judging.advancing import AdvancementApplied, AdvancementOverridden
 from judging.awards import AwardsAwaitingApproval, ResultsPublished, ResultsRepublished

@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from automation.plan import PHASE_CLOSE, PHASE_OPEN, REMIND_SUBMISSION, RESULTS_PUBLISH
 from campaigns.models import Phase, PhaseKind, PhaseStatus
-from campaigns.phases import close_phase, open_phase
+from campaigns.phase_transitions import close_phase, open_phase
+from campaigns.timeline_editing import PhaseInput, update_phase
 from core.audit import AuditEntry
 from core.scheduling import ActionState, ScheduledAction
 from judging.models import Award
@@ -178,8 +179,6 @@ async def test_reminders_reach_teams_without_a_submitted_entry(db: AsyncSession,
 
 
 async def test_a_pushed_back_deadline_reschedules_and_rearms_its_reminder(db: AsyncSession, sweeper: Sweeper) -> None:
-    from campaigns.phases import PhaseInput, update_phase
-
     organizer = await make_user(db, "org@example.com", executive=True)
     scenario = await make_campaign(db, organizer=organizer, sponsor=organizer, stage="submission")
     submission = scenario.submission

@@ -17,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import User
 from campaigns.deadlines import effective_close, is_live
 from campaigns.models import Campaign, Phase, PhaseKind, PhaseStatus
-from campaigns.phases import ConfirmationNeeded, PhaseInput, close_phase, open_phase, reopen_phase, update_phase
+from campaigns.phase_transitions import close_phase, open_phase, reopen_phase
+from campaigns.timeline import ConfirmationNeeded
+from campaigns.timeline_editing import PhaseInput, update_phase
 from campaigns.transitions import ClosingTimes, closing_refusal, closing_times, plan_opening, reopen_errors
 from core.audit import AuditEntry
 from core.clock import FrozenClock

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from accounts.models import User
 from campaigns.models import Campaign, Phase, PhaseKind, PhaseStatus
-from campaigns.phases import reopen_phase
+from campaigns.phase_transitions import reopen_phase
 from core.errors import Conflict
 from judging.awards import publish_results
 from judging.models import Award

@@ -12,11 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
-from campaigns import services as campaign_services
+from campaigns import lifecycle
 from campaigns.deadlines import normalise_reminder_hours, reminder_offsets
+from campaigns.events import TimelineChanged
 from campaigns.models import Campaign, Phase, PhaseKind, PhaseStatus
-from campaigns.phases import ConfirmationNeeded, PhaseInput, update_phase
-from campaigns.services import TimelineChanged
+from campaigns.timeline import ConfirmationNeeded
+from campaigns.timeline_editing import PhaseInput, update_phase
 from core.audit import AuditEntry
 from core.clock import FrozenClock
 from core.errors import ValidationFailed
@@ -236,7 +237,7 @@ async def test_reminder_hours_on_the_campaign_form(
         published.append(event)
         await real_publish(session, event)
 
-    monkeypatch.setattr(campaign_services, "publish", spy)
+    monkeypatch.setattr(lifecycle, "publish", spy)
     organizer = await make_user(db, "org@example.com")
     scenario = await make_campaign(db, organizer=organizer, stage="submission")
     await db.commit()

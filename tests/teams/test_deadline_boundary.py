@@ -23,7 +23,7 @@ from sqlalchemy.util import await_only
 from accounts.models import User
 from campaigns.deadlines import local_to_utc
 from campaigns.models import Phase, PhaseStatus
-from campaigns.phases import close_phase
+from campaigns.phase_transitions import close_phase
 from core.audit import AuditEntry
 from core.engine import make_engine
 from teams.entries import SubmissionRefused, submit_entry

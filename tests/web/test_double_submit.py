@@ -363,7 +363,7 @@ async def test_one_role_given_by_two_organizers_at_once_is_given_once(
     one, two = instances
     one.sign_in("org@example.com")
     two.sign_in("org@example.com")
-    Rendezvous(monkeypatch, "campaigns.services.add_unique", active=postgres)
+    Rendezvous(monkeypatch, "campaigns.people.add_unique", active=postgres)
     url = f"/campaigns/{scenario.campaign.id}/people"
     form = {"email": "judy@example.com", "role": "judge"}
     answers = at_once(lambda: one.post(url, form), lambda: two.post(url, form))

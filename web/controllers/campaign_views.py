@@ -1,7 +1,8 @@
-"""What the campaign pages share: the campaign with its timeline, the timeline's context, messages."""
+"""What the campaign pages share: the campaign with its timeline, the timeline's context, form values, messages."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -11,9 +12,10 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from campaigns.deadlines import current_phase, effective_close, is_live, phase_state
 from campaigns.models import Campaign, CampaignStatus, PhaseKind, PhaseStatus
-from campaigns.phases import reopen_refusal
+from campaigns.phase_transitions import reopen_refusal
 from campaigns.transitions import closing_refusal, plan_opening, reopen_errors
 from core.errors import N_, DomainError, NotFound, ValidationFailed
+from web.deps import form_value
 from web.i18n import format_when
 from web.i18n import gettext as _
 from web.timeline_chart import build_chart
@@ -45,6 +47,20 @@ def messages(exc: DomainError, timezone: str) -> dict[str, str]:
     if isinstance(exc, ValidationFailed):
         return {field: translated(message, exc.params_of(field), timezone) for field, message in exc.errors.items()}
     return {exc.field or "__all__": translated(exc.message, exc.params, timezone)}
+
+
+def field_messages(exc: DomainError) -> dict[str, str]:
+    """Translated messages by form field; ``__all__`` for a message about the whole form.
+
+    For the forms whose messages name no times (campaign details, challenges, people)."""
+    if isinstance(exc, ValidationFailed):
+        return {field: _(message) for field, message in exc.errors.items()}
+    return {exc.field or "__all__": _(exc.message, **exc.params)}
+
+
+def form_values(form: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    """The named fields of a posted form, each as web.deps.form_value reads it (trimmed, "" when missing)."""
+    return {name: form_value(form, name) for name in names}
 
 
 def _controls(campaign: Campaign, now: datetime) -> dict[int, dict[str, Any]]:

@@ -1,5 +1,6 @@
-"""Campaigns: the list, the campaign page, and the organizer's pages (details, challenges,
-people, publication); the timeline has its own module, web/controllers/timeline.py."""
+"""Campaigns: the list, the campaign page, and the organizer's pages for the campaign itself
+(details, publication, closing); its challenges, people and timeline have their own modules:
+web/controllers/challenges.py, campaign_people.py and timeline.py."""
 
 from __future__ import annotations
 
@@ -9,47 +10,34 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
-from sqlalchemy import select
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from accounts.models import User
 from campaigns.access import can_organize, organized_campaign, visible_campaign
 from campaigns.deadlines import current_phase
-from campaigns.models import (
-    Campaign,
-    CampaignRole,
-    CampaignRoleKind,
-    Challenge,
-    PhaseKind,
-)
-from campaigns.publication import publication_blocker
-from campaigns.services import (
+from campaigns.lifecycle import (
     CampaignInput,
-    ChallengeInput,
-    add_challenge,
-    add_person,
     close_campaign,
     create_campaign,
     publish_campaign,
-    remove_person,
     update_campaign,
-    update_challenge,
     visible_campaigns_query,
 )
-from core.errors import N_, DomainError, NotFound, ValidationFailed
+from campaigns.models import Campaign, PhaseKind
+from campaigns.publication import publication_blocker
+from core.errors import DomainError
 from core.numbers import parse_int
 from core.pagination import paginate
 from judging.rubric_preview import judging_ahead, rubric_previews
 from teams.membership import team_offers
-from web.controllers.campaign_views import full_campaign, timeline_context
+from web.controllers.campaign_views import field_messages, form_values, full_campaign, timeline_context
 from web.deps import EXECUTIVE, USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
 
 PAGE_SIZE = 20
-PEOPLE_PAGE_SIZE = 50
 COMMON_TIMEZONES = (
     "UTC",
     "Europe/London",
@@ -73,25 +61,13 @@ COMMON_TIMEZONES = (
     "America/Los_Angeles",
 )
 CAMPAIGN_FIELDS = ("title", "description", "timezone", "min_team_size", "max_team_size", "reminder_hours")
-CHALLENGE_FIELDS = ("title", "description", "expected_impact", "resources")
 
 
 # --- form helpers -----------------------------------------------------------------------------
 
 
-def _messages(exc: DomainError) -> dict[str, str]:
-    """Translated messages by form field; ``__all__`` for a message about the whole form."""
-    if isinstance(exc, ValidationFailed):
-        return {field: _(message) for field, message in exc.errors.items()}
-    return {exc.field or "__all__": _(exc.message, **exc.params)}
-
-
-def _values(form: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: form_value(form, name) for name in names}
-
-
 def _campaign_values(form: Mapping[str, Any]) -> dict[str, Any]:
-    values = _values(form, CAMPAIGN_FIELDS)
+    values = form_values(form, CAMPAIGN_FIELDS)
     values["show_judge_names"] = bool(form_value(form, "show_judge_names"))
     values["show_ranks"] = bool(form_value(form, "show_ranks"))
     return values
@@ -121,26 +97,6 @@ def _campaign_values_of(campaign: Campaign) -> dict[str, Any]:
         "show_ranks": campaign.show_ranks,
         "reminder_hours": campaign.reminder_hours,
     }
-
-
-def _challenge_input(values: Mapping[str, Any]) -> ChallengeInput:
-    return ChallengeInput(**{name: values[name] for name in CHALLENGE_FIELDS})
-
-
-def _redirect(path: str) -> Redirect:
-    return Redirect(path=path, status_code=303)
-
-
-# --- loading --------------------------------------------------------------------------------
-
-
-async def _challenge_of(db: AsyncSession, campaign: Campaign, challenge_id: int) -> Challenge:
-    challenge = await db.scalar(
-        select(Challenge).where(Challenge.id == challenge_id, Challenge.campaign_id == campaign.id)
-    )
-    if challenge is None:
-        raise NotFound(N_("We could not find that challenge."))
-    return challenge
 
 
 # --- list and campaign page ---------------------------------------------------------------------
@@ -230,7 +186,7 @@ async def campaign_create(request: Request[Any, Any, Any], db_session: DbSession
     try:
         campaign = await create_campaign(db_session, user, clock.now(), _campaign_input(values))
     except DomainError as exc:
-        return _campaign_form(None, values, _messages(exc), exc.status_code)
+        return _campaign_form(None, values, field_messages(exc), exc.status_code)
     return see_other(request, f"/campaigns/{campaign.id}", ok=_("Campaign created as a draft."))
 
 
@@ -250,7 +206,7 @@ async def campaign_update(
     try:
         await update_campaign(db_session, user, clock.now(), campaign, _campaign_input(values))
     except DomainError as exc:
-        return _campaign_form(campaign, values, _messages(exc), exc.status_code)
+        return _campaign_form(campaign, values, field_messages(exc), exc.status_code)
     return see_other(request, f"/campaigns/{campaign.id}", ok=_("The campaign details are saved."))
 
 
@@ -282,144 +238,6 @@ async def campaign_close(
     return see_other(request, path, ok=_("The campaign is closed."))
 
 
-# --- challenges ---------------------------------------------------------------------------------
-
-
-def _challenge_form(
-    campaign: Campaign, challenge: Challenge | None, values: dict[str, Any], errors: dict[str, str], status: int = 200
-) -> Template:
-    return Template(
-        template_name="campaigns/challenge_form.html",
-        context={"campaign": campaign, "challenge": challenge, "values": values, "errors": errors},
-        status_code=status,
-    )
-
-
-@get("/campaigns/{campaign_id:int}/challenges/new", opt=USER, name="challenge_new")
-async def challenge_new(request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int]) -> Template:
-    campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
-    return _challenge_form(campaign, None, dict.fromkeys(CHALLENGE_FIELDS, ""), {})
-
-
-@post("/campaigns/{campaign_id:int}/challenges", opt=USER, name="challenge_create")
-async def challenge_create(
-    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
-) -> Response[Any]:
-    user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
-    values = _values(await request.form(), CHALLENGE_FIELDS)
-    try:
-        await add_challenge(db_session, user, clock.now(), campaign, _challenge_input(values))
-    except DomainError as exc:
-        return _challenge_form(campaign, None, values, _messages(exc), exc.status_code)
-    return see_other(request, f"/campaigns/{campaign.id}#challenges", ok=_("Challenge added."))
-
-
-@get("/campaigns/{campaign_id:int}/challenges/{challenge_id:int}/edit", opt=USER, name="challenge_edit")
-async def challenge_edit(
-    request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int], challenge_id: FromPath[int]
-) -> Template:
-    campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
-    challenge = await _challenge_of(db_session, campaign, challenge_id)
-    values = {name: getattr(challenge, name) for name in CHALLENGE_FIELDS}
-    return _challenge_form(campaign, challenge, values, {})
-
-
-@post("/campaigns/{campaign_id:int}/challenges/{challenge_id:int}/edit", opt=USER, name="challenge_update")
-async def challenge_update(
-    request: Request[Any, Any, Any],
-    db_session: DbSession,
-    clock: AppClock,
-    campaign_id: FromPath[int],
-    challenge_id: FromPath[int],
-) -> Response[Any]:
-    user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
-    challenge = await _challenge_of(db_session, campaign, challenge_id)
-    values = _values(await request.form(), CHALLENGE_FIELDS)
-    try:
-        await update_challenge(db_session, user, clock.now(), campaign, challenge, _challenge_input(values))
-    except DomainError as exc:
-        return _challenge_form(campaign, challenge, values, _messages(exc), exc.status_code)
-    return see_other(request, f"/campaigns/{campaign.id}#challenges", ok=_("Challenge saved."))
-
-
-# --- people -------------------------------------------------------------------------------------
-
-
-async def _people_page(
-    db: AsyncSession,
-    campaign: Campaign,
-    page: int,
-    *,
-    values: dict[str, Any] | None = None,
-    errors: dict[str, str] | None = None,
-    status: int = 200,
-) -> Template:
-    stmt = (
-        select(CampaignRole)
-        .join(CampaignRole.user)
-        .where(CampaignRole.campaign_id == campaign.id)
-        .options(joinedload(CampaignRole.user))
-        .order_by(CampaignRole.role.desc(), User.name, CampaignRole.id)
-    )
-    result = await paginate(db, stmt, number=page, size=PEOPLE_PAGE_SIZE)
-    return Template(
-        template_name="campaigns/people.html",
-        context={
-            "campaign": campaign,
-            "page": result,
-            "base_url": f"/campaigns/{campaign.id}/people?",
-            "values": values or {"email": "", "role": CampaignRoleKind.JUDGE.value},
-            "errors": errors or {},
-            "roles": list(CampaignRoleKind),
-        },
-        status_code=status,
-    )
-
-
-@get("/campaigns/{campaign_id:int}/people", opt=USER, name="campaign_people")
-async def people(
-    request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int], page: FromQuery[int] = 1
-) -> Template:
-    campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
-    return await _people_page(db_session, campaign, page)
-
-
-@post("/campaigns/{campaign_id:int}/people", opt=USER, name="campaign_people_add")
-async def people_add(
-    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
-) -> Response[Any]:
-    user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
-    values = _values(await request.form(), ("email", "role"))
-    try:
-        await add_person(db_session, user, clock.now(), campaign, values["email"], values["role"])
-    except DomainError as exc:
-        return await _people_page(db_session, campaign, 1, values=values, errors=_messages(exc), status=exc.status_code)
-    return see_other(request, f"/campaigns/{campaign.id}/people", ok=_("%(email)s added.", email=values["email"]))
-
-
-@post("/campaigns/{campaign_id:int}/people/{role_id:int}/remove", opt=USER, name="campaign_people_remove")
-async def people_remove(
-    request: Request[Any, Any, Any],
-    db_session: DbSession,
-    clock: AppClock,
-    campaign_id: FromPath[int],
-    role_id: FromPath[int],
-) -> Response[Any]:
-    user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
-    path = f"/campaigns/{campaign.id}/people"
-    try:
-        await remove_person(db_session, user, clock.now(), campaign, role_id)
-    except NotFound:
-        raise
-    except DomainError as exc:  # the last organizer, say: a re-sent form must not remove them later
-        return see_other(request, path, error=_(exc.message, **exc.params))
-    return see_other(request, path, ok=_("Removed from the campaign."))
-
-
 routes = [
     campaign_list,
     campaign_new,
@@ -429,11 +247,4 @@ routes = [
     campaign_update,
     campaign_publish,
     campaign_close,
-    challenge_new,
-    challenge_create,
-    challenge_edit,
-    challenge_update,
-    people,
-    people_add,
-    people_remove,
 ]

@@ -16,15 +16,9 @@ from automation.status import campaign_actions
 from campaigns.access import organized_campaign
 from campaigns.deadlines import has_started
 from campaigns.models import Campaign, Phase, PhaseKind, PhaseStatus
-from campaigns.phases import (
-    ConfirmationNeeded,
-    PhaseInput,
-    add_phase,
-    close_phase,
-    open_phase,
-    reopen_phase,
-    update_phase,
-)
+from campaigns.phase_transitions import close_phase, open_phase, reopen_phase
+from campaigns.timeline import ConfirmationNeeded
+from campaigns.timeline_editing import PhaseInput, add_phase, update_phase
 from campaigns.transitions import plan_opening
 from core.errors import N_, DomainError, NotFound
 from core.numbers import parse_int

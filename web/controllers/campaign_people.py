@@ -1,0 +1,107 @@
+"""A campaign's people, for its organizers: who holds which campaign role; give one, take one away."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from accounts.models import User
+from campaigns.access import organized_campaign
+from campaigns.models import Campaign, CampaignRole, CampaignRoleKind
+from campaigns.people import add_person, remove_person
+from core.errors import DomainError, NotFound
+from core.pagination import paginate
+from web.controllers.campaign_views import field_messages, form_values
+from web.deps import USER, AppClock, DbSession, signed_in
+from web.flash import see_other
+from web.i18n import gettext as _
+
+PEOPLE_PAGE_SIZE = 50
+
+
+async def _people_page(
+    db: AsyncSession,
+    campaign: Campaign,
+    page: int,
+    *,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    stmt = (
+        select(CampaignRole)
+        .join(CampaignRole.user)
+        .where(CampaignRole.campaign_id == campaign.id)
+        .options(joinedload(CampaignRole.user))
+        .order_by(CampaignRole.role.desc(), User.name, CampaignRole.id)
+    )
+    result = await paginate(db, stmt, number=page, size=PEOPLE_PAGE_SIZE)
+    return Template(
+        template_name="campaigns/people.html",
+        context={
+            "campaign": campaign,
+            "page": result,
+            "base_url": f"/campaigns/{campaign.id}/people?",
+            "values": values or {"email": "", "role": CampaignRoleKind.JUDGE.value},
+            "errors": errors or {},
+            "roles": list(CampaignRoleKind),
+        },
+        status_code=status,
+    )
+
+
+@get("/campaigns/{campaign_id:int}/people", opt=USER, name="campaign_people")
+async def people(
+    request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int], page: FromQuery[int] = 1
+) -> Template:
+    campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
+    return await _people_page(db_session, campaign, page)
+
+
+@post("/campaigns/{campaign_id:int}/people", opt=USER, name="campaign_people_add")
+async def people_add(
+    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
+) -> Response[Any]:
+    user = signed_in(request)
+    campaign = await organized_campaign(db_session, campaign_id, user)
+    values = form_values(await request.form(), ("email", "role"))
+    try:
+        await add_person(db_session, user, clock.now(), campaign, values["email"], values["role"])
+    except DomainError as exc:
+        return await _people_page(
+            db_session, campaign, 1, values=values, errors=field_messages(exc), status=exc.status_code
+        )
+    return see_other(request, f"/campaigns/{campaign.id}/people", ok=_("%(email)s added.", email=values["email"]))
+
+
+@post("/campaigns/{campaign_id:int}/people/{role_id:int}/remove", opt=USER, name="campaign_people_remove")
+async def people_remove(
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    clock: AppClock,
+    campaign_id: FromPath[int],
+    role_id: FromPath[int],
+) -> Response[Any]:
+    user = signed_in(request)
+    campaign = await organized_campaign(db_session, campaign_id, user)
+    path = f"/campaigns/{campaign.id}/people"
+    try:
+        await remove_person(db_session, user, clock.now(), campaign, role_id)
+    except NotFound:
+        raise
+    except DomainError as exc:  # the last organizer, say: a re-sent form must not remove them later
+        return see_other(request, path, error=_(exc.message, **exc.params))
+    return see_other(request, path, ok=_("Removed from the campaign."))
+
+
+routes = [
+    people,
+    people_add,
+    people_remove,
+]
