@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accounts.access import is_platform_lead
 from accounts.models import User
 from campaigns.models import Campaign, CampaignRole, CampaignRoleKind, CampaignStatus
 from core.errors import N_, NotFound
@@ -17,10 +18,6 @@ async def roles_in(session: AsyncSession, campaign_id: int, user: User) -> set[C
         select(CampaignRole.role).where(CampaignRole.campaign_id == campaign_id, CampaignRole.user_id == user.id)
     )
     return set(rows.all())
-
-
-def is_platform_lead(user: User) -> bool:
-    return user.is_admin or user.is_executive
 
 
 async def can_organize(session: AsyncSession, campaign: Campaign, user: User) -> bool:

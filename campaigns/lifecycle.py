@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accounts.access import is_platform_lead
 from accounts.models import User
-from campaigns.access import is_platform_lead, require_organizer
+from campaigns.access import require_organizer
 from campaigns.deadlines import (
     normalise_reminder_hours,
 )

@@ -26,6 +26,7 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from accounts.access import is_platform_lead
 from accounts.models import User
 from accounts.services import normalise_email, validate_email
 from campaigns.models import Campaign
@@ -51,7 +52,7 @@ TRANSITIONS: dict[ProjectStatus, tuple[ProjectStatus, ...]] = {
 
 
 def can_decide(user: User) -> bool:
-    return user.is_executive or user.is_admin
+    return is_platform_lead(user)
 
 
 def next_statuses(status: ProjectStatus) -> tuple[ProjectStatus, ...]:

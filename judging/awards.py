@@ -29,6 +29,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from accounts.access import is_platform_lead
 from accounts.models import User
 from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize
 from campaigns.models import Campaign, Challenge, Phase, PhaseKind, PhaseStatus
@@ -223,7 +224,7 @@ async def add_award(session: AsyncSession, actor: User, now: datetime, campaign:
 
 async def approve_award(session: AsyncSession, actor: User, now: datetime, campaign: Campaign, award_id: int) -> Award:
     """An executive (or an admin) approves one award; anyone else does not see it."""
-    if not (actor.is_executive or actor.is_admin):
+    if not is_platform_lead(actor):
         raise NotFound(AWARD_NOT_FOUND)
     award = await session.scalar(select(Award).where(Award.id == award_id, Award.campaign_id == campaign.id))
     if award is None:

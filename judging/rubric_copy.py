@@ -17,8 +17,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accounts.access import is_platform_lead
 from accounts.models import User
-from campaigns.access import can_organize, is_platform_lead
+from campaigns.access import can_organize
 from campaigns.models import Campaign, CampaignRole, CampaignRoleKind, Phase, PhaseKind
 from core.audit import record
 from core.errors import N_, Conflict, NotFound

@@ -17,6 +17,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accounts.access import is_platform_lead
 from accounts.models import User
 from accounts.services import find_session, record_session
 from core.clock import Clock
@@ -134,5 +135,5 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
         raise NotAuthorizedException("Please sign in.")
     if access == "admin" and not user.is_admin:
         raise PermissionDeniedException()
-    if access == "executive" and not (user.is_executive or user.is_admin):
+    if access == "executive" and not is_platform_lead(user):
         raise PermissionDeniedException()

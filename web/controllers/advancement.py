@@ -12,6 +12,7 @@ from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accounts.access import is_platform_lead
 from accounts.models import User
 from campaigns.access import CAMPAIGN_NOT_FOUND, organized_campaign, visible_campaign
 from campaigns.models import AdvancementRule, Campaign, Phase, PhaseKind
@@ -254,7 +255,7 @@ async def advancement_override(
 
 
 def _require_executive(user: User) -> None:
-    if not (user.is_executive or user.is_admin):
+    if not is_platform_lead(user):
         raise NotFound(CAMPAIGN_NOT_FOUND)
 
 

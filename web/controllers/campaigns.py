@@ -14,6 +14,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from accounts.access import is_platform_lead
 from accounts.models import User
 from campaigns.access import can_organize, organized_campaign, visible_campaign
 from campaigns.deadlines import current_phase
@@ -118,7 +119,7 @@ async def campaign_list(
             "page": result,
             "current": current,
             "offers": offers,
-            "can_create": user.is_executive or user.is_admin,
+            "can_create": is_platform_lead(user),
             "base_url": "/campaigns?",
         },
     )

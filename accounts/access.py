@@ -1,0 +1,12 @@
+"""What an account's own flags allow, whatever the campaign (campaign-scoped rights are
+``campaigns.access``'s)."""
+
+from __future__ import annotations
+
+from accounts.models import User
+
+
+def is_platform_lead(user: User) -> bool:
+    """An executive or an administrator: launches campaigns, sees every one of them, approves
+    awards, decides on incubation and reaches the executive pages."""
+    return user.is_admin or user.is_executive
