@@ -20,6 +20,7 @@ from automation.plan import (
 )
 from campaigns.models import Campaign, CampaignStatus, Phase, PhaseStatus
 from campaigns.phase_transitions import close_phase, open_phase
+from core.actors import SCHEDULER
 from core.errors import N_, Conflict
 from core.scheduling import Applied, Outcome, ScheduledAction, register
 from judging.advancing import apply_advancement
@@ -46,7 +47,7 @@ async def apply_open(session: AsyncSession, action: ScheduledAction, now: dateti
     if found is None:
         return Applied(Outcome.SKIPPED, N_("The phase no longer exists."))
     try:
-        opened = await open_phase(session, None, now, found[0])
+        opened = await open_phase(session, SCHEDULER, now, found[0])
     except Conflict as exc:
         return Applied(Outcome.SKIPPED, exc.message, exc.params)
     return Applied(Outcome.DONE) if opened else Applied(Outcome.SKIPPED, N_("Already open or closed by hand."))
@@ -57,7 +58,7 @@ async def apply_close(session: AsyncSession, action: ScheduledAction, now: datet
     if found is None:
         return Applied(Outcome.SKIPPED, N_("The phase no longer exists."))
     try:
-        closed = await close_phase(session, None, now, found[0])
+        closed = await close_phase(session, SCHEDULER, now, found[0])
     except Conflict as exc:
         return Applied(Outcome.SKIPPED, exc.message, exc.params)
     return Applied(Outcome.DONE) if closed else Applied(Outcome.SKIPPED, N_("Already closed by hand."))
@@ -70,7 +71,7 @@ async def apply_publish(session: AsyncSession, action: ScheduledAction, now: dat
         return Applied(Outcome.SKIPPED, N_("The phase no longer exists."))
     _phase, campaign = found
     try:
-        published = await publish_results(session, None, now, campaign)
+        published = await publish_results(session, SCHEDULER, now, campaign)
     except Conflict as exc:
         await notify(
             session,
@@ -97,7 +98,7 @@ async def apply_advance(session: AsyncSession, action: ScheduledAction, now: dat
         return Applied(Outcome.SKIPPED, N_("The phase no longer exists."))
     phase, campaign = found
     try:
-        report = await apply_advancement(session, None, now, phase)  # the same step an organizer runs
+        report = await apply_advancement(session, SCHEDULER, now, phase)  # the same step an organizer runs
     except Conflict as exc:
         await notify(
             session,

@@ -2,8 +2,8 @@
 
 The rules are pure (campaigns.transitions for the state machine); these operations load the
 timeline under the campaign's lock (campaigns.timeline), so two transitions of one campaign never
-interleave, apply the rule, change, audit and announce. ``actor`` None is the scheduler: it needs
-no confirmation and is refused where a person would be asked to confirm.
+interleave, apply the rule, change, audit and announce. ``actor`` ``SCHEDULER`` (``core.actors``)
+is the scheduler: it needs no confirmation and is refused where a person would be asked to confirm.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accounts.access import Actor, is_person
 from accounts.models import User
 from campaigns.access import CAMPAIGN_NOT_FOUND, require_organizer
 from campaigns.deadlines import FieldMessage, effective_close
@@ -21,23 +22,24 @@ from campaigns.events import PhaseClosed, PhaseOpened
 from campaigns.models import Campaign, CampaignStatus, Phase, PhaseKind, PhaseStatus
 from campaigns.timeline import GRACE_MAX_MINUTES, ConfirmationNeeded, FieldErrors, locked_timeline, shown
 from campaigns.transitions import closing_refusal, closing_times, plan_opening, reopen_errors
+from core.actors import SCHEDULER
 from core.audit import record
 from core.errors import N_, Conflict, NotFound
 from core.events import publish
 
 
-async def _phase_campaign(session: AsyncSession, actor: User | None, phase: Phase) -> Campaign:
+async def _phase_campaign(session: AsyncSession, actor: Actor, phase: Phase) -> Campaign:
     campaign = await session.get(Campaign, phase.campaign_id)
     if campaign is None:
         raise NotFound(CAMPAIGN_NOT_FOUND)
-    if actor is not None:
+    if is_person(actor):
         await require_organizer(session, campaign, actor)
     return campaign
 
 
 async def _transition(
     session: AsyncSession,
-    actor: User | None,
+    actor: Actor,
     now: datetime,
     phase: Phase,
     target: PhaseStatus,
@@ -64,7 +66,7 @@ async def _transition(
     await record(
         session,
         at=now,
-        actor_id=actor.id if actor else None,
+        actor_id=actor.id,
         action=action,
         subject=phase,
         campaign_id=phase.campaign_id,
@@ -77,8 +79,8 @@ async def _transition(
     return True
 
 
-async def _close(session: AsyncSession, actor: User | None, now: datetime, phase: Phase) -> bool:
-    times = closing_times(phase, now) if actor is not None else None
+async def _close(session: AsyncSession, actor: Actor, now: datetime, phase: Phase) -> bool:
+    times = closing_times(phase, now) if is_person(actor) else None
     values = {"closes_at": times.closes_at, "grace_minutes": times.grace_minutes} if times else {}
     return await _transition(
         session, actor, now, phase, PhaseStatus.CLOSED, (PhaseStatus.PENDING, PhaseStatus.OPEN), "phase.close", values
@@ -87,14 +89,14 @@ async def _close(session: AsyncSession, actor: User | None, now: datetime, phase
 
 async def open_phase(
     session: AsyncSession,
-    actor: User | None,
+    actor: Actor,
     now: datetime,
     phase: Phase,
     *,
     confirmed: bool = False,
     publishing: bool = False,
 ) -> bool:
-    """Opens the next phase (``actor`` None: the scheduler); True when this call opened it.
+    """Opens the next phase (``actor`` ``SCHEDULER``: the scheduler, no rights checked); True when this call opened it.
 
     Phases run one at a time, in order. Opening early records now as the opening time; a phase
     still running is closed first, which an organizer confirms (``confirmed``) and the scheduler
@@ -104,7 +106,7 @@ async def open_phase(
     campaign = await _phase_campaign(session, actor, phase)
     if phase.kind is PhaseKind.RESULTS and not publishing:
         raise Conflict(N_("The results phase opens when the results are published: publish them on the results page."))
-    phases = await locked_timeline(session, campaign.id, by_person=actor is not None)
+    phases = await locked_timeline(session, campaign.id, by_person=is_person(actor))
     if campaign.status is not CampaignStatus.PUBLISHED:  # read afresh under the lock
         raise Conflict(N_("Phases can only be opened in a published campaign."))
     phase = next((p for p in phases if p.id == phase.id), phase)
@@ -115,7 +117,7 @@ async def open_phase(
         raise Conflict(plan.refusal.message, **plan.refusal.params)
     if plan.running:
         running = plan.running[0]
-        if actor is None:
+        if not is_person(actor):
             raise Conflict(N_("“%(name)s” is still running, so this phase did not open."), name=running.name)
         if not confirmed:
             raise ConfirmationNeeded(
@@ -125,7 +127,7 @@ async def open_phase(
                 phase=phase.name,
             )
     for earlier in plan.overdue:
-        await _close(session, None, now, earlier)  # missed by the scheduler: closed late, times kept
+        await _close(session, SCHEDULER, now, earlier)  # missed by the scheduler: closed late, times kept
     for earlier in plan.running:
         await _close(session, actor, now, earlier)
     assert plan.opens_at is not None
@@ -134,13 +136,13 @@ async def open_phase(
     )
 
 
-async def close_phase(session: AsyncSession, actor: User | None, now: datetime, phase: Phase) -> bool:
+async def close_phase(session: AsyncSession, actor: Actor, now: datetime, phase: Phase) -> bool:
     """Closes a phase now (by hand, or the scheduler at its deadline); a second close does nothing.
 
     By hand before its end, the phase's closing time becomes now and no grace follows.
     """
     campaign = await _phase_campaign(session, actor, phase)
-    await locked_timeline(session, campaign.id, by_person=actor is not None)
+    await locked_timeline(session, campaign.id, by_person=is_person(actor))
     if campaign.status is CampaignStatus.DRAFT:
         raise Conflict(N_("Publish the campaign before opening or closing its phases."))
     if phase.status is PhaseStatus.CLOSED:

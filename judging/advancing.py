@@ -21,6 +21,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accounts.access import Actor, is_person
 from accounts.models import User
 from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize
 from campaigns.models import AdvancementRule, Campaign, Phase, PhaseKind, RankingScope
@@ -65,16 +66,16 @@ class AdvancementReport:
     kept: list[int] = field(default_factory=list)  # overridden before the rule was applied
 
 
-async def _campaign_of(session: AsyncSession, actor: User | None, phase: Phase) -> Campaign:
+async def _campaign_of(session: AsyncSession, actor: Actor, phase: Phase) -> Campaign:
     campaign = await session.get(Campaign, phase.campaign_id)
     if campaign is None or phase.kind is not PhaseKind.JUDGING:
         raise NotFound(PHASE_NOT_FOUND)
-    if actor is not None and not await can_organize(session, campaign, actor):
+    if is_person(actor) and not await can_organize(session, campaign, actor):
         raise NotFound(CAMPAIGN_NOT_FOUND)
     return campaign
 
 
-async def _changeable_campaign_of(session: AsyncSession, actor: User | None, phase: Phase) -> Campaign:
+async def _changeable_campaign_of(session: AsyncSession, actor: Actor, phase: Phase) -> Campaign:
     """The campaign, while its outcomes may still change: published results are final (a team's
     status is part of what they show), so no override and no rule applies after publication."""
     campaign = await _campaign_of(session, actor, phase)
@@ -104,7 +105,7 @@ def _state(a: Advancement | None) -> dict[str, object] | None:
     return {"outcome": a.outcome.value, "rank": a.rank, "score": a.score, "tied_at_cut": a.tied_at_cut}
 
 
-async def _set_status(session: AsyncSession, actor: User | None, now: datetime, team: Team, target: TeamStatus) -> None:
+async def _set_status(session: AsyncSession, actor: Actor, now: datetime, team: Team, target: TeamStatus) -> None:
     if team.status is target:
         return
     before = team.status
@@ -115,7 +116,7 @@ async def _set_status(session: AsyncSession, actor: User | None, now: datetime, 
     await record(
         session,
         at=now,
-        actor_id=actor.id if actor else None,
+        actor_id=actor.id,
         action=f"team.{target.value}",
         subject=team,
         campaign_id=team.campaign_id,
@@ -131,9 +132,10 @@ def ranked_rows(phase: Phase, rows: list[RankingRow]) -> list[Ranked]:
 
 
 async def apply_advancement(
-    session: AsyncSession, actor: User | None, now: datetime, phase: Phase
+    session: AsyncSession, actor: Actor, now: datetime, phase: Phase
 ) -> AdvancementReport | None:
-    """Applies the phase's rule (``actor`` None: the scheduler). None when it was applied already."""
+    """Applies the phase's rule (``actor`` ``SCHEDULER``: the scheduler, no rights checked).
+    None when it was applied already."""
     await _changeable_campaign_of(session, actor, phase)
     if phase.advancement_rule is AdvancementRule.MANUAL:
         raise Conflict(MANUAL_RULE)
@@ -179,7 +181,7 @@ async def apply_advancement(
         await record(
             session,
             at=now,
-            actor_id=actor.id if actor else None,
+            actor_id=actor.id,
             action="advancement.decide",
             subject=advancement,
             campaign_id=phase.campaign_id,
@@ -194,7 +196,7 @@ async def apply_advancement(
     await record(
         session,
         at=now,
-        actor_id=actor.id if actor else None,
+        actor_id=actor.id,
         action="phase.advance",
         subject=phase,
         campaign_id=phase.campaign_id,

@@ -29,7 +29,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from accounts.access import is_platform_lead
+from accounts.access import Actor, is_person, is_platform_lead
 from accounts.models import User
 from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize
 from campaigns.models import Campaign, Challenge, Phase, PhaseKind, PhaseStatus
@@ -84,8 +84,8 @@ class AwardInput:
     citation: str = ""
 
 
-async def _require_organizer(session: AsyncSession, campaign: Campaign, actor: User | None) -> None:
-    if actor is not None and not await can_organize(session, campaign, actor):
+async def _require_organizer(session: AsyncSession, campaign: Campaign, actor: Actor) -> None:
+    if is_person(actor) and not await can_organize(session, campaign, actor):
         raise NotFound(CAMPAIGN_NOT_FOUND)
 
 
@@ -288,11 +288,12 @@ async def publication_blockers_of(session: AsyncSession, campaign: Campaign, now
     return publication_blockers(awards, unapproved, list(phases.all()), now, withdrawn=list(withdrawn.all()))
 
 
-async def publish_results(session: AsyncSession, actor: User | None, now: datetime, campaign: Campaign) -> bool:
-    """Publishes the results (``actor`` None: the scheduler). True when this call published them."""
+async def publish_results(session: AsyncSession, actor: Actor, now: datetime, campaign: Campaign) -> bool:
+    """Publishes the results (``actor`` ``SCHEDULER``: the scheduler, no rights checked).
+    True when this call published them."""
     await _require_organizer(session, campaign, actor)
     # under the campaign's lock: no phase opens or reopens while the blockers are decided
-    campaign = await lock_campaign(session, campaign.id, by_person=actor is not None)
+    campaign = await lock_campaign(session, campaign.id, by_person=is_person(actor))
     if campaign.results_published_at is not None:
         return False
     blockers = await publication_blockers_of(session, campaign, now)
@@ -322,7 +323,7 @@ async def publish_results(session: AsyncSession, actor: User | None, now: dateti
         await record(
             session,
             at=now,
-            actor_id=actor.id if actor else None,
+            actor_id=actor.id,
             action="team.winner",
             subject=team,
             campaign_id=campaign.id,
@@ -347,7 +348,7 @@ async def publish_results(session: AsyncSession, actor: User | None, now: dateti
     await record(
         session,
         at=now,
-        actor_id=actor.id if actor else None,
+        actor_id=actor.id,
         action="results.publish",
         subject=campaign,
         campaign_id=campaign.id,

@@ -21,6 +21,7 @@ from campaigns.phase_transitions import close_phase, open_phase, reopen_phase
 from campaigns.timeline import ConfirmationNeeded
 from campaigns.timeline_editing import PhaseInput, update_phase
 from campaigns.transitions import ClosingTimes, closing_refusal, closing_times, plan_opening, reopen_errors
+from core.actors import SCHEDULER
 from core.audit import AuditEntry
 from core.clock import FrozenClock
 from core.errors import Conflict, DomainError
@@ -360,10 +361,10 @@ async def test_the_scheduler_never_opens_beside_a_running_phase(db: AsyncSession
     submission.grace_minutes = 120
     await db.commit()
     with pytest.raises(Conflict, match="still running"):
-        await open_phase(db, None, judging.opens_at + HOUR, judging)
+        await open_phase(db, SCHEDULER, judging.opens_at + HOUR, judging)
     # once the running phase's own end has passed, it is closed first, late, and the next opens
     after = effective_close(submission) + HOUR
-    assert await open_phase(db, None, after, judging)
+    assert await open_phase(db, SCHEDULER, after, judging)
     await db.commit()
     phases = await _phases(db, scenario.campaign.id)
     assert [p.status for p in phases][1:3] == [PhaseStatus.CLOSED, PhaseStatus.OPEN]

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
 from campaigns.models import AdvancementRule, PhaseKind, RankingScope
+from core.actors import SCHEDULER
 from core.audit import AuditEntry
 from core.errors import Conflict, NotFound, ValidationFailed
 from judging.advancing import apply_advancement, override_advancement, phase_advancements
@@ -94,7 +95,7 @@ async def test_top_two_advances_the_tie_eliminates_the_rest_and_leaves_the_incom
 
 async def test_applying_twice_changes_nothing(db: AsyncSession) -> None:
     w = await world(db)
-    assert await apply_advancement(db, None, NOW, w.s.judging) is not None
+    assert await apply_advancement(db, SCHEDULER, NOW, w.s.judging) is not None
     assert await apply_advancement(db, w.organizer, NOW, w.s.judging) is None
     assert len(await phase_advancements(db, w.s.judging.id)) == 4
     audits = (await db.scalars(select(AuditEntry).where(AuditEntry.action == "phase.advance"))).all()
@@ -107,7 +108,7 @@ async def test_winners_and_withdrawn_teams_keep_their_status(db: AsyncSession) -
     w.teams["Delta"].status = TeamStatus.WITHDRAWN
     w.teams["Gamma"].status = TeamStatus.WINNER
     await db.commit()
-    await apply_advancement(db, None, NOW, w.s.judging)
+    await apply_advancement(db, SCHEDULER, NOW, w.s.judging)
     statuses = await _statuses(db, w)
     assert statuses["Delta"] is TeamStatus.WITHDRAWN and statuses["Gamma"] is TeamStatus.WINNER
     assert statuses["Beta"] is TeamStatus.ELIMINATED
@@ -128,7 +129,7 @@ async def test_manual_rules_and_strangers_are_refused(db: AsyncSession) -> None:
 
 async def test_override_needs_a_reason_and_restores_an_eliminated_team(db: AsyncSession) -> None:
     w = await world(db)
-    await apply_advancement(db, None, NOW, w.s.judging)
+    await apply_advancement(db, SCHEDULER, NOW, w.s.judging)
     delta = w.teams["Delta"]
     with pytest.raises(ValidationFailed) as refused:
         await override_advancement(db, w.organizer, NOW, w.s.judging, delta.id, AdvancementOutcome.ADVANCE, "  ")
@@ -148,7 +149,7 @@ async def test_override_needs_a_reason_and_restores_an_eliminated_team(db: Async
 
 async def test_the_undecided_incomplete_entry_is_decided_by_hand(db: AsyncSession) -> None:
     w = await world(db)
-    await apply_advancement(db, None, NOW, w.s.judging)
+    await apply_advancement(db, SCHEDULER, NOW, w.s.judging)
     epsilon = w.teams["Epsilon"]
     await override_advancement(
         db, w.organizer, NOW, w.s.judging, epsilon.id, AdvancementOutcome.ELIMINATE, "Missing a judge, weak anyway"
@@ -162,7 +163,7 @@ async def test_an_override_before_the_rule_is_kept(db: AsyncSession) -> None:
     w = await world(db)
     alpha = w.teams["Alpha"]
     await override_advancement(db, w.organizer, NOW, w.s.judging, alpha.id, AdvancementOutcome.ELIMINATE, "Left")
-    report = await apply_advancement(db, None, NOW, w.s.judging)
+    report = await apply_advancement(db, SCHEDULER, NOW, w.s.judging)
     assert report is not None and report.kept == [alpha.id]
     assert (await phase_advancements(db, w.s.judging.id))[alpha.id].outcome is AdvancementOutcome.ELIMINATE
 

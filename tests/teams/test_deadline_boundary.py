@@ -24,6 +24,7 @@ from accounts.models import User
 from campaigns.deadlines import local_to_utc
 from campaigns.models import Phase, PhaseStatus
 from campaigns.phase_transitions import close_phase
+from core.actors import SCHEDULER
 from core.audit import AuditEntry
 from core.engine import make_engine
 from teams.entries import SubmissionRefused, submit_entry
@@ -162,7 +163,7 @@ async def close_when_due(maker: async_sessionmaker[AsyncSession], watch: LockWat
     async with maker() as session:
         phase = await session.get(Phase, storm.phase_id)
         assert phase is not None
-        changed = await close_phase(session, None, storm.deadline, phase)
+        changed = await close_phase(session, SCHEDULER, storm.deadline, phase)
         seen = await session.scalar(
             select(func.count())
             .select_from(EntryVersion)
@@ -371,7 +372,7 @@ async def test_close_waits_for_a_save_in_flight(
             closer_pid.set_result(await backend_pid(session))
             phase = await session.get(Phase, phase_id)
             assert phase is not None
-            changed = await close_phase(session, None, deadline, phase)
+            changed = await close_phase(session, SCHEDULER, deadline, phase)
             seen = await session.scalar(select(Entry.submitted_version).where(Entry.team_id == team_id))
             await session.commit()
             return changed, seen
