@@ -12,7 +12,7 @@ from campaigns.events import CampaignClosed, CampaignPublished, PhaseClosed, Pha
 from campaigns.models import Campaign, Phase
 from core.events import subscribe
 from core.scheduling import sync_actions
-from judging.awards import ResultsPublished
+from judging.events import ResultsPublished
 
 
 async def replan(session: AsyncSession, campaign_id: int) -> None:

@@ -30,6 +30,11 @@ def subscribe(event_type: type[E], handler: Callable[[AsyncSession, E], Awaitabl
         _handlers[event_type].append(handler)
 
 
+def subscribed() -> frozenset[type[Event]]:
+    """The event types someone listens to."""
+    return frozenset(event_type for event_type, handlers in _handlers.items() if handlers)
+
+
 async def publish(session: AsyncSession, event: Event) -> None:
     for event_type, handlers in list(_handlers.items()):
         if isinstance(event, event_type):

@@ -28,8 +28,9 @@ from campaigns.models import AdvancementRule, Campaign, Phase, PhaseKind, Rankin
 from core.audit import record
 from core.concurrency import add_unique
 from core.errors import N_, Conflict, NotFound, ValidationFailed
-from core.events import Event, publish
+from core.events import publish
 from judging.advancement import BAD_RULE, MANUAL_RULE, Decision, Ranked, decide
+from judging.events import AdvancementApplied, AdvancementOverridden
 from judging.models import Advancement, AdvancementOutcome
 from judging.ranking import phase_ranking
 from judging.ranking_rows import PhaseRanking, RankingRow
@@ -39,22 +40,6 @@ REASON_MAX = 1000
 PHASE_NOT_FOUND = N_("We could not find that judging phase.")
 TEAM_NOT_FOUND = N_("We could not find that team in this phase.")
 OUTCOMES_FINAL = N_("The results are published, so the outcomes of this phase can no longer change.")
-
-
-@dataclass(frozen=True)
-class AdvancementApplied(Event):
-    phase_id: int
-    at: datetime
-    advanced: tuple[int, ...]  # team ids
-    eliminated: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class AdvancementOverridden(Event):
-    phase_id: int
-    team_id: int
-    outcome: str
-    at: datetime
 
 
 @dataclass

@@ -38,7 +38,8 @@ from campaigns.timeline import lock_campaign
 from core.audit import record
 from core.concurrency import serialise
 from core.errors import N_, Conflict, NotFound, ValidationFailed
-from core.events import Event, publish
+from core.events import publish
+from judging.events import AwardsAwaitingApproval, ResultsPublished, ResultsRepublished
 from judging.models import Award, PublishedTeamResult
 from judging.publication import Blocker, publication_blockers
 from judging.published import take_snapshot
@@ -55,25 +56,6 @@ REASON_MISSING = N_("Say why the results are published again: the teams are told
 REASON_TOO_LONG = N_("Keep the reason within 1000 characters.")
 ALREADY_APPROVED = N_("This award is approved already.")
 AWARD_WITHDRAWN = N_("This award's team has withdrawn, so the award cannot be approved; the organizers can delete it.")
-
-
-@dataclass(frozen=True)
-class AwardsAwaitingApproval(Event):
-    campaign_id: int
-    at: datetime
-
-
-@dataclass(frozen=True)
-class ResultsPublished(Event):
-    campaign_id: int
-    at: datetime
-
-
-@dataclass(frozen=True)
-class ResultsRepublished(Event):
-    campaign_id: int
-    at: datetime
-    reason: str
 
 
 @dataclass

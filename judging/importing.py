@@ -27,7 +27,6 @@ from campaigns.access import can_organize
 from campaigns.models import Campaign, Phase, PhaseKind
 from core.audit import record
 from core.errors import N_, Conflict, NotFound
-from core.events import publish
 from judging.assign_by_hand import judge_pool, submitted_entries_query
 from judging.models import (
     Assignment,
@@ -40,7 +39,6 @@ from judging.models import (
 )
 from judging.phases import PHASE_NOT_FOUND
 from judging.rubric import rubric
-from judging.scorecards import ScorecardFinalised
 from judging.sheets import (
     ENTRY,
     JUDGE,
@@ -210,16 +208,6 @@ async def import_scorecards(
                 before=before,
                 after={**after, "total": judge_total(criteria, row.scores)},
             )
-        await publish(
-            session,
-            ScorecardFinalised(
-                campaign_id=campaign.id,
-                phase_id=phase.id,
-                entry_id=row.entry_id,
-                judge_id=row.judge_id,
-                scorecard_id=card.id,
-            ),
-        )
     report = ImportReport(created=created, replaced=replaced, assigned=assigned)
     await record(
         session,

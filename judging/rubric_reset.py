@@ -33,7 +33,8 @@ from campaigns.deadlines import accepts_writes
 from campaigns.models import Campaign, Phase, PhaseKind
 from core.audit import AuditEntry, record
 from core.errors import N_, Conflict, NotFound, ValidationFailed
-from core.events import Event, publish
+from core.events import publish
+from judging.events import RubricReopened
 from judging.models import Scorecard, ScorecardStatus
 from judging.withdrawn import withdrawn_entries
 from teams.models import Entry
@@ -49,14 +50,6 @@ REASON_MISSING = N_("Give the reason for reopening the rubric: the judges' final
 REASON_TOO_LONG = N_("Keep the reason within 1000 characters.")
 RESET_ACTION = "rubric.reset"
 REOPENED_ACTION = "scorecard.reopened"
-
-
-@dataclass(frozen=True)
-class RubricReopened(Event):
-    campaign_id: int
-    phase_id: int
-    at: datetime
-    judges: tuple[tuple[int, int], ...]  # (judge id, scorecards reopened), by judge id
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 A judge's operations find the entry through the judge's own assignment, so anything else is 404.
 They take the session, the judge and ``now`` (from the injected clock), validate, change and flush;
-finalising writes its audit row and publishes ``ScorecardFinalised``.
+finalising writes its audit row.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from campaigns.deadlines import accepts_writes
 from campaigns.models import Campaign, Challenge, Phase, PhaseKind, PhaseStatus
 from core.audit import record
 from core.errors import N_, Conflict, Invalid, NotFound, ValidationFailed
-from core.events import Event, publish
 from judging.models import FEEDBACK_MAX, Assignment, Criterion, Score, Scorecard, ScorecardStatus
 from judging.phases import ENTRY_NOT_FOUND, refuse_after_close
 from judging.rubric import rubric
@@ -32,15 +31,6 @@ OFF_SCALE = N_("Choose a score on this criterion's scale.")
 
 
 # --- events ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ScorecardFinalised(Event):
-    campaign_id: int
-    phase_id: int
-    entry_id: int
-    judge_id: int
-    scorecard_id: int
 
 
 class IncompleteScorecard(Invalid):
@@ -281,15 +271,5 @@ async def finalise_scorecard(
             "scores": {str(k): v for k, v in sorted(scores.items())},
             "total": judge_total(view.criteria, scores),
         },
-    )
-    await publish(
-        session,
-        ScorecardFinalised(
-            campaign_id=view.campaign.id,
-            phase_id=view.phase.id,
-            entry_id=view.entry.id,
-            judge_id=judge.id,
-            scorecard_id=card.id,
-        ),
     )
     return view

@@ -12,16 +12,20 @@ from accounts.models import User
 from campaigns.events import PhaseOpened
 from campaigns.models import Campaign, CampaignRoleKind, Phase, PhaseKind
 from core.events import subscribe
-from judging.advancing import AdvancementApplied, AdvancementOverridden
-from judging.awards import AwardsAwaitingApproval, ResultsPublished, ResultsRepublished
+from judging.events import (
+    AdvancementApplied,
+    AdvancementOverridden,
+    AwardsAwaitingApproval,
+    ResultsPublished,
+    ResultsRepublished,
+    RubricReopened,
+)
 from judging.models import AdvancementOutcome
-from judging.rubric_reset import RubricReopened
 from notifications.audiences import campaign_people, eligible_staff, members_of_team, team_members
 from notifications.models import NotificationKind
 from notifications.reminders import remind_judges
 from notifications.services import notify
-from teams.extensions import ExtensionGranted
-from teams.invitations import InvitationSent
+from teams.events import ExtensionGranted, InvitationSent
 from teams.models import Extension, Team
 
 

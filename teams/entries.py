@@ -12,7 +12,6 @@ Rules chosen here (DOMAIN.md is silent on them):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -22,7 +21,6 @@ from accounts.models import User
 from campaigns.models import Campaign
 from core.audit import record
 from core.errors import N_, DomainError, ValidationFailed
-from core.events import Event, publish
 from teams.models import Attachment, Entry, EntryStatus, EntryVersion
 from teams.rules import NOTHING_SENT, EntryFields, EntryInput, entry_errors
 from teams.scope import member_team
@@ -34,14 +32,6 @@ from teams.write_window import (
     lock_phase,
     write_refusal,
 )
-
-
-@dataclass(frozen=True)
-class EntrySubmitted(Event):
-    entry_id: int
-    team_id: int
-    phase_id: int
-    version: int
 
 
 class EntryInvalid(ValidationFailed):
@@ -202,8 +192,5 @@ async def submit_entry(
         campaign_id=campaign.id,
         before=before,
         after={"status": EntryStatus.SUBMITTED.value, "submitted_version": version.number},
-    )
-    await publish(
-        session, EntrySubmitted(entry_id=entry.id, team_id=team.id, phase_id=phase.id, version=version.number)
     )
     return version

@@ -26,22 +26,13 @@ from campaigns.deadlines import effective_close
 from campaigns.models import Campaign, CampaignStatus, Phase, PhaseKind
 from core.audit import record
 from core.errors import N_, Conflict, NotFound, ValidationFailed
-from core.events import Event, publish
+from core.events import publish
+from teams.events import ExtensionGranted
 from teams.models import EXTENSION_REASON_MAX, Extension, Team
 from teams.rules import can_submit_as
 
 EXTENSION_NOT_FOUND = N_("We could not find that extension.")
 RACE_LOST = N_("Someone granted this team an extension just now. Reload the page and try again.")
-
-
-@dataclass(frozen=True)
-class ExtensionGranted(Event):
-    """An organizer granted (or changed) one team's extension in a submission phase."""
-
-    extension_id: int
-    team_id: int
-    phase_id: int
-    at: datetime
 
 
 @dataclass

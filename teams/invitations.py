@@ -23,21 +23,13 @@ from accounts.models import User
 from accounts.services import normalise_email, validate_email
 from campaigns.models import Campaign, CampaignStatus
 from core.errors import N_, Conflict, Forbidden, Invalid, NotFound
-from core.events import Event, publish
+from core.events import publish
+from teams.events import InvitationSent
 from teams.models import Invitation, InvitationStatus, Team, TeamStatus
 from teams.rules import has_room
 from teams.scope import check_team_window, is_eligible, member_counts, member_team, team_of_user
 
 INVITATION_NOT_FOUND = N_("We could not find that invitation.")
-
-
-@dataclass(frozen=True)
-class InvitationSent(Event):
-    invitation_id: int
-    team_id: int
-    invitee_id: int
-    invited_by_id: int
-    at: datetime
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ Rules chosen here (DOMAIN.md is silent on them):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -27,7 +26,6 @@ from campaigns.access import visible_campaign
 from campaigns.models import Campaign, CampaignDepartment, CampaignStatus, Challenge, Phase
 from core.audit import record
 from core.errors import N_, Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from core.events import Event, publish
 from teams.invitations import INVITATION_NOT_FOUND, own_invitation
 from teams.models import Entry, Invitation, InvitationStatus, Membership, Team, TeamStatus
 from teams.rules import NOT_ELIGIBLE, TeamOffer, name_key, team_name_error, team_offer, team_window_error
@@ -35,18 +33,6 @@ from teams.scope import campaign_phases, check_team_window, is_eligible, member_
 
 ALREADY_IN_TEAM = N_("You are already in a team of this campaign.")
 TEAM_FULL = N_("This team is full")
-
-
-@dataclass(frozen=True)
-class TeamCreated(Event):
-    campaign_id: int
-    team_id: int
-
-
-@dataclass(frozen=True)
-class MemberJoined(Event):
-    team_id: int
-    user_id: int
 
 
 async def lock_person(session: AsyncSession, user_id: int) -> None:
@@ -180,7 +166,6 @@ async def create_team(
         campaign_id=campaign.id,
         after={"name": name, "challenge_id": challenge.id},
     )
-    await publish(session, TeamCreated(campaign_id=campaign.id, team_id=team.id))
     return team
 
 
@@ -260,5 +245,4 @@ async def accept_invitation(session: AsyncSession, actor: User, invitation_id: i
     await _join(session, team, actor)
     await session.flush()
     await record(session, at=now, actor_id=actor.id, action="team.join", subject=team, campaign_id=campaign.id)
-    await publish(session, MemberJoined(team_id=team.id, user_id=actor.id))
     return team

@@ -18,7 +18,8 @@ from core.errors import Conflict, NotFound, ValidationFailed
 from core.events import publish as real_publish
 from teams import extensions as extensions_module
 from teams.entries import SubmissionRefused, submit_entry
-from teams.extensions import ExtensionGranted, grant_extension, revoke_extension
+from teams.events import ExtensionGranted
+from teams.extensions import grant_extension, revoke_extension
 from teams.models import Entry, EntryStatus, Extension, Team
 from teams.rules import EntryFields
 from teams.write_window import extension_until
