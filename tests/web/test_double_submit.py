@@ -431,7 +431,7 @@ async def test_a_form_that_lost_a_race_is_offered_again_as_it_was_typed(
     async def lost(*_args: Any, **_kwargs: Any) -> None:
         raise IntegrityError("INSERT ...", {}, sqlite3.IntegrityError("UNIQUE constraint failed: t.c"))
 
-    monkeypatch.setattr("web.controllers.admin.create_user", lost)
+    monkeypatch.setattr("accounts.administration.create_user", lost)
     typed = {"email": "wang.fang@example.com", "name": '王芳 "Fang" <b>', "password": "long-enough-password"}
     answer = await browser.post("/admin/users/new", typed)
     assert answer.status_code == 409
@@ -443,7 +443,7 @@ async def test_a_form_that_lost_a_race_is_offered_again_as_it_was_typed(
     assert hidden["email"] == typed["email"] and "_csrf_token" in hidden
     assert 'action="/admin/users/new"' in page[: page.index('class="stack resend"') + 200]
 
-    monkeypatch.setattr("web.controllers.admin.create_user", real)
+    monkeypatch.setattr("accounts.administration.create_user", real)
     again = {name: html.unescape(value) for name, value in hidden.items()}
     resent = await browser.client.post("/admin/users/new", data=again, follow_redirects=False)
     assert resent.status_code == 303

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,10 +15,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from accounts.models import NAME_MAX, Department, User
-from accounts.services import create_user, end_all_sessions, get_or_create_department, import_directory
-from core.audit import record
-from core.errors import N_, DomainError, NotFound, ValidationFailed
+from accounts.administration import AccountInput, account, create_account, update_account
+from accounts.models import Department, User
+from accounts.services import import_directory
+from core.errors import DomainError, ValidationFailed
 from core.numbers import parse_int
 from core.pagination import paginate
 from web.deps import ADMIN, AppClock, DbSession, form_value, signed_in
@@ -26,7 +27,6 @@ from web.i18n import gettext as _
 PAGE_SIZE = 20
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 SEARCH_MAX = 100
-DEPARTMENT_MAX = 120
 
 
 def _messages(exc: DomainError) -> dict[str, str]:
@@ -117,50 +117,17 @@ async def user_create(request: Request[Any, Any, Any], db_session: DbSession, cl
         "is_executive": _flag(form, "is_executive"),
     }
     password = str(form.get("password") or "")
+    data = AccountInput(values["name"], values["department"], values["is_admin"], values["is_executive"])
     try:
-        if len(values["department"]) > DEPARTMENT_MAX:
-            raise ValidationFailed({"department": N_("The department name is too long.")})
-        user = await create_user(
-            db_session,
-            email=values["email"],
-            name=values["name"],
-            password=password or None,
-            department=values["department"],
-            is_admin=values["is_admin"],
-            is_executive=values["is_executive"],
+        user = await create_account(
+            db_session, signed_in(request), clock.now(), values["email"], data, password or None
         )
     except DomainError as exc:
         return _new_form(values, _messages(exc), await _departments(db_session), exc.status_code)
-    await record(
-        db_session,
-        at=clock.now(),
-        actor_id=signed_in(request).id,
-        action="user.create",
-        subject=user,
-        after=_snapshot(user, values["department"]),
-    )
     return Redirect(path=f"/admin/users?{urlencode({'q': user.email, 'saved': 1})}", status_code=303)
 
 
 # --- edit --------------------------------------------------------------------------------------
-
-
-def _snapshot(user: User, department: str) -> dict[str, Any]:
-    return {
-        "email": user.email,
-        "name": user.name,
-        "department": department,
-        "is_admin": user.is_admin,
-        "is_executive": user.is_executive,
-        "is_active": user.is_active,
-    }
-
-
-async def _user(db: AsyncSession, user_id: int) -> User:
-    user = await db.scalar(select(User).where(User.id == user_id).options(joinedload(User.department)))
-    if user is None:
-        raise NotFound(N_("We could not find that account."))
-    return user
 
 
 def _edit_form(
@@ -175,7 +142,7 @@ def _edit_form(
 
 @get("/admin/users/{user_id:int}/edit", opt=ADMIN, name="admin_user_edit")
 async def user_edit(db_session: DbSession, user_id: FromPath[int]) -> Template:
-    user = await _user(db_session, user_id)
+    user = await account(db_session, user_id)
     values = {
         "name": user.name,
         "department": user.department.name if user.department else "",
@@ -190,55 +157,21 @@ async def user_edit(db_session: DbSession, user_id: FromPath[int]) -> Template:
 async def user_update(
     request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, user_id: FromPath[int]
 ) -> Response[Any]:
-    """Name, department, platform roles and whether the account may sign in.
-
-    An admin cannot take away their own admin rights nor deactivate themself, so that the
-    platform never loses its last way in by accident. Deactivating ends every session.
-    """
-    actor = signed_in(request)
-    user = await _user(db_session, user_id)
+    """Name, department, platform roles and whether the account may sign in
+    (``accounts.administration.update_account``)."""
+    user = await account(db_session, user_id)
     form = await request.form()
-    values: dict[str, Any] = {
-        "name": form_value(form, "name"),
-        "department": form_value(form, "department"),
-        "is_admin": _flag(form, "is_admin"),
-        "is_executive": _flag(form, "is_executive"),
-        "is_active": _flag(form, "is_active"),
-    }
-    errors: dict[str, str] = {}
-    if not values["name"]:
-        errors["name"] = _("Enter a name.")
-    elif len(values["name"]) > NAME_MAX:
-        errors["name"] = _("The name is too long.")
-    if len(values["department"]) > DEPARTMENT_MAX:
-        errors["department"] = _("The department name is too long.")
-    if user.id == actor.id and not values["is_admin"]:
-        errors["is_admin"] = _("You cannot remove your own administrator rights.")
-    if user.id == actor.id and not values["is_active"]:
-        errors["is_active"] = _("You cannot deactivate your own account.")
-    if errors:
-        return _edit_form(user, values, errors, await _departments(db_session), 422)
-    before = _snapshot(user, user.department.name if user.department else "")
-    dept = await get_or_create_department(db_session, values["department"])
-    user.name = values["name"]
-    user.department_id = dept.id if dept else None
-    user.is_admin = values["is_admin"]
-    user.is_executive = values["is_executive"]
-    user.is_active = values["is_active"]
-    await db_session.flush()
-    if before["is_active"] and not user.is_active:
-        await end_all_sessions(db_session, user.id)
-    after = _snapshot(user, dept.name if dept else "")
-    if after != before:
-        await record(
-            db_session,
-            at=clock.now(),
-            actor_id=actor.id,
-            action="user.update",
-            subject=user,
-            before=before,
-            after=after,
-        )
+    data = AccountInput(
+        name=form_value(form, "name"),
+        department=form_value(form, "department"),
+        is_admin=_flag(form, "is_admin"),
+        is_executive=_flag(form, "is_executive"),
+        is_active=_flag(form, "is_active"),
+    )
+    try:
+        await update_account(db_session, signed_in(request), clock.now(), user, data)
+    except ValidationFailed as exc:
+        return _edit_form(user, asdict(data), _messages(exc), await _departments(db_session), 422)
     return Redirect(path=f"/admin/users?{urlencode({'q': user.email, 'saved': 1})}", status_code=303)
 
 
