@@ -116,6 +116,17 @@ def ranked_rows(phase: Phase, rows: list[RankingRow]) -> list[Ranked]:
     return [Ranked(r.team.id, r.challenge.id if challenge_scope else None, r.rank, r.score, r.incomplete) for r in rows]
 
 
+def preview_outcomes(phase: Phase, rows: list[RankingRow]) -> dict[int, Decision]:
+    """What the rule would decide now, by team, before it is applied; nothing where the rule is
+    manual, applied already or cannot be applied (``apply_blocker`` says why)."""
+    if phase.advancement_rule is AdvancementRule.MANUAL or phase.advancement_applied_at is not None:
+        return {}
+    try:
+        return {d.key: d for d in decide(ranked_rows(phase, rows), phase.advancement_rule, phase.advancement_value)}
+    except ValueError:
+        return {}
+
+
 async def apply_advancement(
     session: AsyncSession, actor: Actor, now: datetime, phase: Phase
 ) -> AdvancementReport | None:

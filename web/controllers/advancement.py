@@ -20,7 +20,7 @@ from core.errors import DomainError, NotFound, ValidationFailed
 from core.numbers import parse_int
 from core.pagination import PER_PAGE_CHOICES, Page, page_of, query_string
 from core.pagination import per_page as pick_per_page
-from judging.advancement import Decision, apply_blocker, decide
+from judging.advancement import apply_blocker
 from judging.advancing import (
     PHASE_NOT_FOUND,
     REASON_MAX,
@@ -30,13 +30,12 @@ from judging.advancing import (
     decided_outcomes,
     filter_outcomes,
     override_advancement,
-    ranked_rows,
+    preview_outcomes,
     teams_named,
 )
 from judging.awards import approve_award, awaiting_approval, campaign_awards
 from judging.models import AdvancementOutcome
 from judging.ranking import name_rows, phase_rankings
-from judging.ranking_rows import RankingRow
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
@@ -51,16 +50,6 @@ async def _judging_phase(db: AsyncSession, campaign: Campaign, phase_id: int) ->
     if phase is None:
         raise NotFound(PHASE_NOT_FOUND)
     return phase
-
-
-def _preview(phase: Phase, rows: list[RankingRow]) -> dict[int, Decision]:
-    """What the rule would decide now, before it is applied; nothing where the rule is manual or broken."""
-    if phase.advancement_rule is AdvancementRule.MANUAL or phase.advancement_applied_at is not None:
-        return {}
-    try:
-        return {d.key: d for d in decide(ranked_rows(phase, rows), phase.advancement_rule, phase.advancement_value)}
-    except ValueError:
-        return {}
 
 
 UNDECIDED_SHOWN = 20  # incomplete entries named at the top; the filter "undecided" lists them all
@@ -119,7 +108,7 @@ async def _page_context(
     (ranking,) = await phase_rankings(db, [phase], phase.ranking_scope.value, named=False)
     blocker = apply_blocker(phase.advancement_rule, phase.advancement_value)
     decided = await decided_outcomes(db, phase.id)
-    preview = _preview(phase, ranking.rows)
+    preview = preview_outcomes(phase, ranking.rows)
     team_ids = await teams_named(db, phase.campaign_id, params.q) if params.q else None
     rows, counts = filter_outcomes(
         ranking.rows, decided, preview, challenge_id=params.challenge, show=params.show, team_ids=team_ids
