@@ -27,7 +27,7 @@ from core.concurrency import add_unique
 from core.errors import N_, Conflict, Invalid, NotFound
 from judging.conflicts import pair_conflict
 from judging.models import Assignment, Scorecard, ScorecardStatus
-from judging.phases import ENTRY_NOT_FOUND, require_organizer
+from judging.phases import ENTRY_NOT_FOUND, organized_campaign_of
 from judging.withdrawn import WITHDRAWN_ENTRY, judged
 from teams.models import Entry, EntryStatus, Membership, Team, TeamStatus
 
@@ -118,7 +118,7 @@ async def assignment_board(session: AsyncSession, phase: Phase, entries: list[En
 async def assign_judge(
     session: AsyncSession, actor: User, now: datetime, phase: Phase, entry_id: int, judge_id: int | None
 ) -> Assignment:
-    campaign = await require_organizer(session, actor, phase)
+    campaign = await organized_campaign_of(session, actor, phase)
     entry = await session.scalar(
         select(Entry)
         .where(Entry.id == entry_id, Entry.phase_id == phase.judges_phase_id, Entry.status == EntryStatus.SUBMITTED)
@@ -168,7 +168,7 @@ async def assign_judge(
 
 
 async def unassign_judge(session: AsyncSession, actor: User, now: datetime, phase: Phase, assignment_id: int) -> None:
-    campaign = await require_organizer(session, actor, phase)
+    campaign = await organized_campaign_of(session, actor, phase)
     assignment = await session.scalar(
         select(Assignment).where(Assignment.id == assignment_id, Assignment.phase_id == phase.id)
     )

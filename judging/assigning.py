@@ -25,8 +25,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
-from campaigns.access import can_organize
-from campaigns.models import Campaign, CampaignRole, CampaignRoleKind, Phase, PhaseKind
+from campaigns.models import CampaignRole, CampaignRoleKind, Phase, PhaseKind
 from core.audit import record
 from core.concurrency import add_unique, serialise
 from core.errors import N_, Conflict, NotFound, ValidationFailed
@@ -40,7 +39,7 @@ from judging.models import (
     Scorecard,
     ScorecardStatus,
 )
-from judging.phases import refuse_after_close
+from judging.phases import organized_campaign_of, refuse_after_close
 from judging.withdrawn import judged, team_judged
 from teams.models import Entry, EntryStatus, Membership, Team
 
@@ -68,13 +67,6 @@ class DeclarationResult:
     @property
     def short(self) -> bool:
         return self.missing > 0
-
-
-async def _require_organizer(session: AsyncSession, actor: User, phase: Phase) -> Campaign:
-    campaign = await session.get(Campaign, phase.campaign_id)
-    if campaign is None or phase.kind is not PhaseKind.JUDGING or not await can_organize(session, campaign, actor):
-        raise NotFound(PHASE_NOT_FOUND)
-    return campaign
 
 
 async def judge_specs(session: AsyncSession, campaign_id: int) -> list[JudgeSpec]:
@@ -136,7 +128,7 @@ async def _declared(session: AsyncSession, phase_id: int) -> set[tuple[int, int]
 
 async def auto_assign(session: AsyncSession, actor: User, now: datetime, phase: Phase, seed: int) -> AutoAssignResult:
     """Gives every entry ``phase.required_judges`` judges where possible; see the module rules."""
-    campaign = await _require_organizer(session, actor, phase)
+    campaign = await organized_campaign_of(session, actor, phase)
     entries = await entry_specs(session, phase)
     judges = await judge_specs(session, campaign.id)
     started = {

@@ -23,10 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
-from campaigns.access import can_organize
-from campaigns.models import Campaign, Phase, PhaseKind
+from campaigns.models import Phase
 from core.audit import record
-from core.errors import N_, Conflict, NotFound
+from core.errors import N_, Conflict
 from judging.assign_by_hand import judge_pool, submitted_entries_query
 from judging.models import (
     Assignment,
@@ -37,7 +36,7 @@ from judging.models import (
     Scorecard,
     ScorecardStatus,
 )
-from judging.phases import PHASE_NOT_FOUND
+from judging.phases import organized_campaign_of
 from judging.rubric import rubric
 from judging.sheets import (
     ENTRY,
@@ -60,13 +59,6 @@ class ImportReport:
     created: int
     replaced: int
     assigned: int  # assignments made by hand for rows without one
-
-
-async def _organized(session: AsyncSession, actor: User, phase: Phase) -> Campaign:
-    campaign = await session.get(Campaign, phase.campaign_id)
-    if campaign is None or phase.kind is not PhaseKind.JUDGING or not await can_organize(session, campaign, actor):
-        raise NotFound(PHASE_NOT_FOUND)
-    return campaign
 
 
 @dataclass
@@ -147,7 +139,7 @@ async def import_scorecards(
     session: AsyncSession, actor: User, now: datetime, phase: Phase, data: bytes, *, replace: bool = False
 ) -> ImportReport:
     """Imports every row of the sheet as a final scorecard, or raises ``SheetInvalid`` and writes nothing."""
-    campaign = await _organized(session, actor, phase)
+    campaign = await organized_campaign_of(session, actor, phase)
     if campaign.results_published_at is not None:
         raise Conflict(N_("The results are published, so scorecards can no longer be imported."))
     table = read_table(data)

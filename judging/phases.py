@@ -29,7 +29,7 @@ async def judging_phase(session: AsyncSession, campaign: Campaign, phase_id: int
     return phase
 
 
-async def require_organizer(session: AsyncSession, actor: User, phase: Phase) -> Campaign:
+async def organized_campaign_of(session: AsyncSession, actor: User, phase: Phase) -> Campaign:
     """The campaign of the judging ``phase`` if ``actor`` organizes it, else 404."""
     campaign = await session.get(Campaign, phase.campaign_id)
     if campaign is None or phase.kind is not PhaseKind.JUDGING or not await can_organize(session, campaign, actor):

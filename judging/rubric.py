@@ -26,7 +26,7 @@ from campaigns.models import Phase
 from core.audit import record
 from core.errors import N_, Conflict, Invalid, NotFound, ValidationFailed
 from judging.models import CRITERION_NAME_MAX, Criterion, Score, Scorecard, ScorecardStatus
-from judging.phases import require_organizer
+from judging.phases import organized_campaign_of
 
 GUIDANCE_MAX = 5_000
 DESCRIPTOR_MAX = 200
@@ -158,7 +158,7 @@ async def _criterion_of(session: AsyncSession, phase: Phase, criterion_id: int) 
 async def add_criterion(
     session: AsyncSession, actor: User, now: datetime, phase: Phase, data: CriterionInput
 ) -> Criterion:
-    campaign = await require_organizer(session, actor, phase)
+    campaign = await organized_campaign_of(session, actor, phase)
     await _require_unlocked(session, phase)
     errors, descriptors = _criterion_errors(data)
     if errors:
@@ -194,7 +194,7 @@ async def add_criterion(
 async def update_criterion(
     session: AsyncSession, actor: User, now: datetime, phase: Phase, criterion_id: int, data: CriterionInput
 ) -> Criterion:
-    campaign = await require_organizer(session, actor, phase)
+    campaign = await organized_campaign_of(session, actor, phase)
     criterion = await _criterion_of(session, phase, criterion_id)
     await _require_unlocked(session, phase)
     errors, descriptors = _criterion_errors(data)
@@ -236,7 +236,7 @@ async def update_criterion(
 
 
 async def delete_criterion(session: AsyncSession, actor: User, now: datetime, phase: Phase, criterion_id: int) -> None:
-    campaign = await require_organizer(session, actor, phase)
+    campaign = await organized_campaign_of(session, actor, phase)
     criterion = await _criterion_of(session, phase, criterion_id)
     await _require_unlocked(session, phase)
     before = _criterion_state(criterion)
@@ -259,7 +259,7 @@ async def delete_criterion(session: AsyncSession, actor: User, now: datetime, ph
 async def move_criterion(
     session: AsyncSession, actor: User, now: datetime, phase: Phase, criterion_id: int, direction: str
 ) -> None:
-    campaign = await require_organizer(session, actor, phase)
+    campaign = await organized_campaign_of(session, actor, phase)
     if direction not in ("up", "down"):
         raise Invalid(N_("Choose to move the criterion up or down."), field="direction")
     criterion = await _criterion_of(session, phase, criterion_id)

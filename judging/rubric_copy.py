@@ -19,12 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.access import is_platform_lead
 from accounts.models import User
-from campaigns.access import can_organize
 from campaigns.models import Campaign, CampaignRole, CampaignRoleKind, Phase, PhaseKind
 from core.audit import record
 from core.errors import N_, Conflict, NotFound
 from judging.models import Criterion
-from judging.phases import PHASE_NOT_FOUND
+from judging.phases import organized_campaign_of
 from judging.rubric import RUBRIC_LOCKED, rubric, rubric_locked
 
 SOURCES_MAX = 200
@@ -64,9 +63,7 @@ def _state(criteria: list[Criterion]) -> list[dict[str, object]]:
 async def copy_rubric(
     session: AsyncSession, actor: User, now: datetime, phase: Phase, source_phase_id: int, *, replace: bool = False
 ) -> list[Criterion]:
-    campaign = await session.get(Campaign, phase.campaign_id)
-    if campaign is None or phase.kind is not PhaseKind.JUDGING or not await can_organize(session, campaign, actor):
-        raise NotFound(PHASE_NOT_FOUND)
+    campaign = await organized_campaign_of(session, actor, phase)
     if not any(s.phase.id == source_phase_id for s in await copy_sources(session, actor, phase)):
         raise NotFound(N_("We could not find that rubric."), field="source")
     if await rubric_locked(session, phase.id):

@@ -28,14 +28,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from accounts.models import User
-from campaigns.access import can_organize
 from campaigns.deadlines import accepts_writes
-from campaigns.models import Campaign, Phase, PhaseKind
+from campaigns.models import Campaign, Phase
 from core.audit import AuditEntry, record
 from core.errors import N_, Conflict, NotFound, ValidationFailed
 from core.events import publish
 from judging.events import RubricReopened
 from judging.models import Scorecard, ScorecardStatus
+from judging.phases import organized_campaign_of
 from judging.withdrawn import withdrawn_entries
 from teams.models import Entry
 
@@ -162,9 +162,7 @@ async def reopen_rubric(session: AsyncSession, actor: User, now: datetime, phase
 
     Scores, feedback and private notes are kept; ``finalised_at`` is cleared. Audited per
     scorecard and for the phase, with the reason; the judges concerned hear of it."""
-    campaign = await session.get(Campaign, phase.campaign_id)
-    if campaign is None or phase.kind is not PhaseKind.JUDGING or not await can_organize(session, campaign, actor):
-        raise NotFound(PHASE_NOT_FOUND)
+    campaign = await organized_campaign_of(session, actor, phase)
     reason = reason.strip()
     if not reason:
         raise ValidationFailed({"reason": REASON_MISSING})

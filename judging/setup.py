@@ -19,22 +19,20 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
-from campaigns.access import can_organize
 from campaigns.models import (
     AdvancementRule,
-    Campaign,
     CampaignRole,
     CampaignRoleKind,
     Challenge,
     NormalisationMode,
     Phase,
-    PhaseKind,
     RankingScope,
 )
 from core.audit import record
 from core.concurrency import serialise
-from core.errors import N_, Invalid, NotFound, ValidationFailed
+from core.errors import N_, Invalid, ValidationFailed
 from judging.models import JudgeChallenge
+from judging.phases import organized_campaign_of
 
 PHASE_NOT_FOUND = N_("We could not find that judging phase.")
 K_MAX = 50
@@ -51,13 +49,6 @@ class PhaseSettings:
     advancement_rule: str
     advancement_value: float | None
     department_conflict: bool
-
-
-async def _require_organizer(session: AsyncSession, actor: User, phase: Phase) -> Campaign:
-    campaign = await session.get(Campaign, phase.campaign_id)
-    if campaign is None or phase.kind is not PhaseKind.JUDGING or not await can_organize(session, campaign, actor):
-        raise NotFound(PHASE_NOT_FOUND)
-    return campaign
 
 
 async def pool_size(session: AsyncSession, campaign_id: int) -> int:
@@ -109,7 +100,7 @@ def _enum(kind: type[E], raw: str) -> E | None:
 async def update_settings(
     session: AsyncSession, actor: User, now: datetime, phase: Phase, data: PhaseSettings
 ) -> Phase:
-    campaign = await _require_organizer(session, actor, phase)
+    campaign = await organized_campaign_of(session, actor, phase)
     errors: dict[str, str] = {}
     params: dict[str, Any] = {}
     mode = _enum(NormalisationMode, data.normalisation)
@@ -177,7 +168,7 @@ async def set_judge_limits(
     session: AsyncSession, actor: User, now: datetime, phase: Phase, judge_id: int, challenge_ids: set[int]
 ) -> None:
     """Limits a judge of the campaign to ``challenge_ids``; an empty set lets them judge every challenge."""
-    campaign = await _require_organizer(session, actor, phase)
+    campaign = await organized_campaign_of(session, actor, phase)
     judge = await session.scalar(
         select(User)
         .join(CampaignRole, CampaignRole.user_id == User.id)
