@@ -32,12 +32,12 @@ from core.events import publish
 from judging.advancement import BAD_RULE, MANUAL_RULE, Decision, Ranked, decide
 from judging.events import AdvancementApplied, AdvancementOverridden
 from judging.models import Advancement, AdvancementOutcome
+from judging.phases import PHASE_NOT_FOUND
 from judging.ranking import phase_ranking
 from judging.ranking_rows import PhaseRanking, RankingRow
 from teams.models import Team, TeamStatus
 
 REASON_MAX = 1000
-PHASE_NOT_FOUND = N_("We could not find that judging phase.")
 TEAM_NOT_FOUND = N_("We could not find that team in this phase.")
 OUTCOMES_FINAL = N_("The results are published, so the outcomes of this phase can no longer change.")
 

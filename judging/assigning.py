@@ -44,7 +44,6 @@ from judging.withdrawn import judged, team_judged
 from teams.models import Entry, EntryStatus, Membership, Team
 
 REASON_MAX = 500
-PHASE_NOT_FOUND = N_("We could not find that judging phase.")
 ENTRY_NOT_FOUND = N_("We could not find that entry.")
 
 

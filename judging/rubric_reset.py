@@ -35,12 +35,11 @@ from core.errors import N_, Conflict, NotFound, ValidationFailed
 from core.events import publish
 from judging.events import RubricReopened
 from judging.models import Scorecard, ScorecardStatus
-from judging.phases import organized_campaign_of
+from judging.phases import PHASE_NOT_FOUND, organized_campaign_of
 from judging.withdrawn import withdrawn_entries
 from teams.models import Entry
 
 REASON_MAX = 1000
-PHASE_NOT_FOUND = N_("We could not find that judging phase.")
 ADVANCEMENT_APPLIED = N_(
     "Advancement has already been applied for this phase, so its rubric can no longer be reopened."
 )

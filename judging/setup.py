@@ -34,7 +34,6 @@ from core.errors import N_, Invalid, ValidationFailed
 from judging.models import JudgeChallenge
 from judging.phases import organized_campaign_of
 
-PHASE_NOT_FOUND = N_("We could not find that judging phase.")
 K_MAX = 50
 E = TypeVar("E", NormalisationMode, RankingScope, AdvancementRule)
 

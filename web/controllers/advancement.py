@@ -22,7 +22,6 @@ from core.pagination import PER_PAGE_CHOICES, Page, page_of, query_string
 from core.pagination import per_page as pick_per_page
 from judging.advancement import apply_blocker
 from judging.advancing import (
-    PHASE_NOT_FOUND,
     REASON_MAX,
     SHOWS,
     advancements_of,
@@ -35,6 +34,7 @@ from judging.advancing import (
 )
 from judging.awards import approve_award, awaiting_approval, campaign_awards
 from judging.models import AdvancementOutcome
+from judging.phases import PHASE_NOT_FOUND
 from judging.ranking import name_rows, phase_rankings
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
