@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
-from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize, organized_campaign, visible_campaign
+from campaigns.access import organized_campaign
 from campaigns.models import Campaign, Challenge
 from core.errors import N_, DomainError, NotFound, ValidationFailed
 from core.numbers import parse_int
@@ -38,6 +38,7 @@ from judging.models import PublishedTeamResult
 from judging.ranking import name_rows, phase_rankings
 from judging.ranking_rows import SCOPES, ChallengeRef, PhaseRanking, RankingRow, Scope
 from judging.recommendation import recommended
+from judging.result_views import winners
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
@@ -311,21 +312,9 @@ async def results_republish(
 
 @get("/campaigns/{campaign_id:int}/winners", opt=USER, name="results_winners")
 async def winners_page(request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int]) -> Template:
-    user: User = signed_in(request)
-    campaign = await visible_campaign(db_session, campaign_id, user)
-    organizer = await can_organize(db_session, campaign, user)
-    if campaign.results_published_at is None and not organizer:
-        raise NotFound(CAMPAIGN_NOT_FOUND)
-    challenges = {c.id: c for c in await _challenges(db_session, campaign.id)}
-    return Template(
-        template_name="results/winners.html",
-        context={
-            "campaign": campaign,
-            "awards": await campaign_awards(db_session, campaign.id),
-            "challenges": challenges,
-            "organizer": organizer,
-        },
-    )
+    """Who sees the winners, and when, is ``judging.result_views.winners``'s."""
+    shown = await winners(db_session, signed_in(request), campaign_id)
+    return Template(template_name="results/winners.html", context=vars(shown))
 
 
 routes = [results_page, award_add, award_delete, results_publish, results_republish, winners_page]
