@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.access import is_platform_lead
@@ -18,6 +18,20 @@ async def roles_in(session: AsyncSession, campaign_id: int, user: User) -> set[C
         select(CampaignRole.role).where(CampaignRole.campaign_id == campaign_id, CampaignRole.user_id == user.id)
     )
     return set(rows.all())
+
+
+async def is_judge_of(session: AsyncSession, campaign_id: int, user_id: int) -> bool:
+    """Is the account in the campaign's judge pool?"""
+    found = await session.scalar(
+        select(
+            exists().where(
+                CampaignRole.campaign_id == campaign_id,
+                CampaignRole.user_id == user_id,
+                CampaignRole.role == CampaignRoleKind.JUDGE,
+            )
+        )
+    )
+    return bool(found)
 
 
 async def can_organize(session: AsyncSession, campaign: Campaign, user: User) -> bool:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from accounts.models import User
+from campaigns.access import is_judge_of
 from campaigns.models import CampaignRole, CampaignRoleKind, Phase
 from core.audit import record
 from core.concurrency import add_unique
@@ -128,16 +129,7 @@ async def assign_judge(
         raise NotFound(ENTRY_NOT_FOUND)
     if entry.team.status is TeamStatus.WITHDRAWN:  # not on the assignment page any more: say why
         raise NotFound(WITHDRAWN_ENTRY)
-    in_pool = judge_id is not None and await session.scalar(
-        select(
-            exists().where(
-                CampaignRole.campaign_id == campaign.id,
-                CampaignRole.user_id == judge_id,
-                CampaignRole.role == CampaignRoleKind.JUDGE,
-            )
-        )
-    )
-    if not in_pool or judge_id is None:
+    if judge_id is None or not await is_judge_of(session, campaign.id, judge_id):
         raise Invalid(N_("Choose a judge from the campaign's judge pool."), field="judge_id")
     reason = await pair_conflict(session, phase, entry, judge_id)
     if reason is not None:

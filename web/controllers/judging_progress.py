@@ -12,11 +12,11 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
-from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from campaigns.access import is_judge_of
 from campaigns.deadlines import accepts_writes
-from campaigns.models import Campaign, CampaignRole, CampaignRoleKind, Phase
+from campaigns.models import Campaign, Phase
 from core.errors import N_, NotFound
 from judging.progress import entry_progress, judge_progress, short_entries
 from notifications.audiences import judges_with_unfinished
@@ -106,7 +106,7 @@ async def remind_judge(
 ) -> Response[Any]:
     campaign, phase = await organized_phase(db_session, signed_in(request), campaign_id, phase_id)
     now = clock.now()
-    if not await _is_judge(db_session, campaign.id, judge_id):
+    if not await is_judge_of(db_session, campaign.id, judge_id):
         raise NotFound(N_("We could not find that judge."))
     path = f"{phase_path(campaign, phase)}/progress#judge-{judge_id}"
     if not accepts_writes(phase, now):
@@ -127,19 +127,6 @@ async def remind_judge(
         template_name="judging/_reminder.html",
         context={"sent": bool(unfinished), "unfinished": unfinished},
     )
-
-
-async def _is_judge(db: AsyncSession, campaign_id: int, user_id: int) -> bool:
-    found = await db.scalar(
-        select(
-            exists().where(
-                CampaignRole.campaign_id == campaign_id,
-                CampaignRole.user_id == user_id,
-                CampaignRole.role == CampaignRoleKind.JUDGE,
-            )
-        )
-    )
-    return bool(found)
 
 
 routes = [
