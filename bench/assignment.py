@@ -3,7 +3,7 @@
 Teams of 1–4 members in 15 departments across 20 challenges; 30 judges limited to two
 challenges each, 250 declared conflicts, some judges in teams, the department rule on.
 
-1. ``judging.assignment.solve`` in memory (the OR-Tools min-cost flow): solve time, load spread;
+1. ``judging.assignment_rules.solve`` in memory (the OR-Tools min-cost flow): solve time, load spread;
    then every judge limited to one challenge, 15 judges a challenge, challenges of very unequal
    size (challenge c draws c + 1 shares of the entries): the loads cannot be even across
    challenges, but within each challenge they differ by at most one (printed: the largest
@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from judging.assignment import EntrySpec, JudgeSpec, Plan, solve
+from judging.assignment_rules import EntrySpec, JudgeSpec, Plan, solve
 
 ENTRIES, JUDGES, K, CHALLENGES, DEPARTMENTS = 5_000, 300, 3, 20, 15
 

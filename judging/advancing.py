@@ -29,7 +29,7 @@ from core.audit import record
 from core.concurrency import add_unique
 from core.errors import N_, Conflict, NotFound, ValidationFailed
 from core.events import publish
-from judging.advancement import BAD_RULE, MANUAL_RULE, Decision, Ranked, decide
+from judging.advancement_rules import BAD_RULE, MANUAL_RULE, Decision, Ranked, decide
 from judging.events import AdvancementApplied, AdvancementOverridden
 from judging.models import Advancement, AdvancementOutcome
 from judging.phases import PHASE_NOT_FOUND

@@ -30,7 +30,7 @@ from core.audit import record
 from core.concurrency import add_unique, serialise
 from core.errors import N_, Conflict, NotFound, ValidationFailed
 from judging.assign_by_hand import judge_loads
-from judging.assignment import EntrySpec, JudgeSpec, Plan, allowed, solve
+from judging.assignment_rules import EntrySpec, JudgeSpec, Plan, allowed, solve
 from judging.models import (
     Assignment,
     AssignmentSource,

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from campaigns.models import AdvancementRule
-from judging.advancement import Decision, Ranked, decide, top_count
+from judging.advancement_rules import Decision, Ranked, decide, top_count
 
 
 def _ranked(scores: list[float], scope: int = 1) -> list[Ranked]:

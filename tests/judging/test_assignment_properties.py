@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from judging.assignment import EntrySpec, JudgeSpec, allowed, solve
+from judging.assignment_rules import EntrySpec, JudgeSpec, allowed, solve
 
 
 @st.composite

@@ -20,7 +20,7 @@ from core.errors import DomainError, NotFound, ValidationFailed
 from core.numbers import parse_int
 from core.pagination import PER_PAGE_CHOICES, Page, page_of, query_string
 from core.pagination import per_page as pick_per_page
-from judging.advancement import apply_blocker
+from judging.advancement_rules import apply_blocker
 from judging.advancing import (
     REASON_MAX,
     SHOWS,
