@@ -10,13 +10,13 @@ from litestar import Request, get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from judging.result_views import team_result as result_of_team
+from judging import result_views
 from web.deps import USER, DbSession, signed_in
 
 
 @get("/teams/{team_id:int}/result", opt=USER, name="team_result")
 async def team_result(request: Request[Any, Any, Any], db_session: DbSession, team_id: FromPath[int]) -> Template:
-    result = await result_of_team(db_session, signed_in(request), team_id)
+    result = await result_views.team_result(db_session, signed_in(request), team_id)
     return Template(template_name="results/team.html", context=vars(result))
 
 
