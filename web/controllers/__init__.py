@@ -6,6 +6,8 @@ from typing import Any
 
 
 def route_handlers() -> list[Any]:
+    from litestar import Router
+
     from web.controllers import (
         account,
         admin,
@@ -34,6 +36,7 @@ def route_handlers() -> list[Any]:
         teams,
         timeline,
     )
+    from web.controllers.judging_views import ORGANIZED_PHASE
 
     modules = (
         health,
@@ -51,11 +54,7 @@ def route_handlers() -> list[Any]:
         attachments,
         judging_setup,
         judging_reset,
-        judging_rubric,
-        judging_assignments,
         judging_scoring,
-        judging_data,
-        judging_progress,
         results,
         advancement,
         team_results,
@@ -63,4 +62,16 @@ def route_handlers() -> list[Any]:
         notifications,
         account,
     )
-    return [handler for module in modules for handler in module.routes]
+    # the organizer's judging pages: the phase of the path in the organizer's scope, resolved
+    # once for all of them (the ``organized`` dependency), 404 outside it
+    organizer_judging = Router(
+        path="/",
+        route_handlers=[
+            *judging_rubric.routes,
+            *judging_assignments.routes,
+            *judging_data.routes,
+            *judging_progress.routes,
+        ],
+        dependencies=ORGANIZED_PHASE,
+    )
+    return [*(handler for module in modules for handler in module.routes), organizer_judging]

@@ -21,7 +21,7 @@ from judging.assigning import AutoAssignResult, auto_assign
 from judging.phases import ENTRY_NOT_FOUND
 from judging.progress import short_entries
 from teams.models import Entry
-from web.controllers.judging_views import error_message, organized_phase
+from web.controllers.judging_views import Organized, error_message
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
@@ -79,13 +79,12 @@ async def _assignments_page(
 async def assignments_page(
     request: Request[Any, Any, Any],
     db_session: DbSession,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
+    organized: Organized,
     page: FromQuery[int] = 1,
     seed: FromQuery[int] = 1,
     choose: FromQuery[int | None] = None,
 ) -> Template:
-    campaign, phase = await organized_phase(db_session, signed_in(request), campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     return await _assignments_page(db_session, campaign, phase, page, seed=str(seed), choose=choose)
 
 
@@ -97,13 +96,12 @@ async def assignments_page(
 async def assignment_choose(
     request: Request[Any, Any, Any],
     db_session: DbSession,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
+    organized: Organized,
     entry_id: FromPath[int],
     page: FromQuery[int] = 1,
 ) -> Template:
     """htmx: the judges one entry can be given (the page lists them for no entry until asked: the pool is long)."""
-    campaign, phase = await organized_phase(db_session, signed_in(request), campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     entry = await db_session.scalar(assignable_entries_query(phase).where(Entry.id == entry_id))
     if entry is None:
         raise NotFound(ENTRY_NOT_FOUND)
@@ -122,12 +120,11 @@ async def assignment_choose(
 async def assignment_add(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    organized: Organized,
     clock: AppClock,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign, phase = await organized_phase(db_session, user, campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     form = await request.form()
     entry_id = parse_int(form_value(form, "entry_id"))
     judge_id = parse_int(form_value(form, "judge_id"))
@@ -152,13 +149,12 @@ async def assignment_add(
 async def assignment_remove(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    organized: Organized,
     clock: AppClock,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
     assignment_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign, phase = await organized_phase(db_session, user, campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     page = max(1, parse_int(form_value(await request.form(), "page")) or 1)
     path = f"{_assignments_path(campaign, phase)}?page={page}"
     try:
@@ -178,12 +174,11 @@ async def assignment_remove(
 async def assignment_auto(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    organized: Organized,
     clock: AppClock,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign, phase = await organized_phase(db_session, user, campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     raw_seed = form_value(await request.form(), "seed")
     seed = parse_int(raw_seed)
     if seed is None or not 0 <= seed <= 2**31:

@@ -21,7 +21,7 @@ from judging.importing import import_scorecards
 from judging.progress import phase_card_rows
 from judging.ranking import phase_ranking
 from judging.rubric import rubric
-from web.controllers.judging_views import BASE, organized_phase, phase_path
+from web.controllers.judging_views import BASE, Organized, phase_path
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
@@ -83,10 +83,9 @@ async def _import_page(
 async def import_form(
     request: Request[Any, Any, Any],
     db_session: DbSession,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
+    organized: Organized,
 ) -> Template:
-    campaign, phase = await organized_phase(db_session, signed_in(request), campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     return await _import_page(db_session, campaign, phase)
 
 
@@ -97,18 +96,22 @@ async def _template_table(db: AsyncSession, phase: Phase) -> exports.Table:
 
 @get(f"{BASE}/import/template.csv", opt=USER, name="judging_import_template_csv")
 async def template_csv(
-    request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int], phase_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    organized: Organized,
 ) -> Response[bytes]:
-    campaign, phase = await organized_phase(db_session, signed_in(request), campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     table = await _template_table(db_session, phase)
     return _attachment(exports.to_csv(table), CSV, _filename(campaign, phase, "scorecards-template", "csv"))
 
 
 @get(f"{BASE}/import/template.xlsx", opt=USER, name="judging_import_template_xlsx")
 async def template_xlsx(
-    request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int], phase_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    organized: Organized,
 ) -> Response[bytes]:
-    campaign, phase = await organized_phase(db_session, signed_in(request), campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     table = await _template_table(db_session, phase)
     return _attachment(
         exports.to_xlsx(table, "Scorecards"), XLSX, _filename(campaign, phase, "scorecards-template", "xlsx")
@@ -119,13 +122,12 @@ async def template_xlsx(
 async def import_upload(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    organized: Organized,
     clock: AppClock,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
 ) -> Response[Any]:
     """A CSV or Excel sheet of scorecards; every row or none."""
     user = signed_in(request)
-    campaign, phase = await organized_phase(db_session, user, campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     form = await request.form()
     replace = bool(form_value(form, "replace"))
     upload = form.get("file")
@@ -179,12 +181,11 @@ FORMATS = {"csv": CSV, "xlsx": XLSX}
 async def export_table(
     request: Request[Any, Any, Any],
     db_session: DbSession,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
+    organized: Organized,
     file: FromPath[str],
 ) -> Response[bytes]:
     """``results.csv``, ``results.xlsx``, ``scorecards.csv`` or ``scorecards.xlsx``; anything else is a 404."""
-    campaign, phase = await organized_phase(db_session, signed_in(request), campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     what, _dot, ext = file.partition(".")
     if what not in EXPORTS or ext not in FORMATS:
         raise NotFound(N_("There is no such export."))

@@ -22,8 +22,8 @@ from judging.progress import entry_progress, judge_progress, short_entries
 from notifications.audiences import judges_with_unfinished
 from notifications.reminders import remind_judges
 from web.controllers.judging_assignments import ENTRIES_PAGE_SIZE
-from web.controllers.judging_views import BASE, organized_phase, phase_path
-from web.deps import USER, AppClock, DbSession, signed_in
+from web.controllers.judging_views import BASE, Organized, phase_path
+from web.deps import USER, AppClock, DbSession
 from web.flash import is_htmx, see_other
 from web.i18n import gettext as _
 from web.i18n import ngettext
@@ -64,13 +64,12 @@ async def _progress_page(
 async def progress_page(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    organized: Organized,
     clock: AppClock,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
     judges_page: FromQuery[int] = 1,
     entries_page: FromQuery[int] = 1,
 ) -> Template:
-    campaign, phase = await organized_phase(db_session, signed_in(request), campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     return await _progress_page(
         db_session, campaign, phase, clock.now(), judges_page=max(1, judges_page), entries_page=max(1, entries_page)
     )
@@ -80,11 +79,10 @@ async def progress_page(
 async def remind_all(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    organized: Organized,
     clock: AppClock,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
 ) -> Response[Any]:
-    campaign, phase = await organized_phase(db_session, signed_in(request), campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     now = clock.now()
     path = f"{phase_path(campaign, phase)}/progress"
     if not accepts_writes(phase, now):
@@ -99,12 +97,11 @@ async def remind_all(
 async def remind_judge(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    organized: Organized,
     clock: AppClock,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
     judge_id: FromPath[int],
 ) -> Response[Any]:
-    campaign, phase = await organized_phase(db_session, signed_in(request), campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     now = clock.now()
     if not await is_judge_of(db_session, campaign.id, judge_id):
         raise NotFound(N_("We could not find that judge."))

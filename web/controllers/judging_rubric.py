@@ -32,7 +32,7 @@ from judging.rubric import (
 )
 from judging.rubric_copy import copy_rubric, copy_sources
 from judging.rubric_reset import last_reset, reset_refusal
-from web.controllers.judging_views import BASE, error_message, error_messages, organized_phase, phase_path
+from web.controllers.judging_views import BASE, Organized, error_message, error_messages, phase_path
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import is_htmx, see_other
 from web.i18n import gettext as _
@@ -131,11 +131,10 @@ async def _rubric_page(
 async def rubric_page(
     request: Request[Any, Any, Any],
     db_session: DbSession,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
+    organized: Organized,
     reopened: FromQuery[int | None] = None,
 ) -> Template:
-    campaign, phase = await organized_phase(db_session, signed_in(request), campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     return await _rubric_page(db_session, campaign, phase, reopened=reopened)
 
 
@@ -143,12 +142,11 @@ async def rubric_page(
 async def rubric_add(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    organized: Organized,
     clock: AppClock,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign, phase = await organized_phase(db_session, user, campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     values = await _criterion_form_values(request)
     path = _rubric_path(campaign, phase)
     try:
@@ -172,13 +170,12 @@ async def rubric_add(
 async def rubric_update(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    organized: Organized,
     clock: AppClock,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
     criterion_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign, phase = await organized_phase(db_session, user, campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     values = await _criterion_form_values(request)
     path = _rubric_path(campaign, phase)
     try:
@@ -208,13 +205,12 @@ async def rubric_update(
 async def rubric_delete(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    organized: Organized,
     clock: AppClock,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
     criterion_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign, phase = await organized_phase(db_session, user, campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     path = _rubric_path(campaign, phase)
     try:
         await delete_criterion(db_session, user, clock.now(), phase, criterion_id)
@@ -233,13 +229,12 @@ async def rubric_delete(
 async def rubric_move(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    organized: Organized,
     clock: AppClock,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
     criterion_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign, phase = await organized_phase(db_session, user, campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     direction = form_value(await request.form(), "direction")
     path = _rubric_path(campaign, phase)
     try:
@@ -282,10 +277,12 @@ async def _copy_page(
 
 @get(f"{BASE}/rubric/copy", opt=USER, name="judging_rubric_copy_form")
 async def copy_form(
-    request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int], phase_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    organized: Organized,
 ) -> Template:
     user = signed_in(request)
-    campaign, phase = await organized_phase(db_session, user, campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     return await _copy_page(db_session, user, campaign, phase, fragment=is_htmx(request))
 
 
@@ -293,12 +290,11 @@ async def copy_form(
 async def copy_post(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    organized: Organized,
     clock: AppClock,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign, phase = await organized_phase(db_session, user, campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     form = await request.form()
     values = {"source": form_value(form, "source"), "replace": form_value(form, "replace")}
     source = parse_int(values["source"])
