@@ -245,7 +245,8 @@ def app_routes(app: Litestar) -> list[Route]:
             for method in sorted(handler.http_methods - {"OPTIONS", "HEAD"}):
                 params = handler.parsed_fn_signature.parameters
                 path_params = set(re.findall(r"{(\w+):", route.path))
-                query = tuple(name for name in params if name not in NOT_QUERY and name not in path_params)
+                injected = NOT_QUERY | set(handler.resolve_dependencies())
+                query = tuple(name for name in params if name not in injected and name not in path_params)
                 found.append(Route(route.path, method, query))
     return found
 

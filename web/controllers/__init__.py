@@ -36,6 +36,7 @@ def route_handlers() -> list[Any]:
         teams,
         timeline,
     )
+    from web.controllers.campaign_views import ORGANIZED_CAMPAIGN
     from web.controllers.judging_views import ORGANIZED_PHASE
 
     modules = (
@@ -44,19 +45,11 @@ def route_handlers() -> list[Any]:
         auth,
         home,
         admin,
-        campaigns,
-        challenges,
-        campaign_people,
-        timeline,
-        extensions,
         teams,
         entries,
         attachments,
         judging_setup,
-        judging_reset,
         judging_scoring,
-        results,
-        advancement,
         team_results,
         incubation,
         notifications,
@@ -74,4 +67,19 @@ def route_handlers() -> list[Any]:
         ],
         dependencies=ORGANIZED_PHASE,
     )
-    return [*(handler for module in modules for handler in module.routes), organizer_judging]
+    # the organizer's campaign pages: the campaign of the path in the organizer's scope, the same way
+    organizer_campaign = Router(
+        path="/",
+        route_handlers=[
+            *campaigns.routes,
+            *challenges.routes,
+            *campaign_people.routes,
+            *timeline.routes,
+            *extensions.routes,
+            *judging_reset.routes,
+            *results.routes,
+            *advancement.routes,
+        ],
+        dependencies=ORGANIZED_CAMPAIGN,
+    )
+    return [*(handler for module in modules for handler in module.routes), organizer_campaign, organizer_judging]

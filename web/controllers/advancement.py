@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.access import is_platform_lead
 from accounts.models import User
-from campaigns.access import CAMPAIGN_NOT_FOUND, organized_campaign, visible_campaign
+from campaigns.access import CAMPAIGN_NOT_FOUND, visible_campaign
 from campaigns.models import AdvancementRule, Campaign, Phase, PhaseKind
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.numbers import parse_int
@@ -36,6 +36,7 @@ from judging.awards import approve_award, awaiting_approval, campaign_awards
 from judging.models import AdvancementOutcome
 from judging.phases import PHASE_NOT_FOUND
 from judging.ranking import name_rows, phase_rankings
+from web.controllers.campaign_views import OrganizedCampaign
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
@@ -157,7 +158,7 @@ def _path(campaign_id: int, phase_id: int) -> str:
 async def advancement_page(
     request: Request[Any, Any, Any],
     db_session: DbSession,
-    campaign_id: FromPath[int],
+    campaign: OrganizedCampaign,
     phase_id: FromPath[int],
     page: FromQuery[int] = 1,
     per_page: FromQuery[int | None] = None,
@@ -165,7 +166,6 @@ async def advancement_page(
     show: FromQuery[str] = "all",
     q: FromQuery[str] = "",
 ) -> Template:
-    campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
     phase = await _judging_phase(db_session, campaign, phase_id)
     return _page(await _page_context(db_session, campaign, phase, ListParams.of(page, per_page, challenge, show, q)))
 
@@ -174,12 +174,11 @@ async def advancement_page(
 async def advancement_apply(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    campaign: OrganizedCampaign,
     clock: AppClock,
-    campaign_id: FromPath[int],
     phase_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     phase = await _judging_phase(db_session, campaign, phase_id)
     path = _path(campaign.id, phase.id)
     try:
@@ -205,13 +204,12 @@ async def advancement_apply(
 async def advancement_override(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    campaign: OrganizedCampaign,
     clock: AppClock,
-    campaign_id: FromPath[int],
     phase_id: FromPath[int],
     team_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     phase = await _judging_phase(db_session, campaign, phase_id)
     form = await request.form()
     params = _params_of_form(form)

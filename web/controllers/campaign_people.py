@@ -12,12 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from accounts.models import User
-from campaigns.access import organized_campaign
 from campaigns.models import Campaign, CampaignRole, CampaignRoleKind
 from campaigns.people import add_person, remove_person
 from core.errors import DomainError, NotFound
 from core.pagination import paginate
-from web.controllers.campaign_views import field_messages, form_values
+from web.controllers.campaign_views import OrganizedCampaign, field_messages, form_values
 from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
@@ -58,18 +57,16 @@ async def _people_page(
 
 @get("/campaigns/{campaign_id:int}/people", opt=USER, name="campaign_people")
 async def people(
-    request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int], page: FromQuery[int] = 1
+    request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign, page: FromQuery[int] = 1
 ) -> Template:
-    campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
     return await _people_page(db_session, campaign, page)
 
 
 @post("/campaigns/{campaign_id:int}/people", opt=USER, name="campaign_people_add")
 async def people_add(
-    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
+    request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign, clock: AppClock
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     values = form_values(await request.form(), ("email", "role"))
     try:
         await add_person(db_session, user, clock.now(), campaign, values["email"], values["role"])
@@ -84,12 +81,11 @@ async def people_add(
 async def people_remove(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    campaign: OrganizedCampaign,
     clock: AppClock,
-    campaign_id: FromPath[int],
     role_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     path = f"/campaigns/{campaign.id}/people"
     try:
         await remove_person(db_session, user, clock.now(), campaign, role_id)

@@ -1,4 +1,6 @@
-"""What the campaign pages share: the campaign with its timeline, the timeline's context, form values, messages."""
+"""What the campaign pages share: the campaign of the path in the organizer's scope (a dependency,
+``campaign``, declared once on the router of the organizer's campaign pages), the campaign with
+its timeline, the timeline's context, form values, messages."""
 
 from __future__ import annotations
 
@@ -6,19 +8,36 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from litestar import Request
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
+from campaigns.access import organized_campaign
 from campaigns.deadlines import current_phase, effective_close, is_live, phase_state
 from campaigns.models import Campaign, CampaignStatus, PhaseKind, PhaseStatus
 from campaigns.phase_transitions import reopen_refusal
 from campaigns.transitions import closing_refusal, plan_opening, reopen_errors
 from core.errors import N_, DomainError, NotFound, ValidationFailed
-from web.deps import form_value
+from web.deps import DbSession, form_value, signed_in
 from web.i18n import format_when
 from web.i18n import gettext as _
 from web.timeline_chart import build_chart
+
+
+async def provide_organized_campaign(
+    request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int]
+) -> Campaign:
+    """The ``campaign`` dependency: the campaign of the path, which the signed-in person
+    organizes; 404 outside their scope, before the handler runs."""
+    return await organized_campaign(db_session, campaign_id, signed_in(request))
+
+
+# declared on the router of the organizer's campaign pages (web.controllers.route_handlers)
+ORGANIZED_CAMPAIGN = {"campaign": Provide(provide_organized_campaign)}
+OrganizedCampaign = NamedDependency[Campaign]  # parameter name: campaign
 
 
 async def full_campaign(db: AsyncSession, campaign_id: int) -> Campaign:

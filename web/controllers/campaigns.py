@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from accounts.access import is_platform_lead
 from accounts.models import User
-from campaigns.access import can_organize, organized_campaign, visible_campaign
+from campaigns.access import can_organize, visible_campaign
 from campaigns.deadlines import current_phase
 from campaigns.lifecycle import (
     CampaignInput,
@@ -33,7 +33,13 @@ from core.numbers import parse_int
 from core.pagination import paginate
 from judging.rubric_preview import judging_ahead, rubric_previews
 from teams.membership import team_offers
-from web.controllers.campaign_views import field_messages, form_values, full_campaign, timeline_context
+from web.controllers.campaign_views import (
+    OrganizedCampaign,
+    field_messages,
+    form_values,
+    full_campaign,
+    timeline_context,
+)
 from web.deps import EXECUTIVE, USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
@@ -192,17 +198,17 @@ async def campaign_create(request: Request[Any, Any, Any], db_session: DbSession
 
 
 @get("/campaigns/{campaign_id:int}/edit", opt=USER, name="campaign_edit")
-async def campaign_edit(request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int]) -> Template:
-    campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
+async def campaign_edit(
+    request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign
+) -> Template:
     return _campaign_form(campaign, _campaign_values_of(campaign), {})
 
 
 @post("/campaigns/{campaign_id:int}/edit", opt=USER, name="campaign_update")
 async def campaign_update(
-    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
+    request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign, clock: AppClock
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     values = _campaign_values(await request.form())
     try:
         await update_campaign(db_session, user, clock.now(), campaign, _campaign_input(values))
@@ -213,10 +219,9 @@ async def campaign_update(
 
 @post("/campaigns/{campaign_id:int}/publish", opt=USER, name="campaign_publish")
 async def campaign_publish(
-    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
+    request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign, clock: AppClock
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     path = f"/campaigns/{campaign.id}"
     try:
         await publish_campaign(db_session, user, clock.now(), campaign)
@@ -227,10 +232,9 @@ async def campaign_publish(
 
 @post("/campaigns/{campaign_id:int}/close", opt=USER, name="campaign_close")
 async def campaign_close(
-    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
+    request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign, clock: AppClock
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     path = f"/campaigns/{campaign.id}"
     try:
         await close_campaign(db_session, user, clock.now(), campaign)

@@ -11,11 +11,10 @@ from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from campaigns.access import organized_campaign
 from campaigns.challenges import ChallengeInput, add_challenge, update_challenge
 from campaigns.models import Campaign, Challenge
 from core.errors import N_, DomainError, NotFound
-from web.controllers.campaign_views import field_messages, form_values
+from web.controllers.campaign_views import OrganizedCampaign, field_messages, form_values
 from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
@@ -53,17 +52,17 @@ def _challenge_form(
 
 
 @get("/campaigns/{campaign_id:int}/challenges/new", opt=USER, name="challenge_new")
-async def challenge_new(request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int]) -> Template:
-    campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
+async def challenge_new(
+    request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign
+) -> Template:
     return _challenge_form(campaign, None, dict.fromkeys(CHALLENGE_FIELDS, ""), {})
 
 
 @post("/campaigns/{campaign_id:int}/challenges", opt=USER, name="challenge_create")
 async def challenge_create(
-    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
+    request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign, clock: AppClock
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     values = form_values(await request.form(), CHALLENGE_FIELDS)
     try:
         await add_challenge(db_session, user, clock.now(), campaign, _challenge_input(values))
@@ -74,9 +73,8 @@ async def challenge_create(
 
 @get("/campaigns/{campaign_id:int}/challenges/{challenge_id:int}/edit", opt=USER, name="challenge_edit")
 async def challenge_edit(
-    request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int], challenge_id: FromPath[int]
+    request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign, challenge_id: FromPath[int]
 ) -> Template:
-    campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
     challenge = await _challenge_of(db_session, campaign, challenge_id)
     values = {name: getattr(challenge, name) for name in CHALLENGE_FIELDS}
     return _challenge_form(campaign, challenge, values, {})
@@ -86,12 +84,11 @@ async def challenge_edit(
 async def challenge_update(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    campaign: OrganizedCampaign,
     clock: AppClock,
-    campaign_id: FromPath[int],
     challenge_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     challenge = await _challenge_of(db_session, campaign, challenge_id)
     values = form_values(await request.form(), CHALLENGE_FIELDS)
     try:

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
-from campaigns.access import organized_campaign
 from campaigns.deadlines import effective_close, utc_to_local
 from campaigns.models import Campaign, Phase, PhaseKind
 from core.errors import DomainError, ValidationFailed
@@ -21,6 +20,7 @@ from core.numbers import parse_int
 from core.pagination import paginate
 from teams.extensions import campaign_extensions_query, grant_extension, revoke_extension
 from teams.models import EXTENSION_REASON_MAX, Extension, Team
+from web.controllers.campaign_views import OrganizedCampaign
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
@@ -98,12 +98,11 @@ async def _page(
 async def extensions(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    campaign: OrganizedCampaign,
     clock: AppClock,
-    campaign_id: FromPath[int],
     page: FromQuery[int] = 1,
     edit: FromQuery[int | None] = None,
 ) -> Template:
-    campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
     values: dict[str, str] | None = None
     if edit is not None:
         extension = await db_session.scalar(
@@ -116,10 +115,9 @@ async def extensions(
 
 @post("/campaigns/{campaign_id:int}/extensions", opt=USER, name="campaign_extension_grant")
 async def extension_grant(
-    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
+    request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign, clock: AppClock
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     form = await request.form()
     values = {name: form_value(form, name) for name in FIELDS}
     now = clock.now()
@@ -151,12 +149,11 @@ async def extension_grant(
 async def extension_revoke(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    campaign: OrganizedCampaign,
     clock: AppClock,
-    campaign_id: FromPath[int],
     extension_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     await revoke_extension(db_session, user, clock.now(), campaign, extension_id)
     return see_other(request, f"/campaigns/{campaign.id}/extensions", ok=_("The extension is revoked."))
 

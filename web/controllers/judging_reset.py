@@ -10,11 +10,11 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from campaigns.access import organized_campaign
 from campaigns.models import Campaign, Phase
 from core.errors import DomainError, NotFound, ValidationFailed
 from judging.phases import judging_phase
 from judging.rubric_reset import REASON_MAX, reopen_rubric, reset_preview
+from web.controllers.campaign_views import OrganizedCampaign
 from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
@@ -53,11 +53,10 @@ async def _confirm_page(
 async def reset_form(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    campaign: OrganizedCampaign,
     clock: AppClock,
-    campaign_id: FromPath[int],
     phase_id: FromPath[int],
 ) -> Template:
-    campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
     phase = await judging_phase(db_session, campaign, phase_id)
     return await _confirm_page(db_session, campaign, phase, clock.now())
 
@@ -66,12 +65,11 @@ async def reset_form(
 async def reset(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    campaign: OrganizedCampaign,
     clock: AppClock,
-    campaign_id: FromPath[int],
     phase_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     phase = await judging_phase(db_session, campaign, phase_id)
     now = clock.now()
     reason = str((await request.form()).get("reason") or "")

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
-from campaigns.access import organized_campaign
 from campaigns.models import Campaign, Challenge
 from core.errors import N_, DomainError, NotFound, ValidationFailed
 from core.numbers import parse_int
@@ -39,6 +38,7 @@ from judging.ranking import name_rows, phase_rankings
 from judging.ranking_rows import SCOPES, ChallengeRef, PhaseRanking, RankingRow, Scope
 from judging.recommendation import recommended
 from judging.result_views import winners
+from web.controllers.campaign_views import OrganizedCampaign
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
@@ -182,10 +182,9 @@ def _messages(exc: DomainError) -> dict[str, str]:
 async def results_page(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    campaign: OrganizedCampaign,
     clock: AppClock,
-    campaign_id: FromPath[int],
 ) -> Template:
-    campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
     # ?scope=challenge|campaign ("scope" is a reserved handler parameter name in Litestar);
     # ?top=N sets the cut of the normalisation analysis for phases advanced by hand
     query = request.query_params
@@ -206,10 +205,9 @@ async def results_page(
 
 @post("/campaigns/{campaign_id:int}/awards", opt=USER, name="results_award_add")
 async def award_add(
-    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
+    request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign, clock: AppClock
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     form = await request.form()
     values = {name: form_value(form, name) for name in AWARD_FIELDS}
     data = AwardInput(
@@ -247,12 +245,11 @@ def _awards_path(campaign: Campaign) -> str:
 async def award_delete(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    campaign: OrganizedCampaign,
     clock: AppClock,
-    campaign_id: FromPath[int],
     award_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     try:
         await delete_award(db_session, user, clock.now(), campaign, award_id)
     except NotFound:
@@ -265,11 +262,10 @@ async def award_delete(
 
 @post("/campaigns/{campaign_id:int}/results/publish", opt=USER, name="results_publish")
 async def results_publish(
-    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
+    request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign, clock: AppClock
 ) -> Response[Any]:
     """Publishes the results; the page lists what blocks it, and the service refuses it too."""
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     path = f"/campaigns/{campaign.id}/results"
     try:
         published = await publish_results(db_session, user, clock.now(), campaign)
@@ -282,12 +278,11 @@ async def results_publish(
 
 @post("/campaigns/{campaign_id:int}/results/republish", opt=USER, name="results_republish")
 async def results_republish(
-    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
+    request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign, clock: AppClock
 ) -> Response[Any]:
     """Publishes the current results again, with a reason and a confirmation; refused (409, on the
     page, the reason kept) under the conditions that refuse a publication."""
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     form = await request.form()
     values = {"reason": form_value(form, "reason"), "confirm": form_value(form, "confirm")}
     now = clock.now()

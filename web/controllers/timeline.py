@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from automation.status import campaign_actions
-from campaigns.access import organized_campaign
 from campaigns.deadlines import has_started
 from campaigns.models import Campaign, Phase, PhaseKind, PhaseStatus
 from campaigns.phase_transitions import close_phase, open_phase, reopen_phase
@@ -22,7 +21,7 @@ from campaigns.timeline_editing import PhaseInput, add_phase, update_phase
 from campaigns.transitions import plan_opening
 from core.errors import N_, DomainError, NotFound
 from core.numbers import parse_int
-from web.controllers.campaign_views import full_campaign, messages, timeline_context
+from web.controllers.campaign_views import OrganizedCampaign, full_campaign, messages, timeline_context
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import is_htmx, see_other
 from web.i18n import gettext as _
@@ -165,12 +164,11 @@ async def _timeline_page(
 async def timeline(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    campaign: OrganizedCampaign,
     clock: AppClock,
-    campaign_id: FromPath[int],
     confirm_open: FromQuery[int | None] = None,
 ) -> Template:
     """``confirm_open``: a phase whose opening closes a running one, asked about here (without htmx)."""
-    campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
     now = clock.now()
     extra: dict[str, Any] = {}
     phases = (await full_campaign(db_session, campaign.id)).phases
@@ -187,10 +185,13 @@ async def timeline(
 
 @post("/campaigns/{campaign_id:int}/phases", opt=USER, name="phase_create")
 async def phase_create(
-    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, campaign_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    db_session: DbSession,
+    campaign: OrganizedCampaign,
+    clock: AppClock,
+    campaign_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     form = await request.form()
     typed = PhaseForm(form, campaign.timezone)
     data = typed.data()
@@ -213,12 +214,12 @@ async def phase_create(
 async def phase_update(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    campaign: OrganizedCampaign,
     clock: AppClock,
     campaign_id: FromPath[int],
     phase_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     phase = await _phase_of(db_session, campaign, phase_id)
     form = await request.form()
     typed = PhaseForm(form, campaign.timezone, phase)
@@ -273,13 +274,13 @@ def _refusal(exc: DomainError, timezone: str) -> str:
 async def phase_open(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    campaign: OrganizedCampaign,
     clock: AppClock,
     campaign_id: FromPath[int],
     phase_id: FromPath[int],
 ) -> Response[Any]:
     """Opens the next phase now; closing a running one first is confirmed on the page."""
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     phase = await _phase_of(db_session, campaign, phase_id)
     confirmed = form_value(await request.form(), "confirm") == "1"
     now = clock.now()
@@ -303,12 +304,12 @@ async def phase_open(
 async def phase_close(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    campaign: OrganizedCampaign,
     clock: AppClock,
     campaign_id: FromPath[int],
     phase_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     phase = await _phase_of(db_session, campaign, phase_id)
     now = clock.now()
     try:
@@ -324,13 +325,13 @@ async def phase_close(
 async def phase_reopen(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    campaign: OrganizedCampaign,
     clock: AppClock,
     campaign_id: FromPath[int],
     phase_id: FromPath[int],
 ) -> Response[Any]:
     """Runs a closed phase again until a new closing time (+ grace), audited."""
     user = signed_in(request)
-    campaign = await organized_campaign(db_session, campaign_id, user)
     phase = await _phase_of(db_session, campaign, phase_id)
     form = await request.form()
     values = {"closes_at": form_value(form, "closes_at"), "grace_minutes": form_value(form, "grace_minutes") or "0"}
