@@ -48,27 +48,15 @@ def route_handlers() -> list[Any]:
         teams,
         entries,
         attachments,
-        judging_setup,
         judging_scoring,
         team_results,
         incubation,
         notifications,
         account,
     )
-    # the organizer's judging pages: the phase of the path in the organizer's scope, resolved
-    # once for all of them (the ``organized`` dependency), 404 outside it
-    organizer_judging = Router(
-        path="/",
-        route_handlers=[
-            *judging_rubric.routes,
-            *judging_assignments.routes,
-            *judging_data.routes,
-            *judging_progress.routes,
-        ],
-        dependencies=ORGANIZED_PHASE,
-    )
-    # the organizer's campaign pages: the campaign of the path in the organizer's scope, the same way
-    organizer_campaign = Router(
+    # the organizer's pages: the campaign (``campaign``) or judging phase (``organized``) of the
+    # path, in the organizer's scope, resolved once for all of them (404 outside it)
+    organizer = Router(
         path="/",
         route_handlers=[
             *campaigns.routes,
@@ -76,10 +64,15 @@ def route_handlers() -> list[Any]:
             *campaign_people.routes,
             *timeline.routes,
             *extensions.routes,
+            *judging_setup.routes,
             *judging_reset.routes,
+            *judging_rubric.routes,
+            *judging_assignments.routes,
+            *judging_data.routes,
+            *judging_progress.routes,
             *results.routes,
             *advancement.routes,
         ],
-        dependencies=ORGANIZED_CAMPAIGN,
+        dependencies={**ORGANIZED_CAMPAIGN, **ORGANIZED_PHASE},
     )
-    return [*(handler for module in modules for handler in module.routes), organizer_campaign, organizer_judging]
+    return [*(handler for module in modules for handler in module.routes), organizer]

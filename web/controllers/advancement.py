@@ -9,13 +9,12 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.access import is_platform_lead
 from accounts.models import User
 from campaigns.access import CAMPAIGN_NOT_FOUND, visible_campaign
-from campaigns.models import AdvancementRule, Campaign, Phase, PhaseKind
+from campaigns.models import AdvancementRule, Campaign, Phase
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.numbers import parse_int
 from core.pagination import PER_PAGE_CHOICES, Page, page_of, query_string
@@ -34,23 +33,13 @@ from judging.advancing import (
 )
 from judging.awards import approve_award, awaiting_approval, campaign_awards
 from judging.models import AdvancementOutcome
-from judging.phases import PHASE_NOT_FOUND
 from judging.ranking import name_rows, phase_rankings
-from web.controllers.campaign_views import OrganizedCampaign
+from web.controllers.judging_views import Organized
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
 
 DEFAULT_PER_PAGE = 50
-
-
-async def _judging_phase(db: AsyncSession, campaign: Campaign, phase_id: int) -> Phase:
-    phase = await db.scalar(
-        select(Phase).where(Phase.id == phase_id, Phase.campaign_id == campaign.id, Phase.kind == PhaseKind.JUDGING)
-    )
-    if phase is None:
-        raise NotFound(PHASE_NOT_FOUND)
-    return phase
 
 
 UNDECIDED_SHOWN = 20  # incomplete entries named at the top; the filter "undecided" lists them all
@@ -158,15 +147,14 @@ def _path(campaign_id: int, phase_id: int) -> str:
 async def advancement_page(
     request: Request[Any, Any, Any],
     db_session: DbSession,
-    campaign: OrganizedCampaign,
-    phase_id: FromPath[int],
+    organized: Organized,
     page: FromQuery[int] = 1,
     per_page: FromQuery[int | None] = None,
     challenge: FromQuery[int | None] = None,
     show: FromQuery[str] = "all",
     q: FromQuery[str] = "",
 ) -> Template:
-    phase = await _judging_phase(db_session, campaign, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     return _page(await _page_context(db_session, campaign, phase, ListParams.of(page, per_page, challenge, show, q)))
 
 
@@ -174,12 +162,11 @@ async def advancement_page(
 async def advancement_apply(
     request: Request[Any, Any, Any],
     db_session: DbSession,
-    campaign: OrganizedCampaign,
+    organized: Organized,
     clock: AppClock,
-    phase_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    phase = await _judging_phase(db_session, campaign, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     path = _path(campaign.id, phase.id)
     try:
         report = await apply_advancement(db_session, user, clock.now(), phase)
@@ -204,13 +191,12 @@ async def advancement_apply(
 async def advancement_override(
     request: Request[Any, Any, Any],
     db_session: DbSession,
-    campaign: OrganizedCampaign,
+    organized: Organized,
     clock: AppClock,
-    phase_id: FromPath[int],
     team_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    phase = await _judging_phase(db_session, campaign, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     form = await request.form()
     params = _params_of_form(form)
     typed = {"outcome": form_value(form, "outcome"), "reason": form_value(form, "reason")}

@@ -1,5 +1,5 @@
 """What the campaign pages share: the campaign of the path in the organizer's scope (a dependency,
-``campaign``, declared once on the router of the organizer's campaign pages), the campaign with
+``campaign``, declared once on the router of the organizer's pages), the campaign with
 its timeline, the timeline's context, form values, messages."""
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ async def provide_organized_campaign(
     return await organized_campaign(db_session, campaign_id, signed_in(request))
 
 
-# declared on the router of the organizer's campaign pages (web.controllers.route_handlers)
+# declared on the router of the organizer's pages (web.controllers.route_handlers)
 ORGANIZED_CAMPAIGN = {"campaign": Provide(provide_organized_campaign)}
 OrganizedCampaign = NamedDependency[Campaign]  # parameter name: campaign
 

@@ -6,15 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.models import Campaign, Phase
 from core.errors import DomainError, NotFound, ValidationFailed
-from judging.phases import judging_phase
 from judging.rubric_reset import REASON_MAX, reopen_rubric, reset_preview
-from web.controllers.campaign_views import OrganizedCampaign
+from web.controllers.judging_views import Organized
 from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
@@ -53,11 +51,10 @@ async def _confirm_page(
 async def reset_form(
     request: Request[Any, Any, Any],
     db_session: DbSession,
-    campaign: OrganizedCampaign,
+    organized: Organized,
     clock: AppClock,
-    phase_id: FromPath[int],
 ) -> Template:
-    phase = await judging_phase(db_session, campaign, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     return await _confirm_page(db_session, campaign, phase, clock.now())
 
 
@@ -65,12 +62,11 @@ async def reset_form(
 async def reset(
     request: Request[Any, Any, Any],
     db_session: DbSession,
-    campaign: OrganizedCampaign,
+    organized: Organized,
     clock: AppClock,
-    phase_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    phase = await judging_phase(db_session, campaign, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     now = clock.now()
     reason = str((await request.form()).get("reason") or "")
     try:

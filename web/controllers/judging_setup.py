@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
-from campaigns.access import organized_campaign
 from campaigns.models import (
     AdvancementRule,
     Campaign,
@@ -25,8 +24,8 @@ from campaigns.models import (
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.numbers import parse_int
 from core.pagination import paginate
-from judging.phases import judging_phase
 from judging.setup import PhaseSettings, judge_limits, pool_size, set_judge_limits, update_settings
+from web.controllers.judging_views import Organized
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
@@ -113,20 +112,14 @@ async def _page(
     )
 
 
-async def _organized(db: AsyncSession, user: User, campaign_id: int, phase_id: int) -> tuple[Campaign, Phase]:
-    campaign = await organized_campaign(db, campaign_id, user)
-    return campaign, await judging_phase(db, campaign, phase_id)
-
-
 @get("/campaigns/{campaign_id:int}/phases/{phase_id:int}/setup", opt=USER, name="judging_setup")
 async def setup_page(
     request: Request[Any, Any, Any],
     db_session: DbSession,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
+    organized: Organized,
     page: FromQuery[int] = 1,
 ) -> Template:
-    campaign, phase = await _organized(db_session, signed_in(request), campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     return await _page(db_session, campaign, phase, max(1, page))
 
 
@@ -134,12 +127,11 @@ async def setup_page(
 async def setup_save(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    organized: Organized,
     clock: AppClock,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign, phase = await _organized(db_session, user, campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     form = await request.form()
     values: dict[str, Any] = {name: form_value(form, name) for name in FIELDS}
     values["department_conflict"] = form_value(form, "department_conflict") == "on"
@@ -173,13 +165,12 @@ async def setup_save(
 async def setup_judge(
     request: Request[Any, Any, Any],
     db_session: DbSession,
+    organized: Organized,
     clock: AppClock,
-    campaign_id: FromPath[int],
-    phase_id: FromPath[int],
     judge_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    campaign, phase = await _organized(db_session, user, campaign_id, phase_id)
+    campaign, phase = organized.campaign, organized.phase
     form = await request.form()
     page = max(1, parse_int(form_value(form, "page")) or 1)
     chosen = {parse_int(str(raw)) for raw in form.getall("challenges")} if "challenges" in form else set()

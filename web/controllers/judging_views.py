@@ -1,5 +1,5 @@
 """What the judging pages share: the judging phase in the organizer's scope (a dependency,
-``organized``, declared once on the router of the organizer's judging pages) and its path, and
+``organized``, declared once on the router of the organizer's pages) and its path, and
 domain errors as translated messages (times shown in the campaign's time zone)."""
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ async def provide_organized_phase(
     return OrganizedPhase(*await organized_phase(db_session, signed_in(request), campaign_id, phase_id))
 
 
-# declared on the router of the organizer's judging pages (web.controllers.route_handlers)
+# declared on the router of the organizer's pages (web.controllers.route_handlers)
 ORGANIZED_PHASE = {"organized": Provide(provide_organized_phase)}
 Organized = NamedDependency[OrganizedPhase]  # parameter name: organized
 
