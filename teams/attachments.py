@@ -195,12 +195,13 @@ async def delete_attachment(
 async def forget_removed(session: AsyncSession, entry_id: int, directory: Path) -> None:
     """After a submission (which takes the submitted mark off removed files): deletes the removed
     files, their rows now and their bytes once the transaction has committed."""
+    # a removed file still marked submitted was removed after the last submission: it stays
     removed = await session.scalars(
-        select(Attachment).where(Attachment.entry_id == entry_id, Attachment.removed_at.is_not(None))
+        select(Attachment).where(
+            Attachment.entry_id == entry_id, Attachment.removed_at.is_not(None), Attachment.submitted.is_(False)
+        )
     )
     for attachment in removed.all():
-        if attachment.submitted:
-            continue  # no submission since it was removed: still part of the submitted version
         await session.delete(attachment)
         storage.remove_after_commit(session, directory, attachment.stored_name)
     await session.flush()

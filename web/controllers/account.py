@@ -15,19 +15,13 @@ from sqlalchemy.orm import joinedload
 
 from accounts.models import User
 from accounts.profile import change_password, selectable_timezones, update_preferences
-from core.errors import DomainError, ValidationFailed
+from core.errors import DomainError
 from web.auth import LOCALE_COOKIE, session_cookie_name
 from web.deps import USER, AppClock, AppSettings, DbSession, form_value, signed_in
 from web.i18n import LOCALES, get_locale
-from web.i18n import gettext as _
+from web.messages import error_messages
 
 SAVED = {"preferences", "password"}
-
-
-def _messages(exc: DomainError) -> dict[str, str]:
-    if isinstance(exc, ValidationFailed):
-        return {field: _(message) for field, message in exc.errors.items()}
-    return {exc.field or "__all__": _(exc.message, **exc.params)}
 
 
 async def _account_page(
@@ -75,7 +69,9 @@ async def account_preferences(request: Request[Any, Any, Any], db_session: DbSes
     try:
         await update_preferences(db_session, user, clock.now(), timezone=values["timezone"], locale=values["locale"])
     except DomainError as exc:
-        return await _account_page(request, db_session, values=values, errors=_messages(exc), status=exc.status_code)
+        return await _account_page(
+            request, db_session, values=values, errors=error_messages(exc), status=exc.status_code
+        )
     # the cookie keeps the language after signing out, as the header's switch does
     language = Cookie(
         key=LOCALE_COOKIE, value=values["locale"], httponly=True, samesite="lax", path="/", max_age=365 * 24 * 3600
@@ -105,7 +101,7 @@ async def account_password(
     except DomainError as exc:
         # a wrong current password is kept for throttling although the answer is an error
         await db_session.commit()
-        return await _account_page(request, db_session, errors=_messages(exc), status=exc.status_code)
+        return await _account_page(request, db_session, errors=error_messages(exc), status=exc.status_code)
     session_cookie = Cookie(
         key=session_cookie_name(settings),
         value=token,

@@ -23,16 +23,11 @@ from core.numbers import parse_int
 from core.pagination import paginate
 from web.deps import ADMIN, AppClock, DbSession, form_value, signed_in
 from web.i18n import gettext as _
+from web.messages import error_messages
 
 PAGE_SIZE = 20
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 SEARCH_MAX = 100
-
-
-def _messages(exc: DomainError) -> dict[str, str]:
-    if isinstance(exc, ValidationFailed):
-        return {field: _(message) for field, message in exc.errors.items()}
-    return {exc.field or "__all__": _(exc.message, **exc.params)}
 
 
 def _flag(form: Mapping[str, Any], name: str) -> bool:
@@ -123,7 +118,7 @@ async def user_create(request: Request[Any, Any, Any], db_session: DbSession, cl
             db_session, signed_in(request), clock.now(), values["email"], data, password or None
         )
     except DomainError as exc:
-        return _new_form(values, _messages(exc), await _departments(db_session), exc.status_code)
+        return _new_form(values, error_messages(exc), await _departments(db_session), exc.status_code)
     return Redirect(path=f"/admin/users?{urlencode({'q': user.email, 'saved': 1})}", status_code=303)
 
 
@@ -171,7 +166,7 @@ async def user_update(
     try:
         await update_account(db_session, signed_in(request), clock.now(), user, data)
     except ValidationFailed as exc:
-        return _edit_form(user, asdict(data), _messages(exc), await _departments(db_session), 422)
+        return _edit_form(user, asdict(data), error_messages(exc), await _departments(db_session), 422)
     return Redirect(path=f"/admin/users?{urlencode({'q': user.email, 'saved': 1})}", status_code=303)
 
 

@@ -40,9 +40,9 @@ from teams.write_window import LateWrite
 from web.controllers.entries import entry_page
 from web.deps import USER, AppClock, AppSettings, DbSession, signed_in
 from web.flash import is_htmx, see_other
-from web.i18n import format_datetime
 from web.i18n import gettext as _
 from web.input_guard import OWN_TEXT_CHECKS
+from web.messages import error_message
 from web.settings import Settings
 
 log = logging.getLogger("kaizen.web")
@@ -59,13 +59,6 @@ def _limits(settings: Settings) -> UploadLimits:
     return UploadLimits(
         directory=settings.upload_dir, max_bytes=settings.upload_max_bytes, max_count=settings.upload_max_count
     )
-
-
-def _message(exc: DomainError, timezone: str) -> str:
-    params = dict(exc.params)
-    if isinstance(exc, LateWrite) and exc.closed_at is not None:
-        params["when"] = format_datetime(exc.closed_at, timezone)
-    return _(exc.message, **params)
 
 
 def _entry_url(team_id: int, phase_id: int | None, **query: str) -> str:
@@ -236,7 +229,7 @@ async def _refused(
     so that a reload cannot add or remove the file later (the deadline, say, once extended)."""
     await db.rollback()  # an entry created for the refused file goes too
     timezone = exc.timezone if isinstance(exc, LateWrite) else "UTC"
-    message = _message(exc, timezone)
+    message = error_message(exc, timezone)
     if not is_htmx(request) and exc.status_code != 422:
         return see_other(request, _entry_url(team_id, phase_id), error=message)
     return await _answer(request, db, settings, team_id, phase_id, now, file_error=message, status=exc.status_code)

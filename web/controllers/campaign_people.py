@@ -16,10 +16,11 @@ from campaigns.models import Campaign, CampaignRole, CampaignRoleKind
 from campaigns.people import add_person, remove_person
 from core.errors import DomainError, NotFound
 from core.pagination import paginate
-from web.controllers.campaign_views import OrganizedCampaign, field_messages, form_values
+from web.controllers.campaign_views import OrganizedCampaign, form_values
 from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
+from web.messages import error_messages
 
 PEOPLE_PAGE_SIZE = 50
 
@@ -72,7 +73,7 @@ async def people_add(
         await add_person(db_session, user, clock.now(), campaign, values["email"], values["role"])
     except DomainError as exc:
         return await _people_page(
-            db_session, campaign, 1, values=values, errors=field_messages(exc), status=exc.status_code
+            db_session, campaign, 1, values=values, errors=error_messages(exc), status=exc.status_code
         )
     return see_other(request, f"/campaigns/{campaign.id}/people", ok=_("%(email)s added.", email=values["email"]))
 

@@ -68,15 +68,6 @@ def messages(exc: DomainError, timezone: str) -> dict[str, str]:
     return {exc.field or "__all__": translated(exc.message, exc.params, timezone)}
 
 
-def field_messages(exc: DomainError) -> dict[str, str]:
-    """Translated messages by form field; ``__all__`` for a message about the whole form.
-
-    For the forms whose messages name no times (campaign details, challenges, people)."""
-    if isinstance(exc, ValidationFailed):
-        return {field: _(message) for field, message in exc.errors.items()}
-    return {exc.field or "__all__": _(exc.message, **exc.params)}
-
-
 def form_values(form: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     """The named fields of a posted form, each as web.deps.form_value reads it (trimmed, "" when missing)."""
     return {name: form_value(form, name) for name in names}

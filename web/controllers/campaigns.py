@@ -35,7 +35,6 @@ from judging.rubric_preview import judging_ahead, rubric_previews
 from teams.membership import team_offers
 from web.controllers.campaign_views import (
     OrganizedCampaign,
-    field_messages,
     form_values,
     full_campaign,
     timeline_context,
@@ -43,6 +42,7 @@ from web.controllers.campaign_views import (
 from web.deps import EXECUTIVE, USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
+from web.messages import error_messages
 
 PAGE_SIZE = 20
 COMMON_TIMEZONES = (
@@ -193,7 +193,7 @@ async def campaign_create(request: Request[Any, Any, Any], db_session: DbSession
     try:
         campaign = await create_campaign(db_session, user, clock.now(), _campaign_input(values))
     except DomainError as exc:
-        return _campaign_form(None, values, field_messages(exc), exc.status_code)
+        return _campaign_form(None, values, error_messages(exc), exc.status_code)
     return see_other(request, f"/campaigns/{campaign.id}", ok=_("Campaign created as a draft."))
 
 
@@ -213,7 +213,7 @@ async def campaign_update(
     try:
         await update_campaign(db_session, user, clock.now(), campaign, _campaign_input(values))
     except DomainError as exc:
-        return _campaign_form(campaign, values, field_messages(exc), exc.status_code)
+        return _campaign_form(campaign, values, error_messages(exc), exc.status_code)
     return see_other(request, f"/campaigns/{campaign.id}", ok=_("The campaign details are saved."))
 
 

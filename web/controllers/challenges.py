@@ -14,10 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from campaigns.challenges import ChallengeInput, add_challenge, update_challenge
 from campaigns.models import Campaign, Challenge
 from core.errors import N_, DomainError, NotFound
-from web.controllers.campaign_views import OrganizedCampaign, field_messages, form_values
+from web.controllers.campaign_views import OrganizedCampaign, form_values
 from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
+from web.messages import error_messages
 
 CHALLENGE_FIELDS = ("title", "description", "expected_impact", "resources")
 
@@ -67,7 +68,7 @@ async def challenge_create(
     try:
         await add_challenge(db_session, user, clock.now(), campaign, _challenge_input(values))
     except DomainError as exc:
-        return _challenge_form(campaign, None, values, field_messages(exc), exc.status_code)
+        return _challenge_form(campaign, None, values, error_messages(exc), exc.status_code)
     return see_other(request, f"/campaigns/{campaign.id}#challenges", ok=_("Challenge added."))
 
 
@@ -94,7 +95,7 @@ async def challenge_update(
     try:
         await update_challenge(db_session, user, clock.now(), campaign, challenge, _challenge_input(values))
     except DomainError as exc:
-        return _challenge_form(campaign, challenge, values, field_messages(exc), exc.status_code)
+        return _challenge_form(campaign, challenge, values, error_messages(exc), exc.status_code)
     return see_other(request, f"/campaigns/{campaign.id}#challenges", ok=_("Challenge saved."))
 
 

@@ -26,11 +26,12 @@ from teams.rules import ENTRY_FIELD_NAMES, EntryInput, EntryPatch, can_submit_as
 from teams.scope import campaign_phases, member_team
 from teams.storage import TOO_LARGE, human_size
 from teams.write_window import entry_phase_of, extension_until
-from web.controllers.team_views import LIMITS, error_message, error_messages
+from web.controllers.team_views import LIMITS
 from web.deps import USER, AppClock, AppSettings, DbSession, form_value, signed_in
 from web.flash import is_htmx, see_other
 from web.i18n import format_datetime
 from web.i18n import gettext as _
+from web.messages import error_message, error_messages
 from web.settings import Settings
 
 VERSIONS_PAGE_SIZE = 20

@@ -25,16 +25,11 @@ from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
 from web.local_time import read_local_time
+from web.messages import error_messages
 
 PAGE_SIZE = 50
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 FIELDS = ("team_id", "phase_id", "until", "reason")
-
-
-def _messages(exc: DomainError) -> dict[str, str]:
-    if isinstance(exc, ValidationFailed):
-        return {field: _(message) for field, message in exc.errors.items()}
-    return {exc.field or "__all__": _(exc.message, **exc.params)}
 
 
 def _values_of(extension: Extension, timezone: str) -> dict[str, str]:
@@ -138,7 +133,7 @@ async def extension_grant(
             raise
         if not isinstance(exc, ValidationFailed) and exc.field is None:  # the campaign's state: nothing to correct
             return see_other(request, f"/campaigns/{campaign.id}/extensions", error=_(exc.message, **exc.params))
-        errors = _messages(exc)
+        errors = error_messages(exc)
         if until.error is not None and "until" in errors:
             errors["until"] = until.error  # a time the zone skips says so itself
         return await _page(db_session, campaign, now, values=values, errors=errors, status=exc.status_code)

@@ -34,15 +34,10 @@ from teams.models import Membership, Team
 from web.deps import EXECUTIVE, USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
+from web.messages import error_messages
 
 PAGE_SIZE = 20
 FIELDS = ("team_id", "title", "description", "sponsor_email", "budget_requested", "budget_approved")
-
-
-def _messages(exc: DomainError) -> dict[str, str]:
-    if isinstance(exc, ValidationFailed):
-        return {name: _(message) for name, message in exc.errors.items()}
-    return {exc.field or "__all__": _(exc.message, **exc.params)}
 
 
 # --- the executive's overview -------------------------------------------------------------------
@@ -83,7 +78,7 @@ async def _form(
         try:
             team, campaign, awards = await winning_team(db, team_id, now)
         except DomainError as exc:
-            errors = {**_messages(exc), **errors}
+            errors = {**error_messages(exc), **errors}
     return Template(
         template_name="incubation/new.html",
         context={
@@ -136,7 +131,7 @@ async def project_create(request: Request[Any, Any, Any], db_session: DbSession,
     try:
         project = await create_project(db_session, actor, now, data)
     except DomainError as exc:
-        return await _form(db_session, actor, now, values, _messages(exc), exc.status_code)
+        return await _form(db_session, actor, now, values, error_messages(exc), exc.status_code)
     return see_other(request, f"/incubation/projects/{project.id}", ok=_("The incubation project is created."))
 
 

@@ -21,10 +21,11 @@ from judging.assigning import AutoAssignResult, auto_assign
 from judging.phases import ENTRY_NOT_FOUND
 from judging.progress import short_entries
 from teams.models import Entry
-from web.controllers.judging_views import Organized, error_message
+from web.controllers.judging_views import Organized
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
+from web.messages import error_message
 
 ENTRIES_PAGE_SIZE = 20
 

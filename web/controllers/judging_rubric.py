@@ -32,10 +32,11 @@ from judging.rubric import (
 )
 from judging.rubric_copy import copy_rubric, copy_sources
 from judging.rubric_reset import last_reset, reset_refusal
-from web.controllers.judging_views import BASE, Organized, error_message, error_messages, phase_path
+from web.controllers.judging_views import BASE, Organized, phase_path
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import is_htmx, see_other
 from web.i18n import gettext as _
+from web.messages import error_message, error_messages
 
 CRITERION_FIELDS = ("name", "guidance", "weight", "scale_min", "scale_max", "descriptors")
 

@@ -36,10 +36,10 @@ from judging.scorecards import (
     save_scores,
 )
 from judging.totals import judge_total, partial_total
-from web.controllers.judging_views import error_message, error_messages
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import is_htmx, see_other
 from web.i18n import gettext as _
+from web.messages import error_message, error_messages
 
 # --- the judge's queue ------------------------------------------------------------------------
 

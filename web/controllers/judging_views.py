@@ -5,7 +5,6 @@ domain errors as translated messages (times shown in the campaign's time zone)."
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from litestar import Request
@@ -16,11 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import User
 from campaigns.access import organized_campaign
 from campaigns.models import Campaign, Phase
-from core.errors import DomainError, ValidationFailed
 from judging.phases import judging_phase
 from web.deps import DbSession, signed_in
-from web.i18n import format_datetime
-from web.i18n import gettext as _
 
 BASE = "/campaigns/{campaign_id:int}/phases/{phase_id:int}"
 
@@ -52,15 +48,3 @@ Organized = NamedDependency[OrganizedPhase]  # parameter name: organized
 
 def phase_path(campaign: Campaign, phase: Phase) -> str:
     return f"/campaigns/{campaign.id}/phases/{phase.id}"
-
-
-def error_message(exc: DomainError, timezone: str) -> str:
-    """The translated message, with times shown in the campaign's time zone."""
-    params = {k: format_datetime(v, timezone) if isinstance(v, datetime) else v for k, v in exc.params.items()}
-    return _(exc.message, **params)
-
-
-def error_messages(exc: DomainError, timezone: str = "UTC") -> dict[str, str]:
-    if isinstance(exc, ValidationFailed):
-        return {name: _(message) for name, message in exc.errors.items()}
-    return {exc.field or "__all__": error_message(exc, timezone)}

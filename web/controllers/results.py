@@ -42,6 +42,7 @@ from web.controllers.campaign_views import OrganizedCampaign
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
+from web.messages import error_messages
 
 AWARD_FIELDS = ("name", "challenge_id", "team_id", "citation")
 MAX_TOP_N = 1000
@@ -172,12 +173,6 @@ async def _frozen_at(db: AsyncSession, campaign: Campaign) -> datetime | None:
     return frozen or campaign.results_published_at
 
 
-def _messages(exc: DomainError) -> dict[str, str]:
-    if isinstance(exc, ValidationFailed):
-        return {field: _(message) for field, message in exc.errors.items()}
-    return {exc.field or "__all__": _(exc.message, **exc.params)}
-
-
 @get("/campaigns/{campaign_id:int}/results", opt=USER, name="results_page")
 async def results_page(
     request: Request[Any, Any, Any],
@@ -223,12 +218,16 @@ async def award_add(
     try:
         award = await add_award(db_session, user, clock.now(), campaign, data)
     except ValidationFailed as exc:
-        context = await _results_context(db_session, campaign, None, clock.now(), values=values, errors=_messages(exc))
+        context = await _results_context(
+            db_session, campaign, None, clock.now(), values=values, errors=error_messages(exc)
+        )
         return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
     except NotFound:
         raise
     except DomainError as exc:  # published: refused on the page, with what was typed (409)
-        context = await _results_context(db_session, campaign, None, clock.now(), values=values, errors=_messages(exc))
+        context = await _results_context(
+            db_session, campaign, None, clock.now(), values=values, errors=error_messages(exc)
+        )
         return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
     return see_other(
         request,
@@ -255,7 +254,7 @@ async def award_delete(
     except NotFound:
         raise
     except DomainError as exc:  # published: refused on the page (409)
-        context = await _results_context(db_session, campaign, None, clock.now(), errors=_messages(exc))
+        context = await _results_context(db_session, campaign, None, clock.now(), errors=error_messages(exc))
         return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
     return see_other(request, _awards_path(campaign), ok=_("The award was removed."))
 
@@ -296,7 +295,7 @@ async def results_republish(
         raise
     except DomainError as exc:
         # a refusal is shown at the top of the page, a field's message beside the field
-        context = await _results_context(db_session, campaign, None, now, values=values, errors=_messages(exc))
+        context = await _results_context(db_session, campaign, None, now, values=values, errors=error_messages(exc))
         return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
     return see_other(
         request,

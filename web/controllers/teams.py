@@ -24,10 +24,11 @@ from teams.models import Entry, Invitation, InvitationStatus, Membership, Team
 from teams.rules import team_window_error
 from teams.scope import campaign_phases, team_of_user, viewable_team
 from teams.write_window import entry_phase_of
-from web.controllers.team_views import LIMITS, error_message, error_messages
+from web.controllers.team_views import LIMITS
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import is_htmx, see_other
 from web.i18n import gettext as _
+from web.messages import error_message, error_messages
 
 
 def _field_error(exc: DomainError) -> bool:

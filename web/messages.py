@@ -1,0 +1,29 @@
+"""A domain refusal as the pages show it: its message translated, with times in a time zone, and
+by form field (``__all__`` for a message about the whole form)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.errors import DomainError, ValidationFailed
+from teams.write_window import LateWrite
+from web.i18n import format_datetime
+from web.i18n import gettext as _
+
+
+def error_message(exc: DomainError, timezone: str | None = None) -> str:
+    """The translated message. With ``timezone``, the times among its parameters are shown in it; a
+    late write names its closing time in ``timezone``, else in the time zone it carries."""
+    params = dict(exc.params)
+    if timezone is not None:
+        params = {k: format_datetime(v, timezone) if isinstance(v, datetime) else v for k, v in params.items()}
+    if isinstance(exc, LateWrite) and exc.closed_at is not None:
+        params["when"] = format_datetime(exc.closed_at, timezone or exc.timezone)
+    return _(exc.message, **params)
+
+
+def error_messages(exc: DomainError, timezone: str | None = None) -> dict[str, str]:
+    """Translated messages by form field; ``__all__`` for a message about the whole form."""
+    if isinstance(exc, ValidationFailed):
+        return {field: _(message) for field, message in exc.errors.items()}
+    return {exc.field or "__all__": error_message(exc, timezone)}
