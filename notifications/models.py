@@ -25,6 +25,9 @@ class NotificationKind(enum.StrEnum):
     TEAM_ADVANCED = "team_advanced"
     TEAM_ELIMINATED = "team_eliminated"
     AWARDS_TO_APPROVE = "awards_to_approve"
+    JOIN_REQUEST = "join_request"
+    JOIN_ANSWER = "join_answer"
+    CAPTAIN = "captain"
 
 
 class MailState(enum.StrEnum):

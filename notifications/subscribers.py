@@ -25,7 +25,7 @@ from notifications.audiences import campaign_people, eligible_staff, members_of_
 from notifications.models import NotificationKind
 from notifications.reminders import remind_judges
 from notifications.services import notify
-from teams.events import ExtensionGranted, InvitationSent
+from teams.events import CaptainHandedOver, ExtensionGranted, InvitationSent, JoinRequestDecided, JoinRequested
 from teams.models import Extension, Team
 
 
@@ -117,6 +117,56 @@ async def _invitation(session: AsyncSession, event: InvitationSent) -> None:
         {"team": team, "campaign": campaign, "inviter": inviter or ""},
         link="/invitations",
         campaign_id=campaign_id,
+    )
+
+
+async def _team_and_campaign(session: AsyncSession, team_id: int) -> tuple[int, str, int, str] | None:
+    """(captain id, team name, campaign id, campaign title) of a team."""
+    row = (
+        await session.execute(
+            select(Team.captain_id, Team.name, Campaign.id, Campaign.title)
+            .join(Campaign, Campaign.id == Team.campaign_id)
+            .where(Team.id == team_id)
+        )
+    ).one_or_none()
+    return None if row is None else (row[0], row[1], row[2], row[3])
+
+
+async def _join_requested(session: AsyncSession, event: JoinRequested) -> None:
+    found = await _team_and_campaign(session, event.team_id)
+    person = await session.scalar(select(User.name).where(User.id == event.user_id))
+    if found is None:
+        return
+    captain_id, team, campaign_id, campaign = found
+    params = {"person": person or "", "team": team, "campaign": campaign}
+    link = f"/teams/{event.team_id}#requests"
+    await notify(
+        session, event.at, [captain_id], NotificationKind.JOIN_REQUEST, params, link=link, campaign_id=campaign_id
+    )
+
+
+async def _join_decided(session: AsyncSession, event: JoinRequestDecided) -> None:
+    found = await _team_and_campaign(session, event.team_id)
+    if found is None:
+        return
+    _captain_id, team, campaign_id, campaign = found
+    params = {"team": team, "campaign": campaign, "accepted": event.accepted}
+    link = f"/teams/{event.team_id}" if event.accepted else f"/campaigns/{campaign_id}/board"
+    await notify(
+        session, event.at, [event.user_id], NotificationKind.JOIN_ANSWER, params, link=link, campaign_id=campaign_id
+    )
+
+
+async def _captain(session: AsyncSession, event: CaptainHandedOver) -> None:
+    found = await _team_and_campaign(session, event.team_id)
+    previous = await session.scalar(select(User.name).where(User.id == event.previous_id))
+    if found is None:
+        return
+    _captain_id, team, campaign_id, campaign = found
+    params = {"person": previous or "", "team": team, "campaign": campaign}
+    link = f"/teams/{event.team_id}"
+    await notify(
+        session, event.at, [event.captain_id], NotificationKind.CAPTAIN, params, link=link, campaign_id=campaign_id
     )
 
 
@@ -242,4 +292,7 @@ def register() -> None:
     subscribe(ResultsPublished, _announce_results)
     subscribe(ResultsRepublished, _announce_republication)
     subscribe(InvitationSent, _invitation)
+    subscribe(JoinRequested, _join_requested)
+    subscribe(JoinRequestDecided, _join_decided)
+    subscribe(CaptainHandedOver, _captain)
     subscribe(ExtensionGranted, _extension)

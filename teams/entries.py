@@ -22,8 +22,8 @@ from campaigns.models import Campaign
 from core.audit import record
 from core.errors import N_, DomainError, ValidationFailed
 from teams.models import Attachment, Entry, EntryStatus, EntryVersion
-from teams.rules import NOTHING_SENT, EntryFields, EntryInput, entry_errors
-from teams.scope import member_team
+from teams.rules import NOTHING_SENT, EntryFields, EntryInput, entry_errors, members_missing
+from teams.scope import member_counts, member_team
 from teams.write_window import (
     LateWrite,
     RefusalMessages,
@@ -51,6 +51,18 @@ class SubmissionRefused(LateWrite):
         self.draft = draft
 
 
+class TeamTooSmall(SubmissionRefused):
+    """A submission by a team with fewer members than the campaign's minimum: kept as a draft."""
+
+    def __init__(self, *, draft: EntryVersion, timezone: str, minimum: int, missing: int) -> None:
+        super().__init__(TOO_SMALL, draft=draft, closed_at=None, timezone=timezone)
+        self.params.update(min=minimum, missing=missing)
+
+
+TOO_SMALL = N_(
+    "A team needs at least %(min)s members to submit: yours is %(missing)s short. "
+    "Your text was kept as a draft; invite colleagues or find them on the team board."
+)
 SUBMIT_REFUSALS = RefusalMessages(
     team=N_("This team can no longer submit. Your text was kept as a draft."),
     not_open=N_("The submission phase opens at %(when)s. Your text was kept as a draft."),
@@ -173,6 +185,10 @@ async def submit_entry(
         message, closed_at = refusal
         draft = await _append_version(session, entry, actor, fields, now, submitted=False)
         raise SubmissionRefused(message, draft=draft, closed_at=closed_at, timezone=campaign.timezone)
+    members, _pending = await member_counts(session, team.id)
+    if missing := members_missing(campaign.min_team_size, members):
+        draft = await _keep_draft(session, entry, actor, fields, now)
+        raise TeamTooSmall(draft=draft, timezone=campaign.timezone, minimum=campaign.min_team_size, missing=missing)
     version = await _append_version(session, entry, actor, fields, now, submitted=True)
     before = {"status": entry.status.value, "submitted_version": entry.submitted_version}
     entry.status = EntryStatus.SUBMITTED

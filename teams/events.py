@@ -25,3 +25,34 @@ class ExtensionGranted(Event):
     team_id: int
     phase_id: int
     at: datetime
+
+
+@dataclass(frozen=True)
+class JoinRequested(Event):
+    """A person asked to join a team: its captain is told."""
+
+    request_id: int
+    team_id: int
+    user_id: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class JoinRequestDecided(Event):
+    """The captain accepted or declined a request to join: the person who asked is told."""
+
+    request_id: int
+    team_id: int
+    user_id: int
+    accepted: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CaptainHandedOver(Event):
+    """The captain handed the role to another member: the new captain is told."""
+
+    team_id: int
+    previous_id: int
+    captain_id: int
+    at: datetime

@@ -8,8 +8,9 @@ in ``teams.rules``.
 Rules chosen here (DOMAIN.md is silent on them):
 - joining a team (creating one or accepting an invitation) declines the person's other
   pending invitations of the campaign;
-- the captain cannot leave while others remain; when the last member leaves, a team without
-  an entry is deleted (its name becomes free), a team with an entry is withdrawn.
+- the captain hands the role to another member before leaving (``teams.captaincy``); the last
+  member leaves only after confirming, and then a team without an entry is deleted (its name
+  becomes free), a team with an entry is withdrawn; its pending requests to join are declined.
 """
 
 from __future__ import annotations
@@ -27,7 +28,18 @@ from campaigns.models import Campaign, CampaignDepartment, CampaignStatus, Chall
 from core.audit import record
 from core.errors import N_, Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from teams.invitations import INVITATION_NOT_FOUND, own_invitation
-from teams.models import Entry, Invitation, InvitationStatus, Membership, Team, TeamStatus
+from teams.models import (
+    Entry,
+    Invitation,
+    InvitationStatus,
+    JoinRequest,
+    JoinRequestStatus,
+    Membership,
+    Seeker,
+    Team,
+    TeamNeed,
+    TeamStatus,
+)
 from teams.rules import NOT_ELIGIBLE, TeamOffer, name_key, team_name_error, team_offer, team_window_error
 from teams.scope import campaign_phases, check_team_window, is_eligible, member_counts, member_team, team_of_user
 
@@ -46,8 +58,11 @@ async def lock_person(session: AsyncSession, user_id: int) -> None:
     await session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
 
 
-async def _join(session: AsyncSession, team: Team, user: User) -> Membership:
-    """Adds a member; the unique (campaign, user) key turns a race into a clean conflict."""
+async def add_member(session: AsyncSession, team: Team, user: User) -> Membership:
+    """Adds a member; the unique (campaign, user) key turns a race into a clean conflict.
+
+    The person's other invitations and requests to join in the campaign are closed, and their
+    listing on the campaign's board goes: they have a team now."""
     membership = Membership(team_id=team.id, campaign_id=team.campaign_id, user_id=user.id)
     try:
         async with session.begin_nested():
@@ -66,6 +81,18 @@ async def _join(session: AsyncSession, team: Team, user: User) -> Membership:
         .values(status=InvitationStatus.DECLINED)
         .execution_options(synchronize_session=False)
     )
+    await session.execute(
+        update(JoinRequest)
+        .where(
+            JoinRequest.user_id == user.id,
+            JoinRequest.campaign_id == team.campaign_id,
+            JoinRequest.status == JoinRequestStatus.PENDING,
+            JoinRequest.team_id != team.id,
+        )
+        .values(status=JoinRequestStatus.WITHDRAWN)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(delete(Seeker).where(Seeker.campaign_id == team.campaign_id, Seeker.user_id == user.id))
     return membership
 
 
@@ -155,7 +182,7 @@ async def create_team(
             session.add(team)
     except IntegrityError as exc:
         raise Conflict(taken, field="name") from exc
-    await _join(session, team, actor)
+    await add_member(session, team, actor)
     await session.flush()
     await record(
         session,
@@ -169,8 +196,20 @@ async def create_team(
     return team
 
 
-async def leave_team(session: AsyncSession, actor: User, team_id: int, now: datetime) -> Team | None:
-    """The actor leaves; returns the team, or None when the team was deleted with its last member."""
+class DissolveNotConfirmed(Conflict):
+    """The last member asked to leave without confirming that the team goes with them."""
+
+    def __init__(self) -> None:
+        super().__init__(N_("You are the last member: leaving dissolves the team. Please confirm."))
+
+
+async def leave_team(
+    session: AsyncSession, actor: User, team_id: int, now: datetime, *, dissolve: bool = False
+) -> Team | None:
+    """The actor leaves; returns the team, or None when the team was deleted with its last member.
+
+    The captain hands the role over first; the last member leaves only with ``dissolve``
+    (confirmed), and the team goes with them (``DissolveNotConfirmed`` otherwise)."""
     await lock_person(session, actor.id)
     team = await member_team(session, actor, team_id, lock=True)
     campaign = await session.get(Campaign, team.campaign_id)
@@ -178,7 +217,9 @@ async def leave_team(session: AsyncSession, actor: User, team_id: int, now: date
     await check_team_window(session, campaign, now)
     members, _pending = await member_counts(session, team.id)
     if team.captain_id == actor.id and members > 1:
-        raise Conflict(N_("As the captain you cannot leave while others are in the team."))
+        raise Conflict(N_("As the captain, hand the role to another member before you leave."))
+    if members == 1 and not dissolve:
+        raise DissolveNotConfirmed()
     await session.execute(delete(Membership).where(Membership.team_id == team.id, Membership.user_id == actor.id))
     if members > 1:
         await record(session, at=now, actor_id=actor.id, action="team.leave", subject=team, campaign_id=campaign.id)
@@ -203,6 +244,12 @@ async def leave_team(session: AsyncSession, actor: User, team_id: int, now: date
         .where(Invitation.team_id == team.id, Invitation.status == InvitationStatus.PENDING)
         .values(status=InvitationStatus.REVOKED)
     )
+    await session.execute(
+        update(JoinRequest)
+        .where(JoinRequest.team_id == team.id, JoinRequest.status == JoinRequestStatus.PENDING)
+        .values(status=JoinRequestStatus.DECLINED, decided_at=now)
+    )
+    await session.execute(delete(TeamNeed).where(TeamNeed.team_id == team.id))
     before = team.status.value
     team.status = TeamStatus.WITHDRAWN
     await session.flush()
@@ -242,7 +289,7 @@ async def accept_invitation(session: AsyncSession, actor: User, invitation_id: i
         raise Conflict(TEAM_FULL)
     invitation.status = InvitationStatus.ACCEPTED
     await session.flush()
-    await _join(session, team, actor)
+    await add_member(session, team, actor)
     await session.flush()
     await record(session, at=now, actor_id=actor.id, action="team.join", subject=team, campaign_id=campaign.id)
     return team

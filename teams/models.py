@@ -217,3 +217,77 @@ class Attachment(Base):
 
     entry: Mapped[Entry] = relationship(back_populates="attachments", lazy="raise")
     uploaded_by: Mapped[User | None] = relationship(lazy="raise")
+
+
+# --- finding teammates: join requests and the board ----------------------------------------------
+
+JOIN_MESSAGE_MAX = 500
+PITCH_MAX = 500
+SKILL_MAX = 40
+
+
+class JoinRequestStatus(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class JoinRequest(Base):
+    """A person asks to join a team, with a message; the captain accepts or declines it."""
+
+    __tablename__ = "join_request"
+    __table_args__ = (Index("ix_join_request_team_status", "team_id", "status"),)
+
+    team_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("team.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("campaign.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(String(JOIN_MESSAGE_MAX), default="")
+    status: Mapped[JoinRequestStatus] = mapped_column(
+        str_enum(JoinRequestStatus, "join_request_status"), default=JoinRequestStatus.PENDING
+    )
+    requested_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        BigInteger, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
+    )
+
+    team: Mapped[Team] = relationship(lazy="raise")
+    user: Mapped[User] = relationship(lazy="raise", foreign_keys=[user_id])
+
+
+class Seeker(Base):
+    """A person without a team who lists themself on a campaign's board, with a pitch and skills."""
+
+    __tablename__ = "seeker"
+    __table_args__ = (UniqueConstraint("campaign_id", "user_id"),)
+
+    campaign_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("campaign.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    pitch: Mapped[str] = mapped_column(String(PITCH_MAX), default="")
+    listed_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+    user: Mapped[User] = relationship(lazy="raise")
+    skills: Mapped[list[SeekerSkill]] = relationship(lazy="raise", order_by="SeekerSkill.id", viewonly=True)
+
+
+class SeekerSkill(Base):
+    """A skill a seeker offers; ``key`` is the folded form that matching and filters compare."""
+
+    __tablename__ = "seeker_skill"
+    __table_args__ = (UniqueConstraint("seeker_id", "key"), Index("ix_seeker_skill_key", "key"))
+
+    seeker_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("seeker.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(SKILL_MAX))
+    key: Mapped[str] = mapped_column(String(SKILL_MAX))
+
+
+class TeamNeed(Base):
+    """A skill a team lacks and looks for on the board."""
+
+    __tablename__ = "team_need"
+    __table_args__ = (UniqueConstraint("team_id", "key"), Index("ix_team_need_key", "key"))
+
+    team_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("team.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(SKILL_MAX))
+    key: Mapped[str] = mapped_column(String(SKILL_MAX))

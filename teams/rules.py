@@ -91,6 +91,11 @@ def has_room(members: int, pending: int, max_size: int) -> bool:
     return members + pending < max_size
 
 
+def members_missing(minimum: int, members: int) -> int:
+    """How many more members a team needs to submit (0: none)."""
+    return max(0, minimum - members)
+
+
 def can_submit_as(status: TeamStatus) -> bool:
     return status in (TeamStatus.ACTIVE, TeamStatus.WINNER)
 

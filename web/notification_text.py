@@ -29,6 +29,9 @@ class NotificationText:
 # (label, explanation) per kind, for the preferences page
 KIND_LABELS: dict[NotificationKind, tuple[str, str]] = {
     NotificationKind.TEAM_INVITATION: (N_("Team invitations"), N_("Someone invites you to join their team.")),
+    NotificationKind.JOIN_REQUEST: (N_("Requests to join"), N_("Someone asks to join the team you captain.")),
+    NotificationKind.JOIN_ANSWER: (N_("Answers to your requests"), N_("A captain answers your request to join.")),
+    NotificationKind.CAPTAIN: (N_("Captain role"), N_("You are made the captain of your team.")),
     NotificationKind.PHASE_OPENED: (N_("Phase opened"), N_("A phase of a campaign you take part in opens.")),
     NotificationKind.SUBMISSION_REMINDER: (
         N_("Submission reminders"),
@@ -114,6 +117,43 @@ def _team_invitation(p: Mapping[str, Any]) -> NotificationText:
             "You can accept or decline the invitation on your home page.",
             **names,
         ),
+    )
+
+
+def _join_request(p: Mapping[str, Any]) -> NotificationText:
+    names = {"person": _text(p, "person"), "team": _text(p, "team"), "campaign": _text(p, "campaign")}
+    return NotificationText(
+        _("%(person)s asks to join %(team)s", **names),
+        _(
+            "%(person)s asks to join your team “%(team)s” in %(campaign)s. "
+            "As the captain you can accept or decline the request on the team's page.",
+            **names,
+        ),
+    )
+
+
+def _join_answer(p: Mapping[str, Any]) -> NotificationText:
+    names = {"team": _text(p, "team"), "campaign": _text(p, "campaign")}
+    if p.get("accepted"):
+        return NotificationText(
+            _("You have joined %(team)s", **names),
+            _("The captain of “%(team)s” in %(campaign)s accepted your request: you are in the team.", **names),
+        )
+    return NotificationText(
+        _("%(team)s declined your request", **names),
+        _(
+            "The captain of “%(team)s” in %(campaign)s declined your request to join. "
+            "The team board lists other teams looking for people.",
+            **names,
+        ),
+    )
+
+
+def _captain(p: Mapping[str, Any]) -> NotificationText:
+    names = {"person": _text(p, "person"), "team": _text(p, "team"), "campaign": _text(p, "campaign")}
+    return NotificationText(
+        _("You are the captain of %(team)s", **names),
+        _("%(person)s handed you the captain role of “%(team)s” in %(campaign)s.", **names),
     )
 
 
@@ -281,6 +321,9 @@ def _awards_to_approve(p: Mapping[str, Any]) -> NotificationText:
 
 _RENDERERS: dict[NotificationKind, Callable[[Mapping[str, Any]], NotificationText]] = {
     NotificationKind.TEAM_INVITATION: _team_invitation,
+    NotificationKind.JOIN_REQUEST: _join_request,
+    NotificationKind.JOIN_ANSWER: _join_answer,
+    NotificationKind.CAPTAIN: _captain,
     NotificationKind.PHASE_OPENED: _phase_opened,
     NotificationKind.SUBMISSION_REMINDER: _submission_reminder,
     NotificationKind.JUDGING_REMINDER: _judging_reminder,

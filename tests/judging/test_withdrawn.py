@@ -276,7 +276,7 @@ async def test_withdrawing_after_assignment_empties_the_judges_queue(db: AsyncSe
 
     # Redwood's only member leaves: the team has an entry, so it is withdrawn
     await browser.sign_in("redwood@example.com")
-    assert (await browser.post(f"/teams/{entries['Redwood'].team_id}/leave")).status_code == 303
+    assert (await browser.post(f"/teams/{entries['Redwood'].team_id}/leave", {"dissolve": "1"})).status_code == 303
     await browser.sign_out()
     assert await db.scalar(select(Team.status).where(Team.id == entries["Redwood"].team_id)) is TeamStatus.WITHDRAWN
     await db.commit()

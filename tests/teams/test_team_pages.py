@@ -279,7 +279,7 @@ async def test_leaving_a_team(db: AsyncSession, browser: Browser) -> None:
 
     refused = await browser.post(f"/teams/{team.id}/leave")
     assert refused.headers["location"] == f"/teams/{team.id}"
-    assert "cannot leave while others are in the team" in (await browser.landing(refused)).text
+    assert "hand the role to another member before you leave" in (await browser.landing(refused)).text
 
     await switch_to(browser, mate.email)
 
@@ -290,11 +290,18 @@ async def test_leaving_a_team(db: AsyncSession, browser: Browser) -> None:
 
     await switch_to(browser, solo.email)
 
-    assert (await browser.post(f"/teams/{lonely.id}/leave")).status_code == 303
+    # the last member is asked to confirm first: the team goes with them
+    unconfirmed = await browser.post(f"/teams/{lonely.id}/leave")
+    assert unconfirmed.headers["location"] == f"/teams/{lonely.id}/leave"
+    confirm = await browser.landing(unconfirmed)
+    assert "the team is dissolved" in confirm.text and "deleted and its name becomes free" in confirm.text
+    assert await fresh(db, Team, lonely.id) is not None
+    assert (await browser.post(f"/teams/{lonely.id}/leave", {"dissolve": "1"})).status_code == 303
     assert await fresh(db, Team, lonely.id) is None  # no entry: the team and its name are gone
 
     await switch_to(browser, keeper.email)
 
-    assert (await browser.post(f"/teams/{kept.id}/leave")).status_code == 303
+    assert "it is withdrawn" in (await browser.get(f"/teams/{kept.id}/leave")).text
+    assert (await browser.post(f"/teams/{kept.id}/leave", {"dissolve": "1"})).status_code == 303
     withdrawn = await fresh(db, Team, kept.id)
     assert withdrawn is not None and withdrawn.status is TeamStatus.WITHDRAWN

@@ -10,20 +10,18 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
 
 from accounts.models import User
 from campaigns.access import visible_campaign
-from campaigns.models import Campaign, Challenge, PhaseKind
+from campaigns.models import Campaign, Challenge
 from core.errors import DomainError, ValidationFailed
 from core.numbers import parse_int
-from teams.attachments import entry_attachments, submitted_attachments
 from teams.invitations import decline_invitation, invite, pending_invitations_for, revoke_invitation
-from teams.membership import accept_invitation, create_team, creation_blocker, leave_team
-from teams.models import Entry, Invitation, InvitationStatus, Membership, Team
-from teams.rules import team_window_error
-from teams.scope import campaign_phases, team_of_user, viewable_team
-from teams.write_window import entry_phase_of
+from teams.join_requests import requests_of_person
+from teams.membership import DissolveNotConfirmed, accept_invitation, create_team, creation_blocker, leave_team
+from teams.models import Team
+from teams.scope import team_of_user
+from web.controllers.team_page import team_context
 from web.controllers.team_views import LIMITS
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import is_htmx, see_other
@@ -111,74 +109,7 @@ async def team_create(
     return see_other(request, f"/teams/{team.id}", ok=_("Team “%(name)s” created.", name=team.name))
 
 
-# --- the team page and its invitations ----------------------------------------------------------
-
-
-async def _team_context(
-    db: AsyncSession,
-    user: User,
-    team_id: int,
-    now: datetime,
-    *,
-    invite_email: str = "",
-    invite_errors: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    found, campaign, member = await viewable_team(db, user, team_id)
-    team = await db.scalar(
-        select(Team)
-        .where(Team.id == found.id)
-        .options(joinedload(Team.challenge), joinedload(Team.captain))
-        .execution_options(populate_existing=True)
-    )
-    assert team is not None
-    memberships = (
-        await db.scalars(
-            select(Membership)
-            .where(Membership.team_id == team.id)
-            .options(joinedload(Membership.user))
-            .order_by(Membership.id)
-        )
-    ).all()
-    invitations = (
-        await db.scalars(
-            select(Invitation)
-            .where(Invitation.team_id == team.id, Invitation.status == InvitationStatus.PENDING)
-            .options(joinedload(Invitation.invitee), joinedload(Invitation.invited_by))
-            .order_by(Invitation.id)
-        )
-    ).all()
-    phases = await campaign_phases(db, campaign.id)
-    window_error = team_window_error(campaign, phases, now)
-    entry: Entry | None = None
-    phase = None
-    if any(p.kind is PhaseKind.SUBMISSION for p in phases):
-        phase = await entry_phase_of(db, team, None, now)
-        entry = await db.scalar(select(Entry).where(Entry.team_id == team.id, Entry.phase_id == phase.id))
-    return {
-        # the team works on its own files; others see those of the version submitted in time
-        "attachments": await (entry_attachments if member else submitted_attachments)(db, entry.id if entry else None),
-        "team": team,
-        "campaign": campaign,
-        "member": member,
-        "is_captain": team.captain_id == user.id,
-        "memberships": memberships,
-        "invitations": invitations,
-        "can_change": member and window_error is None,
-        "window_error": _(window_error) if window_error and member else None,
-        "phase": phase,
-        "entry": entry,
-        "invite_email": invite_email,
-        "invite_errors": invite_errors or {},
-        "limits": LIMITS,
-    }
-
-
-@get("/teams/{team_id:int}", opt=USER, name="team_page")
-async def team_page(
-    request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, team_id: FromPath[int]
-) -> Template:
-    context = await _team_context(db_session, signed_in(request), team_id, clock.now())
-    return Template(template_name="teams/detail.html", context=context)
+# --- the team's invitations --------------------------------------------------------------------
 
 
 async def _invitations_answer(
@@ -196,7 +127,7 @@ async def _invitations_answer(
     """htmx gets the invitations fragment; a plain form gets the team page (or a redirect when all went well)."""
     if not is_htmx(request) and not errors:
         return see_other(request, f"/teams/{team_id}#invitations", ok=outcome)
-    context = await _team_context(db, user, team_id, now, invite_email=email, invite_errors=errors)
+    context = await team_context(db, user, team_id, now, invite_email=email, invite_errors=errors)
     template = "teams/_invitations.html" if is_htmx(request) else "teams/detail.html"
     return Template(template_name=template, context=context, status_code=status)
 
@@ -248,8 +179,11 @@ async def team_leave(
     request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, team_id: FromPath[int]
 ) -> Response[Any]:
     user = signed_in(request)
+    dissolve = form_value(await request.form(), "dissolve") == "1"
     try:
-        team = await leave_team(db_session, user, team_id, clock.now())
+        team = await leave_team(db_session, user, team_id, clock.now(), dissolve=dissolve)
+    except DissolveNotConfirmed:
+        return see_other(request, f"/teams/{team_id}/leave")
     except DomainError as exc:
         if exc.status_code == 404:
             raise
@@ -263,7 +197,8 @@ async def team_leave(
 
 async def _invitations_page(db: AsyncSession, user: User) -> Template:
     return Template(
-        template_name="teams/invitations.html", context={"pending": await pending_invitations_for(db, user)}
+        template_name="teams/invitations.html",
+        context={"pending": await pending_invitations_for(db, user), "requests": await requests_of_person(db, user)},
     )
 
 
@@ -304,7 +239,6 @@ async def invitation_decline(
 routes = [
     team_new,
     team_create,
-    team_page,
     team_invite,
     team_invitation_revoke,
     team_leave,
