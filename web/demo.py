@@ -31,6 +31,7 @@ from incubation.models import IncubationProject, ProjectStatus
 from judging.models import Assignment, Award, Criterion, Score, Scorecard, ScorecardStatus
 from judging.published import take_snapshot
 from teams.models import Entry, EntryStatus, EntryVersion, Membership, Team, TeamStatus
+from web.demo_board import board_campaign
 from web.demo_content import (
     AUTUMN_CHALLENGES,
     AUTUMN_IDEAS,
@@ -362,6 +363,7 @@ async def load_demo(session: AsyncSession, now: datetime | None = None) -> bool:
     # what the teams were shown when the results went out (judging.published)
     await take_snapshot(session, autumn, autumn.results_published_at)
 
+    await board_campaign(b)
     await b.campaign(
         title="2027 Summer Sustainability Sprint",
         description="A draft for the organizer to shape: challenges, timeline and rubric still to come.",

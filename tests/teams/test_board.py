@@ -3,10 +3,13 @@ listings go."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from teams.models import Invitation, Seeker, SeekerSkill, TeamNeed
-from tests.conftest import Browser
+from tests.conftest import NOW, Browser, QueryCounter
 from tests.factories import make_campaign, make_department, make_team, make_user
 from tests.teams.helpers import count, switch_to
 
@@ -106,3 +109,41 @@ async def test_the_board_of_a_campaign_out_of_reach_is_not_found(db: AsyncSessio
     assert (await browser.get(f"/campaigns/{draft.campaign.id}/board")).status_code == 404
     assert (await browser.post(f"/campaigns/{draft.campaign.id}/board/listing", {"skills": "x"})).status_code == 404
     assert (await browser.get("/campaigns/999999/board")).status_code == 404
+
+
+async def _grow_board(db: AsyncSession, scenario: Any, start: int, count: int, departments: list[Any]) -> None:
+    """``count`` more listed people and teams looking for skills, each of them matching."""
+    for n in range(start, start + count):
+        person = await make_user(db, f"seeker{n}@example.com", department=departments[n % len(departments)])
+        seeker = Seeker(campaign_id=scenario.campaign.id, user_id=person.id, pitch=f"Pitch {n}", listed_at=NOW)
+        db.add(seeker)
+        await db.flush()
+        db.add_all(SeekerSkill(seeker_id=seeker.id, name=s, key=s) for s in ("sql", f"skill {n}"))
+        captain = await make_user(db, f"captain{n}@example.com", department=departments[(n + 1) % len(departments)])
+        team = await make_team(db, scenario, captain, name=f"Team {n}")
+        db.add_all(TeamNeed(team_id=team.id, name=s, key=s) for s in ("sql", f"need {n}"))
+    await db.commit()
+
+
+@pytest.mark.parametrize("url", ["/campaigns/{c}/board", "/campaigns/{c}/board?show=teams&skill=sql", "/teams/{t}"])
+async def test_board_pages_send_as_many_statements_at_60_listings_as_at_10(
+    db: AsyncSession, browser: Browser, queries: QueryCounter, url: str
+) -> None:
+    departments = [await make_department(db, name) for name in ("Sales", "IT", "HR")]
+    me = await make_user(db, "me@example.com", department=departments[0])
+    scenario = await make_campaign(db)
+    mine = await make_team(db, scenario, me, name="Mine")
+    db.add(TeamNeed(team_id=mine.id, name="sql", key="sql"))
+    await db.commit()
+    await browser.sign_in(me.email)
+    path = url.format(c=scenario.campaign.id, t=mine.id)
+    counts = []
+    for start, more in ((0, 10), (10, 50)):
+        await _grow_board(db, scenario, start, more, departments)
+        assert (await browser.get(path)).status_code == 200
+        queries.reset()
+        page = await browser.get(path)
+        assert page.status_code == 200
+        counts.append(queries.count)
+    assert counts[0] == counts[1], queries.statements
+    assert "seeker" in page.text.lower() or "Team " in page.text

@@ -109,4 +109,29 @@ async def test_the_demo_timeline_is_scheduled(db: AsyncSession) -> None:
     await db.commit()
     assert judging is not None
     assert ("phase.close", judging.closes_at, ActionState.PENDING) in rows
-    assert {kind for kind, _due, _state in rows} == {"phase.close", "remind.judging", "results.publish"}
+    # the campaign in registration opens its submission phase later and reminds teams before it closes
+    kinds = {"phase.close", "remind.judging", "results.publish", "phase.open", "remind.submission"}
+    assert {kind for kind, _due, _state in rows} == kinds
+
+
+async def test_the_demo_board_is_filled_and_a_captain_has_requests_to_answer(
+    db: AsyncSession, browser: Browser
+) -> None:
+    await load_demo(db, now=NOW)
+    campaign = await db.scalar(select(Campaign).where(Campaign.title == "2027 Customer Delight Challenge"))
+    team = await db.scalar(select(Team).where(Team.name == "Happy Returns"))
+    await db.commit()
+    assert campaign is not None and team is not None
+    await browser.sign_in("li.wei@example.com", DEMO_PASSWORD)
+    board = await browser.get(f"/campaigns/{campaign.id}/board")
+    assert "Yusuf Demir" in board.text and "Lean" in board.text
+    # his skills meet what Happy Returns looks for, and he would bring Engineering to an HR team
+    suggested = board.text[board.text.index("Teams for you") :]
+    assert "Happy Returns" in suggested
+    teams = await browser.get(f"/campaigns/{campaign.id}/board?show=teams")
+    assert "Voice of the Customer" in teams.text and "Chatbot Crew" in teams.text
+    await browser.sign_out()
+    await browser.sign_in("sun.li@example.com", DEMO_PASSWORD)
+    page = await browser.get(f"/teams/{team.id}")
+    assert "did a UX course" in page.text and "Accept" in page.text
+    assert "People for your team" in page.text
