@@ -274,11 +274,18 @@ class Suggestion:
     match: Match
     team: Team | None = None
     seeker: Seeker | None = None
+    names: dict[str, str] | None = None  # how the shared skills were typed, by key
+
+    @property
+    def shared(self) -> list[str]:
+        """The shared skills as the team typed them."""
+        return [(self.names or {}).get(key, key) for key in self.match.shared]
 
 
 async def teams_for(session: AsyncSession, campaign: Campaign, seeker: Seeker) -> list[Suggestion]:
     """The teams on the board that best suit a listed person (see ``teams.skills``)."""
-    keys = [skill.key for skill in seeker.skills]
+    names = {skill.key: skill.name for skill in seeker.skills}
+    keys = list(names)
     rows = await session.execute(
         select(TeamNeed.team_id, TeamNeed.key).where(
             TeamNeed.key.in_(keys), TeamNeed.team_id.in_(_open_places(campaign))
@@ -301,13 +308,15 @@ async def teams_for(session: AsyncSession, campaign: Campaign, seeker: Seeker) -
         Candidate(team_id, teams[team_id].created_at, match(needs[team_id], keys, departments[team_id], department))
         for team_id in needs
     ]
-    return [Suggestion(c.match, team=teams[c.id]) for c in best_matches(candidates, SUGGESTIONS)]
+    return [Suggestion(c.match, team=teams[c.id], names=names) for c in best_matches(candidates, SUGGESTIONS)]
 
 
 async def people_for(session: AsyncSession, team: Team) -> list[Suggestion]:
     """The listed people who best suit a team's needs (see ``teams.skills``): the match is scored
     from one row per shared skill, and only the best are loaded."""
-    needs = [need.key for need in (await team_needs(session, [team.id]))[team.id]]
+    wanted = (await team_needs(session, [team.id]))[team.id]
+    names = {need.key: need.name for need in wanted}
+    needs = list(names)
     if not needs:
         return []
     rows = await session.execute(
@@ -339,4 +348,4 @@ async def people_for(session: AsyncSession, team: Team) -> list[Suggestion]:
             )
         ).all()
     }
-    return [Suggestion(c.match, seeker=seekers[c.id]) for c in best]
+    return [Suggestion(c.match, seeker=seekers[c.id], names=names) for c in best]

@@ -69,7 +69,7 @@ async def test_people_list_themselves_and_teams_find_them_by_skill_and_departmen
     teams = await browser.get(f"{board}?show=teams")
     assert "Pickers" in teams.text and "Ask to join" in teams.text
     mine = await browser.get(board)
-    assert "Teams for you" in mine.text and "Shared skills: sql" in mine.text
+    assert "Teams for you" in mine.text and "Shared skills: SQL" in mine.text
 
 
 async def test_a_listing_goes_when_its_person_joins_a_team_and_the_board_closes_with_registration(
