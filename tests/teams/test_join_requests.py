@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.models import Notification, NotificationKind
-from teams.models import JoinRequest, JoinRequestStatus, Membership, Seeker, Team
+from teams import membership
+from teams.models import Invitation, JoinRequest, JoinRequestStatus, Membership, Seeker, Team
 from tests import factories as f
 from tests.conftest import NOW, Browser
 from tests.teams.helpers import count, first, fresh, switch_to
@@ -188,3 +189,31 @@ async def test_two_people_accepted_for_the_last_place_at_once_only_one_gets_it(
     assert await count(db, Membership, Membership.team_id == team.id) == 2  # the captain and one
     texts = [one.landing(answers[0]), two.landing(answers[1])]
     assert sum("The team is full" in t for t in texts) == 1
+
+
+async def test_accepting_an_invitation_while_a_captain_accepts_a_request_joins_one_team(
+    db: AsyncSession, instances: tuple[Instance, Instance], monkeypatch: pytest.MonkeyPatch, postgres: bool
+) -> None:
+    lin = await f.make_user(db, "lin@example.com")
+    s = await f.make_campaign(db, stage="registration")
+    blue_captain = await f.make_user(db, "blue@example.com")
+    blue = await f.make_team(db, s, blue_captain, name="Blue")
+    red = await f.make_team(db, s, await f.make_user(db, "red@example.com"), name="Red")
+    invitation = Invitation(team_id=blue.id, invitee_id=lin.id, invited_by_id=blue_captain.id)
+    asked = JoinRequest(team_id=red.id, campaign_id=s.campaign.id, user_id=lin.id, requested_at=NOW)
+    db.add_all([invitation, asked])
+    await db.commit()
+    one, two = instances
+    one.sign_in("lin@example.com")
+    two.sign_in("red@example.com")
+    # both hold before taking the person's lock: one rendezvous over both modules' name for it
+    Rendezvous(monkeypatch, "teams.membership.lock_person", active=postgres)
+    monkeypatch.setattr("teams.join_requests.lock_person", membership.lock_person)
+    answers = at_once(
+        lambda: one.post(f"/invitations/{invitation.id}/accept", {}),
+        lambda: two.post(f"/teams/{red.id}/join-requests/{asked.id}/accept", {}),
+    )
+    assert [a.status_code for a in answers] == [303, 303]
+    joined = (await db.scalars(select(Membership.team_id).where(Membership.user_id == lin.id))).all()
+    await db.commit()
+    assert len(joined) == 1
