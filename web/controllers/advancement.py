@@ -11,11 +11,8 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accounts.access import is_platform_lead
-from accounts.models import User
-from campaigns.access import CAMPAIGN_NOT_FOUND, visible_campaign
 from campaigns.models import AdvancementRule, Campaign, Phase
-from core.errors import DomainError, NotFound, ValidationFailed
+from core.errors import DomainError, ValidationFailed
 from core.numbers import parse_int
 from core.pagination import PER_PAGE_CHOICES, Page, page_of, query_string
 from core.pagination import per_page as pick_per_page
@@ -34,10 +31,12 @@ from judging.advancing import (
 from judging.awards import approve_award, awaiting_approval, campaign_awards
 from judging.models import AdvancementOutcome
 from judging.ranking import name_rows, phase_rankings
-from web.controllers.judging_views import Organized
+from judging.result_views import approval_campaign
+from web.controllers.judging_views import PAGE, Organized
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
+from web.refusals import refused
 
 DEFAULT_PER_PAGE = 50
 
@@ -158,7 +157,11 @@ async def advancement_page(
     return _page(await _page_context(db_session, campaign, phase, ListParams.of(page, per_page, challenge, show, q)))
 
 
-@post("/campaigns/{campaign_id:int}/phases/{phase_id:int}/advancement/apply", opt=USER, name="advancement_apply")
+@post(
+    "/campaigns/{campaign_id:int}/phases/{phase_id:int}/advancement/apply",
+    opt={**USER, **refused(f"{PAGE}/advancement")},
+    name="advancement_apply",
+)
 async def advancement_apply(
     request: Request[Any, Any, Any],
     db_session: DbSession,
@@ -168,10 +171,7 @@ async def advancement_apply(
     user = signed_in(request)
     campaign, phase = organized.campaign, organized.phase
     path = _path(campaign.id, phase.id)
-    try:
-        report = await apply_advancement(db_session, user, clock.now(), phase)
-    except DomainError as exc:
-        return see_other(request, path, error=_(exc.message, **exc.params))
+    report = await apply_advancement(db_session, user, clock.now(), phase)
     if report is None:
         return see_other(request, path, info=_("The rule had been applied already; nothing changed."))
     message = _(
@@ -227,11 +227,6 @@ async def advancement_override(
 # --- executives approve awards ----------------------------------------------------------------
 
 
-def _require_executive(user: User) -> None:
-    if not is_platform_lead(user):
-        raise NotFound(CAMPAIGN_NOT_FOUND)
-
-
 async def _approval_page(db: AsyncSession, campaign: Campaign) -> Template:
     context = {
         "campaign": campaign,
@@ -245,12 +240,15 @@ async def _approval_page(db: AsyncSession, campaign: Campaign) -> Template:
 async def awards_approval(
     request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int]
 ) -> Template:
-    user = signed_in(request)
-    _require_executive(user)
-    return await _approval_page(db_session, await visible_campaign(db_session, campaign_id, user))
+    return await _approval_page(db_session, await approval_campaign(db_session, signed_in(request), campaign_id))
 
 
-@post("/campaigns/{campaign_id:int}/awards/{award_id:int}/approve", opt=USER, name="awards_approve")
+# approved already, the results published: refused back to the approval page
+@post(
+    "/campaigns/{campaign_id:int}/awards/{award_id:int}/approve",
+    opt={**USER, **refused("/campaigns/{campaign_id}/awards/approval")},
+    name="awards_approve",
+)
 async def award_approve(
     request: Request[Any, Any, Any],
     db_session: DbSession,
@@ -259,16 +257,11 @@ async def award_approve(
     award_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    _require_executive(user)
-    campaign = await visible_campaign(db_session, campaign_id, user)
-    path = f"/campaigns/{campaign.id}/awards/approval"
-    try:
-        award = await approve_award(db_session, user, clock.now(), campaign, award_id)
-    except NotFound:
-        raise
-    except DomainError as exc:
-        return see_other(request, path, error=_(exc.message, **exc.params))
-    return see_other(request, path, ok=_("Award “%(name)s” approved.", name=award.name))
+    campaign = await approval_campaign(db_session, user, campaign_id)
+    award = await approve_award(db_session, user, clock.now(), campaign, award_id)
+    return see_other(
+        request, f"/campaigns/{campaign.id}/awards/approval", ok=_("Award “%(name)s” approved.", name=award.name)
+    )
 
 
 routes = [advancement_page, advancement_apply, advancement_override, awards_approval, award_approve]

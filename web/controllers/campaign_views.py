@@ -24,6 +24,7 @@ from core.errors import N_, DomainError, NotFound, ValidationFailed
 from web.deps import DbSession, form_value, signed_in
 from web.i18n import format_when
 from web.i18n import gettext as _
+from web.refusals import note_timezone
 from web.timeline_chart import build_chart
 
 
@@ -32,7 +33,9 @@ async def provide_organized_campaign(
 ) -> Campaign:
     """The ``campaign`` dependency: the campaign of the path, which the signed-in person
     organizes; 404 outside their scope, before the handler runs."""
-    return await organized_campaign(db_session, campaign_id, signed_in(request))
+    campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
+    note_timezone(request, campaign.timezone)
+    return campaign
 
 
 # declared on the router of the organizer's pages (web.controllers.route_handlers)

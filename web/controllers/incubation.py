@@ -35,6 +35,7 @@ from web.deps import EXECUTIVE, USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
 from web.messages import error_messages
+from web.refusals import refused
 
 PAGE_SIZE = 20
 FIELDS = ("team_id", "title", "description", "sponsor_email", "budget_requested", "budget_approved")
@@ -177,7 +178,12 @@ async def project_page(request: Request[Any, Any, Any], db_session: DbSession, p
     return await _project_page(db_session, user, project)
 
 
-@post("/incubation/projects/{project_id:int}/status", opt=EXECUTIVE, name="incubation_project_status")
+# a move the status does not allow (changed meanwhile): nothing to correct, back to the project
+@post(
+    "/incubation/projects/{project_id:int}/status",
+    opt={**EXECUTIVE, **refused("/incubation/projects/{project_id}")},
+    name="incubation_project_status",
+)
 async def project_status(
     request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, project_id: FromPath[int]
 ) -> Response[Any]:
@@ -189,16 +195,13 @@ async def project_status(
         target = ProjectStatus(raw)
     except ValueError:
         return await _project_page(db_session, user, project, error=_("Choose a valid status."), status=422)
-    path = f"/incubation/projects/{project.id}"
     try:
         await change_status(db_session, user, clock.now(), project, target, reason=form_value(form, "reason"))
     except ValidationFailed as exc:  # the reason is too long: the page again, with the message
         return await _project_page(
             db_session, user, project, error=_(exc.message, **exc.params), status=exc.status_code
         )
-    except DomainError as exc:  # a move the status does not allow (changed meanwhile): nothing to correct here
-        return see_other(request, path, error=_(exc.message, **exc.params))
-    return see_other(request, path, ok=_("The project's status is changed."))
+    return see_other(request, f"/incubation/projects/{project.id}", ok=_("The project's status is changed."))
 
 
 routes = [overview, project_new, project_create, project_page, project_status]

@@ -13,7 +13,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.models import Campaign, Phase
-from core.errors import DomainError, NotFound
+from core.errors import NotFound
 from core.numbers import parse_int
 from core.pagination import paginate
 from judging.assign_by_hand import assign_judge, assignable_entries_query, assignment_board, judge_loads, unassign_judge
@@ -25,7 +25,7 @@ from web.controllers.judging_views import Organized
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
-from web.messages import error_message
+from web.refusals import back_to, refused
 
 ENTRIES_PAGE_SIZE = 20
 
@@ -117,7 +117,15 @@ async def assignment_choose(
     )
 
 
-@post("/campaigns/{campaign_id:int}/phases/{phase_id:int}/assignments", opt=USER, name="judging_assignment_add")
+# a refused change goes back to the assignments (at the page and entry it was made on: ``back_to``)
+REFUSED_TO_ASSIGNMENTS = {**USER, **refused("/campaigns/{campaign_id}/phases/{phase_id}/assignments")}
+
+
+@post(
+    "/campaigns/{campaign_id:int}/phases/{phase_id:int}/assignments",
+    opt=REFUSED_TO_ASSIGNMENTS,
+    name="judging_assignment_add",
+)
 async def assignment_add(
     request: Request[Any, Any, Any],
     db_session: DbSession,
@@ -133,18 +141,14 @@ async def assignment_add(
     if entry_id is None:
         raise NotFound(ENTRY_NOT_FOUND)
     path = f"{_assignments_path(campaign, phase)}?page={page}#entry-{entry_id}"
-    try:
-        await assign_judge(db_session, user, clock.now(), phase, entry_id, judge_id)
-    except NotFound:
-        raise
-    except DomainError as exc:  # a conflict of interest, say: a re-sent form must not assign later
-        return see_other(request, path, error=error_message(exc, campaign.timezone))
+    back_to(request, path)  # a conflict of interest, say: a re-sent form must not assign later
+    await assign_judge(db_session, user, clock.now(), phase, entry_id, judge_id)
     return see_other(request, path, ok=_("Judge assigned."))
 
 
 @post(
     "/campaigns/{campaign_id:int}/phases/{phase_id:int}/assignments/{assignment_id:int}/delete",
-    opt=USER,
+    opt=REFUSED_TO_ASSIGNMENTS,
     name="judging_assignment_remove",
 )
 async def assignment_remove(
@@ -158,12 +162,8 @@ async def assignment_remove(
     campaign, phase = organized.campaign, organized.phase
     page = max(1, parse_int(form_value(await request.form(), "page")) or 1)
     path = f"{_assignments_path(campaign, phase)}?page={page}"
-    try:
-        await unassign_judge(db_session, user, clock.now(), phase, assignment_id)
-    except NotFound:
-        raise
-    except DomainError as exc:
-        return see_other(request, path, error=error_message(exc, campaign.timezone))
+    back_to(request, path)
+    await unassign_judge(db_session, user, clock.now(), phase, assignment_id)
     return see_other(request, path, ok=_("Assignment removed."))
 
 

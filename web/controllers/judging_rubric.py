@@ -36,9 +36,15 @@ from web.controllers.judging_views import BASE, Organized, phase_path
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import is_htmx, see_other
 from web.i18n import gettext as _
-from web.messages import error_message, error_messages
+from web.messages import error_messages
+from web.refusals import refused
 
 CRITERION_FIELDS = ("name", "guidance", "weight", "scale_min", "scale_max", "descriptors")
+
+
+# the rubric's state (locked, full, judging begun): a refused change goes back to the rubric, so
+# that a re-sent form does not make it later
+REFUSED_TO_RUBRIC = {**USER, **refused("/campaigns/{campaign_id}/phases/{phase_id}/rubric")}
 
 
 def _rubric_path(campaign: Campaign, phase: Phase) -> str:
@@ -139,7 +145,7 @@ async def rubric_page(
     return await _rubric_page(db_session, campaign, phase, reopened=reopened)
 
 
-@post("/campaigns/{campaign_id:int}/phases/{phase_id:int}/rubric", opt=USER, name="judging_rubric_add")
+@post("/campaigns/{campaign_id:int}/phases/{phase_id:int}/rubric", opt=REFUSED_TO_RUBRIC, name="judging_rubric_add")
 async def rubric_add(
     request: Request[Any, Any, Any],
     db_session: DbSession,
@@ -156,8 +162,6 @@ async def rubric_add(
         return await _rubric_page(
             db_session, campaign, phase, values=values, errors=error_messages(exc), status=exc.status_code
         )
-    except DomainError as exc:  # the rubric's state (locked, full): a re-sent form must not add it later
-        return see_other(request, path, error=error_message(exc, campaign.timezone))
     return see_other(
         request, f"{path}#criterion-{criterion.id}", ok=_("Criterion “%(name)s” added.", name=criterion.name)
     )
@@ -165,7 +169,7 @@ async def rubric_add(
 
 @post(
     "/campaigns/{campaign_id:int}/phases/{phase_id:int}/rubric/{criterion_id:int}",
-    opt=USER,
+    opt=REFUSED_TO_RUBRIC,
     name="judging_rubric_update",
 )
 async def rubric_update(
@@ -181,8 +185,6 @@ async def rubric_update(
     path = _rubric_path(campaign, phase)
     try:
         await update_criterion(db_session, user, clock.now(), phase, criterion_id, _criterion_input(values))
-    except NotFound:
-        raise
     except ValidationFailed as exc:
         return await _rubric_page(
             db_session,
@@ -193,14 +195,12 @@ async def rubric_update(
             errors=error_messages(exc),
             status=exc.status_code,
         )
-    except DomainError as exc:
-        return see_other(request, path, error=error_message(exc, campaign.timezone))
     return see_other(request, f"{path}#criterion-{criterion_id}", ok=_("Criterion saved."))
 
 
 @post(
     "/campaigns/{campaign_id:int}/phases/{phase_id:int}/rubric/{criterion_id:int}/delete",
-    opt=USER,
+    opt=REFUSED_TO_RUBRIC,
     name="judging_rubric_delete",
 )
 async def rubric_delete(
@@ -213,18 +213,13 @@ async def rubric_delete(
     user = signed_in(request)
     campaign, phase = organized.campaign, organized.phase
     path = _rubric_path(campaign, phase)
-    try:
-        await delete_criterion(db_session, user, clock.now(), phase, criterion_id)
-    except NotFound:
-        raise
-    except DomainError as exc:
-        return see_other(request, path, error=error_message(exc, campaign.timezone))
+    await delete_criterion(db_session, user, clock.now(), phase, criterion_id)
     return see_other(request, path, ok=_("Criterion removed."))
 
 
 @post(
     "/campaigns/{campaign_id:int}/phases/{phase_id:int}/rubric/{criterion_id:int}/move",
-    opt=USER,
+    opt=REFUSED_TO_RUBRIC,
     name="judging_rubric_move",
 )
 async def rubric_move(
@@ -238,12 +233,7 @@ async def rubric_move(
     campaign, phase = organized.campaign, organized.phase
     direction = form_value(await request.form(), "direction")
     path = _rubric_path(campaign, phase)
-    try:
-        await move_criterion(db_session, user, clock.now(), phase, criterion_id, direction)
-    except NotFound:
-        raise
-    except DomainError as exc:
-        return see_other(request, path, error=error_message(exc, campaign.timezone))
+    await move_criterion(db_session, user, clock.now(), phase, criterion_id, direction)
     return see_other(request, f"{path}#criterion-{criterion_id}")
 
 

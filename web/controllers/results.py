@@ -43,6 +43,7 @@ from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
 from web.i18n import gettext as _
 from web.messages import error_messages
+from web.refusals import refused
 
 AWARD_FIELDS = ("name", "challenge_id", "team_id", "citation")
 MAX_TOP_N = 1000
@@ -259,17 +260,18 @@ async def award_delete(
     return see_other(request, _awards_path(campaign), ok=_("The award was removed."))
 
 
-@post("/campaigns/{campaign_id:int}/results/publish", opt=USER, name="results_publish")
+@post(
+    "/campaigns/{campaign_id:int}/results/publish",
+    opt={**USER, **refused("/campaigns/{campaign_id}/results")},
+    name="results_publish",
+)
 async def results_publish(
     request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign, clock: AppClock
 ) -> Response[Any]:
     """Publishes the results; the page lists what blocks it, and the service refuses it too."""
     user = signed_in(request)
     path = f"/campaigns/{campaign.id}/results"
-    try:
-        published = await publish_results(db_session, user, clock.now(), campaign)
-    except DomainError as exc:
-        return see_other(request, path, error=_(exc.message, **exc.params))
+    published = await publish_results(db_session, user, clock.now(), campaign)
     if not published:
         return see_other(request, path, info=_("The results were already published."))
     return see_other(request, path, ok=_("The results are published: teams now see their awards, scores and feedback."))
