@@ -17,11 +17,12 @@ Refusals that ``when`` leaves out go on to ``web.errors`` (back to the route's `
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from litestar import Request, Response
+from litestar.datastructures import FormMultiDict
 
 from core.errors import DomainError, ValidationFailed
 from core.numbers import parse_int
@@ -37,14 +38,23 @@ Render = Callable[[dict[str, str], int], Response[Any] | Awaitable[Response[Any]
 class Form:
     """What a form sent, read as the types an operation takes."""
 
-    data: Mapping[str, Any]
+    data: FormMultiDict
 
     def text(self, name: str) -> str:
+        """The field as typed, trimmed ("" when missing)."""
         return form_value(self.data, name)
+
+    def verbatim(self, name: str) -> str:
+        """The field exactly as typed (long text whose spacing matters), "" when missing."""
+        return str(self.data.get(name) or "")
 
     def number(self, name: str) -> int | None:
         """The whole number typed, None when empty or not one."""
         return parse_int(self.text(name))
+
+    def numbers(self, name: str) -> list[int | None]:
+        """Every value sent under ``name`` (check boxes, a multiple choice), each a number or None."""
+        return [parse_int(str(raw)) for raw in self.data.getall(name, [])]
 
     def flag(self, name: str) -> bool:
         """A check box: ticked when sent with any value."""
@@ -61,6 +71,11 @@ class Form:
 
 async def read_form(request: Request[Any, Any, Any]) -> Form:
     return Form(await request.form())
+
+
+def is_invalid(exc: DomainError) -> bool:
+    """Fields typed wrong (``ValidationFailed``): checked before anything is written."""
+    return isinstance(exc, ValidationFailed)
 
 
 def is_field_error(exc: DomainError) -> bool:

@@ -33,6 +33,7 @@ from incubation.services import (
 from teams.models import Membership, Team
 from web.deps import EXECUTIVE, USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
+from web.forms import or_form_again, read_form
 from web.i18n import gettext as _
 from web.messages import error_messages
 from web.refusals import refused
@@ -115,10 +116,10 @@ async def project_new(
 @post("/incubation/projects", opt=EXECUTIVE, name="incubation_project_create")
 async def project_create(request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock) -> Response[Any]:
     actor = signed_in(request)
-    form = await request.form()
-    values: dict[str, Any] = {name: form_value(form, name) for name in FIELDS}
-    values["description"] = str(form.get("description") or "")
-    values["approve"] = form_value(form, "decision") != "propose"
+    form = await read_form(request)
+    values: dict[str, Any] = form.values(*FIELDS)
+    values["description"] = form.verbatim("description")
+    values["approve"] = form.text("decision") != "propose"
     data = ProjectInput(
         team_id=parse_int(values["team_id"]),
         title=values["title"],
@@ -129,10 +130,11 @@ async def project_create(request: Request[Any, Any, Any], db_session: DbSession,
         approve=values["approve"],
     )
     now = clock.now()
-    try:
-        project = await create_project(db_session, actor, now, data)
-    except DomainError as exc:
-        return await _form(db_session, actor, now, values, error_messages(exc), exc.status_code)
+    project = await or_form_again(
+        request,
+        create_project(db_session, actor, now, data),
+        lambda errors, status: _form(db_session, actor, now, values, errors, status),
+    )
     return see_other(request, f"/incubation/projects/{project.id}", ok=_("The incubation project is created."))
 
 

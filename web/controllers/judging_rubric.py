@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
 from campaigns.models import Campaign, Phase
-from core.errors import N_, DomainError, NotFound, ValidationFailed
+from core.errors import N_, DomainError, NotFound
 from core.numbers import parse_int
 from judging.models import CRITERION_NAME_MAX, Criterion
 from judging.rubric import (
@@ -35,8 +35,8 @@ from judging.rubric_reset import last_reset, reset_refusal
 from web.controllers.judging_views import BASE, Organized, phase_path
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import is_htmx, see_other
+from web.forms import is_invalid, or_form_again, read_form
 from web.i18n import gettext as _
-from web.messages import error_messages
 from web.refusals import refused
 
 CRITERION_FIELDS = ("name", "guidance", "weight", "scale_min", "scale_max", "descriptors")
@@ -84,10 +84,7 @@ def _criterion_input(values: Mapping[str, str]) -> CriterionInput:
 
 
 async def _criterion_form_values(request: Request[Any, Any, Any]) -> dict[str, str]:
-    form = await request.form()
-    values = {name: form_value(form, name) for name in CRITERION_FIELDS}
-    values["descriptors"] = str(form.get("descriptors") or "").strip()
-    return values
+    return (await read_form(request)).values(*CRITERION_FIELDS)
 
 
 async def _rubric_page(
@@ -156,12 +153,12 @@ async def rubric_add(
     campaign, phase = organized.campaign, organized.phase
     values = await _criterion_form_values(request)
     path = _rubric_path(campaign, phase)
-    try:
-        criterion = await add_criterion(db_session, user, clock.now(), phase, _criterion_input(values))
-    except ValidationFailed as exc:
-        return await _rubric_page(
-            db_session, campaign, phase, values=values, errors=error_messages(exc), status=exc.status_code
-        )
+    criterion = await or_form_again(
+        request,
+        add_criterion(db_session, user, clock.now(), phase, _criterion_input(values)),
+        lambda errors, status: _rubric_page(db_session, campaign, phase, values=values, errors=errors, status=status),
+        when=is_invalid,
+    )
     return see_other(
         request, f"{path}#criterion-{criterion.id}", ok=_("Criterion “%(name)s” added.", name=criterion.name)
     )
@@ -183,18 +180,14 @@ async def rubric_update(
     campaign, phase = organized.campaign, organized.phase
     values = await _criterion_form_values(request)
     path = _rubric_path(campaign, phase)
-    try:
-        await update_criterion(db_session, user, clock.now(), phase, criterion_id, _criterion_input(values))
-    except ValidationFailed as exc:
-        return await _rubric_page(
-            db_session,
-            campaign,
-            phase,
-            edit_id=criterion_id,
-            values=values,
-            errors=error_messages(exc),
-            status=exc.status_code,
-        )
+    await or_form_again(
+        request,
+        update_criterion(db_session, user, clock.now(), phase, criterion_id, _criterion_input(values)),
+        lambda errors, status: _rubric_page(
+            db_session, campaign, phase, edit_id=criterion_id, values=values, errors=errors, status=status
+        ),
+        when=is_invalid,
+    )
     return see_other(request, f"{path}#criterion-{criterion_id}", ok=_("Criterion saved."))
 
 
