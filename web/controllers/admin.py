@@ -17,7 +17,6 @@ from sqlalchemy.orm import joinedload
 from accounts.administration import AccountInput, account, create_account, update_account
 from accounts.models import Department, User
 from accounts.services import import_directory
-from core.errors import DomainError
 from core.numbers import parse_int
 from core.pagination import paginate
 from web.deps import ADMIN, AppClock, DbSession, signed_in
@@ -196,10 +195,11 @@ async def import_users(request: Request[Any, Any, Any], db_session: DbSession, c
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return _import_page(message=_("The file must be a CSV saved as UTF-8 text."), status=422)
-    try:
-        report = await import_directory(db_session, text)
-    except DomainError as exc:
-        return _import_page(message=_(exc.message, **exc.params), status=exc.status_code)
+    report = await or_form_again(
+        request,
+        import_directory(db_session, text),
+        lambda errors, status: _import_page(message=" ".join(errors.values()), status=status),
+    )
     if report.errors:
         translated = [(line, _(message)) for line, message in report.errors]
         return _import_page(errors=translated, message=_("Nothing was imported: please fix these lines."), status=422)

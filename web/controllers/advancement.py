@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -11,8 +12,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accounts.models import User
 from campaigns.models import AdvancementRule, Campaign, Phase
-from core.errors import DomainError, ValidationFailed
+from core.errors import N_, ValidationFailed
 from core.numbers import parse_int
 from core.pagination import PER_PAGE_CHOICES, Page, page_of, query_string
 from core.pagination import per_page as pick_per_page
@@ -35,6 +37,7 @@ from judging.result_views import approval_campaign
 from web.controllers.judging_views import PAGE, Organized
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import see_other
+from web.forms import or_form_again, read_form
 from web.i18n import gettext as _
 from web.refusals import refused
 
@@ -183,6 +186,16 @@ async def advancement_apply(
     return see_other(request, path, ok=message)
 
 
+async def _override(
+    db: AsyncSession, user: User, now: datetime, phase: Phase, team_id: int, typed: dict[str, str]
+) -> None:
+    try:
+        outcome = AdvancementOutcome(typed["outcome"])
+    except ValueError:
+        raise ValidationFailed({"outcome": N_("Choose whether the team advances or is eliminated.")}) from None
+    await override_advancement(db, user, now, phase, team_id, outcome, typed["reason"])
+
+
 @post(
     "/campaigns/{campaign_id:int}/phases/{phase_id:int}/advancement/teams/{team_id:int}",
     opt=USER,
@@ -197,29 +210,23 @@ async def advancement_override(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign, phase = organized.campaign, organized.phase
-    form = await request.form()
-    params = _params_of_form(form)
-    typed = {"outcome": form_value(form, "outcome"), "reason": form_value(form, "reason")}
-    try:
-        outcome = AdvancementOutcome(typed["outcome"])
-    except ValueError:
-        error: str | None = _("Choose whether the team advances or is eliminated.")
-    else:
-        error = None
-        try:
-            await override_advancement(db_session, user, clock.now(), phase, team_id, outcome, typed["reason"])
-        except ValidationFailed as exc:
-            error = _(exc.message, **exc.params)
-        except DomainError as exc:
-            if exc.status_code == 404:
-                raise
-            context = await _page_context(db_session, campaign, phase, params)  # no change can be made
-            return _page({**context, "refusal": _(exc.message, **exc.params)}, exc.status_code)
-    if error is not None:  # a field to correct: the page again, with what was typed
+    form = await read_form(request)
+    params = _params_of_form(form.data)
+    typed = form.values("outcome", "reason")
+
+    async def again(errors: dict[str, str], status: int) -> Template:
+        if "__all__" in errors:  # the phase's state: no change can be made
+            return _page(
+                {**await _page_context(db_session, campaign, phase, params), "refusal": errors["__all__"]}, status
+            )
+        # a field to correct: the page again, with what was typed beside the team
+        error = next(iter(errors.values()))
         context = await _page_context(
             db_session, campaign, phase, params, errors={team_id: error}, values={team_id: typed}
         )
-        return _page(context, 422)
+        return _page(context, status)
+
+    await or_form_again(request, _override(db_session, user, clock.now(), phase, team_id, typed), again)
     back = _path(campaign.id, phase.id) + params.query(page=params.page).rstrip("?")
     return see_other(request, f"{back}#team-{team_id}", ok=_("The team's outcome is recorded."))
 
