@@ -1,6 +1,6 @@
 """What the campaign pages share: the campaign of the path in the organizer's scope (a dependency,
 ``campaign``, declared once on the router of the organizer's pages), the campaign with
-its timeline, the timeline's context, form values, messages."""
+its timeline, the timeline's context, form values."""
 
 from __future__ import annotations
 
@@ -20,10 +20,8 @@ from campaigns.deadlines import current_phase, effective_close, is_live, phase_s
 from campaigns.models import Campaign, CampaignStatus, PhaseKind, PhaseStatus
 from campaigns.phase_transitions import reopen_refusal
 from campaigns.transitions import closing_refusal, plan_opening, reopen_errors
-from core.errors import N_, DomainError, NotFound, ValidationFailed
+from core.errors import N_, NotFound
 from web.deps import DbSession, form_value, signed_in
-from web.i18n import format_when
-from web.i18n import gettext as _
 from web.refusals import note_timezone
 from web.timeline_chart import build_chart
 
@@ -54,21 +52,6 @@ async def full_campaign(db: AsyncSession, campaign_id: int) -> Campaign:
     if campaign is None:
         raise NotFound(N_("We could not find that campaign."))
     return campaign
-
-
-def translated(message: str, params: dict[str, Any], timezone: str) -> str:
-    """A domain message in the reader's language; the times it names in the campaign's zone (and theirs)."""
-    shown = {
-        key: format_when(value, timezone) if isinstance(value, datetime) else value for key, value in params.items()
-    }
-    return _(message, **shown)
-
-
-def messages(exc: DomainError, timezone: str) -> dict[str, str]:
-    """Translated messages by form field; ``__all__`` for a message about the whole form."""
-    if isinstance(exc, ValidationFailed):
-        return {field: translated(message, exc.params_of(field), timezone) for field, message in exc.errors.items()}
-    return {exc.field or "__all__": translated(exc.message, exc.params, timezone)}
 
 
 def form_values(form: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
