@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import User
 from campaigns.models import AdvancementRule, Campaign, Phase
 from core.errors import N_, ValidationFailed
-from core.numbers import parse_int
 from core.pagination import PER_PAGE_CHOICES, Page, page_of, query_string
 from core.pagination import per_page as pick_per_page
 from judging.advancement_rules import apply_blocker
@@ -35,9 +34,9 @@ from judging.models import AdvancementOutcome
 from judging.ranking import name_rows, phase_rankings
 from judging.result_views import approval_campaign
 from web.controllers.judging_views import PAGE, Organized
-from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
-from web.forms import or_form_again, read_form
+from web.forms import Form, or_form_again, read_form
 from web.i18n import gettext as _
 from web.refusals import refused
 
@@ -75,13 +74,14 @@ class ListParams:
         return base if page is not None else (base + "&" if base != "?" else base)
 
 
-def _params_of_form(form: Any) -> ListParams:
+def _params_of_form(form: Form) -> ListParams:
+    """The list the form was sent from, to show it again as it was."""
     return ListParams.of(
-        parse_int(form_value(form, "page")) or 1,
-        parse_int(form_value(form, "per_page")),
-        parse_int(form_value(form, "challenge")),
-        form_value(form, "show") or "all",
-        form_value(form, "q"),
+        form.number("page") or 1,
+        form.number("per_page"),
+        form.number("challenge"),
+        form.text("show") or "all",
+        form.text("q"),
     )
 
 
@@ -211,7 +211,7 @@ async def advancement_override(
     user = signed_in(request)
     campaign, phase = organized.campaign, organized.phase
     form = await read_form(request)
-    params = _params_of_form(form.data)
+    params = _params_of_form(form)
     typed = form.values("outcome", "reason")
 
     async def again(errors: dict[str, str], status: int) -> Template:

@@ -4,7 +4,6 @@ its timeline, the timeline's context, form values."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +20,7 @@ from campaigns.models import Campaign, CampaignStatus, PhaseKind, PhaseStatus
 from campaigns.phase_transitions import reopen_refusal
 from campaigns.transitions import closing_refusal, plan_opening, reopen_errors
 from core.errors import N_, NotFound
-from web.deps import DbSession, form_value, signed_in
+from web.deps import DbSession, signed_in
 from web.refusals import note_timezone
 from web.timeline_chart import build_chart
 
@@ -52,11 +51,6 @@ async def full_campaign(db: AsyncSession, campaign_id: int) -> Campaign:
     if campaign is None:
         raise NotFound(N_("We could not find that campaign."))
     return campaign
-
-
-def form_values(form: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    """The named fields of a posted form, each as web.deps.form_value reads it (trimmed, "" when missing)."""
-    return {name: form_value(form, name) for name in names}
 
 
 def _controls(campaign: Campaign, now: datetime) -> dict[int, dict[str, Any]]:

@@ -31,7 +31,7 @@ from incubation.services import (
     winning_team,
 )
 from teams.models import Membership, Team
-from web.deps import EXECUTIVE, USER, AppClock, DbSession, form_value, signed_in
+from web.deps import EXECUTIVE, USER, AppClock, DbSession, signed_in
 from web.flash import see_other
 from web.forms import or_form_again, read_form
 from web.i18n import gettext as _
@@ -191,14 +191,13 @@ async def project_status(
 ) -> Response[Any]:
     user = signed_in(request)
     project = await project_for(db_session, user, project_id)
-    form = await request.form()
-    raw = form_value(form, "status")
+    form = await read_form(request)
     try:
-        target = ProjectStatus(raw)
+        target = ProjectStatus(form.text("status"))
     except ValueError:
         return await _project_page(db_session, user, project, error=_("Choose a valid status."), status=422)
     try:
-        await change_status(db_session, user, clock.now(), project, target, reason=form_value(form, "reason"))
+        await change_status(db_session, user, clock.now(), project, target, reason=form.text("reason"))
     except ValidationFailed as exc:  # the reason is too long: the page again, with the message
         return await _project_page(
             db_session, user, project, error=_(exc.message, **exc.params), status=exc.status_code

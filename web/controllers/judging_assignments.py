@@ -22,8 +22,9 @@ from judging.phases import ENTRY_NOT_FOUND
 from judging.progress import short_entries
 from teams.models import Entry
 from web.controllers.judging_views import Organized
-from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
+from web.forms import read_form
 from web.i18n import gettext as _
 from web.refusals import back_to, refused
 
@@ -134,10 +135,8 @@ async def assignment_add(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign, phase = organized.campaign, organized.phase
-    form = await request.form()
-    entry_id = parse_int(form_value(form, "entry_id"))
-    judge_id = parse_int(form_value(form, "judge_id"))
-    page = max(1, parse_int(form_value(form, "page")) or 1)
+    form = await read_form(request)
+    entry_id, judge_id, page = form.number("entry_id"), form.number("judge_id"), form.page()
     if entry_id is None:
         raise NotFound(ENTRY_NOT_FOUND)
     path = f"{_assignments_path(campaign, phase)}?page={page}#entry-{entry_id}"
@@ -160,7 +159,7 @@ async def assignment_remove(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign, phase = organized.campaign, organized.phase
-    page = max(1, parse_int(form_value(await request.form(), "page")) or 1)
+    page = (await read_form(request)).page()
     path = f"{_assignments_path(campaign, phase)}?page={page}"
     back_to(request, path)
     await unassign_judge(db_session, user, clock.now(), phase, assignment_id)
@@ -180,7 +179,7 @@ async def assignment_auto(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign, phase = organized.campaign, organized.phase
-    raw_seed = form_value(await request.form(), "seed")
+    raw_seed = (await read_form(request)).text("seed")
     seed = parse_int(raw_seed)
     if seed is None or not 0 <= seed <= 2**31:
         return await _assignments_page(

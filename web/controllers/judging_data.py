@@ -22,8 +22,9 @@ from judging.progress import phase_card_rows
 from judging.ranking import phase_ranking
 from judging.rubric import rubric
 from web.controllers.judging_views import BASE, PAGE, Organized, phase_path
-from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
+from web.forms import read_form
 from web.i18n import gettext as _
 from web.refusals import refused
 
@@ -131,9 +132,9 @@ async def import_upload(
     """A CSV or Excel sheet of scorecards; every row or none."""
     user = signed_in(request)
     campaign, phase = organized.campaign, organized.phase
-    form = await request.form()
-    replace = bool(form_value(form, "replace"))
-    upload = form.get("file")
+    form = await read_form(request)
+    replace = form.flag("replace")
+    upload = form.data.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         message = _("Choose a CSV or Excel file to import.")
         return await _import_page(db_session, campaign, phase, message=message, replace=replace, status=422)

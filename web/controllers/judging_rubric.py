@@ -224,7 +224,7 @@ async def rubric_move(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign, phase = organized.campaign, organized.phase
-    direction = form_value(await request.form(), "direction")
+    direction = (await read_form(request)).text("direction")
     path = _rubric_path(campaign, phase)
     await move_criterion(db_session, user, clock.now(), phase, criterion_id, direction)
     return see_other(request, f"{path}#criterion-{criterion_id}")

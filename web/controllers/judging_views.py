@@ -1,6 +1,6 @@
 """What the judging pages share: the judging phase in the organizer's scope (a dependency,
-``organized``, declared once on the router of the organizer's pages) and its path, and
-domain errors as translated messages (times shown in the campaign's time zone)."""
+``organized``, declared once on the router of the organizer's pages, which notes the campaign's
+time zone for the refusals' messages) and its path."""
 
 from __future__ import annotations
 
