@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.access import is_platform_lead
@@ -32,6 +32,15 @@ async def is_judge_of(session: AsyncSession, campaign_id: int, user_id: int) -> 
         )
     )
     return bool(found)
+
+
+def organizer_or_sponsor(user: User) -> ColumnElement[bool]:
+    """The campaigns the person holds the organizer role in or sponsors, as a condition on
+    ``Campaign`` (the campaigns listed as theirs; ``can_organize`` decides what they may do)."""
+    roles = select(CampaignRole.campaign_id).where(
+        CampaignRole.user_id == user.id, CampaignRole.role == CampaignRoleKind.ORGANIZER
+    )
+    return or_(Campaign.id.in_(roles), Campaign.sponsor_id == user.id)
 
 
 async def can_organize(session: AsyncSession, campaign: Campaign, user: User) -> bool:

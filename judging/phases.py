@@ -19,6 +19,16 @@ PHASE_NOT_FOUND = N_("We could not find that judging phase.")
 ENTRY_NOT_FOUND = N_("We could not find that entry.")
 
 
+def judging_state(phase: Phase, now: datetime) -> str:
+    """Where judging stands for a judge: "open" (scorecards are written), "pending" (not opened yet)
+    or "closed"."""
+    if accepts_writes(phase, now):
+        return "open"
+    if phase.status is not PhaseStatus.CLOSED and now < phase.opens_at:
+        return "pending"
+    return "closed"
+
+
 async def judging_phase(session: AsyncSession, campaign: Campaign, phase_id: int) -> Phase:
     """A judging phase of ``campaign`` (resolved in the caller's scope), else 404."""
     phase = await session.scalar(

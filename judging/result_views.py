@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from accounts.access import is_platform_lead
 from accounts.models import User
 from campaigns.access import CAMPAIGN_NOT_FOUND, can_organize, visible_campaign
 from campaigns.models import Campaign, Challenge
@@ -97,3 +98,11 @@ async def winners(session: AsyncSession, user: User, campaign_id: int) -> Winner
         {challenge.id: challenge for challenge in challenges},
         organizer,
     )
+
+
+async def approval_campaign(session: AsyncSession, user: User, campaign_id: int) -> Campaign:
+    """A campaign whose awards the user may approve: a platform lead's (an executive's or an
+    admin's) that they see; anyone else gets 404."""
+    if not is_platform_lead(user):
+        raise NotFound(CAMPAIGN_NOT_FOUND)
+    return await visible_campaign(session, campaign_id, user)

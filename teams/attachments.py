@@ -33,7 +33,7 @@ from campaigns.models import Campaign
 from core.audit import record
 from core.errors import N_, Conflict, NotFound
 from teams import storage
-from teams.models import Attachment, Entry, Team
+from teams.models import Attachment, Entry, Team, in_submitted_version
 from teams.scope import member_team
 from teams.write_window import (
     LateWrite,
@@ -222,12 +222,12 @@ async def submitted_attachments(session: AsyncSession, entry_id: int | None) -> 
     """The files of the version submitted in time, which everyone but the team sees, oldest first."""
     if entry_id is None:
         return []
-    return list((await session.scalars(_files(entry_id).where(Attachment.submitted.is_(True)))).all())
+    return list((await session.scalars(_files(entry_id).where(in_submitted_version()))).all())
 
 
 async def removed_submitted(session: AsyncSession, entry_id: int | None) -> list[Attachment]:
     """Files the team removed that stay in its submitted version until it submits again."""
     if entry_id is None:
         return []
-    query = _files(entry_id).where(Attachment.submitted.is_(True), Attachment.removed_at.is_not(None))
+    query = _files(entry_id).where(in_submitted_version(), Attachment.removed_at.is_not(None))
     return list((await session.scalars(query)).all())

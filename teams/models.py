@@ -5,7 +5,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    select,
+)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from accounts.models import User
@@ -131,7 +142,7 @@ class Entry(Base):
     )
     # the files of the version submitted in time: what everyone but the team sees
     submitted_attachments: Mapped[list[Attachment]] = relationship(
-        primaryjoin=lambda: (Attachment.entry_id == Entry.id) & Attachment.submitted.is_(True),
+        primaryjoin=lambda: (Attachment.entry_id == Entry.id) & in_submitted_version(),
         lazy="raise",
         order_by=lambda: [Attachment.created_at, Attachment.id],
         viewonly=True,
@@ -291,3 +302,9 @@ class TeamNeed(Base):
     team_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("team.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(SKILL_MAX))
     key: Mapped[str] = mapped_column(String(SKILL_MAX))
+
+
+def in_submitted_version() -> ColumnElement[bool]:
+    """The files of the version submitted in time: what everyone but the team sees (the one home of
+    that rule, for ``Entry.submitted_attachments`` and the queries of ``teams.attachments``)."""
+    return Attachment.submitted.is_(True)

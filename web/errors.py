@@ -28,8 +28,11 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from core.concurrency import is_concurrent_change
 from core.errors import N_, DomainError, ValidationFailed
 from web.flash import is_htmx, see_other
+from web.forms import FormRefused
 from web.i18n import gettext as _
 from web.input_guard import MalformedInput
+from web.messages import error_message, error_messages
+from web.refusals import noted_timezone, refused_page
 from web.security import CSRF_FAILED
 
 log = logging.getLogger("kaizen.web")
@@ -142,14 +145,22 @@ def _referring_page(request: Request[Any, Any, Any]) -> str | None:
 
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    message = _(exc.message, **exc.params)
+    message = error_message(exc, noted_timezone(request))
+    # A refusal of a route that names the page to go back to (``web.refusals``): there, any but a 404.
+    if request.method == "POST" and exc.status_code != 404 and (page := refused_page(request)):
+        return see_other(request, page, error=message)
     # A refused action button (a conflict, not a field error nor a missing object) whose handler
     # did not answer itself: back to the page it was pressed on, so that a reload sends nothing.
     action = request.method == "POST" and exc.status_code not in (404, 422)
     if action and not is_htmx(request) and not wants_json(request) and (back := _referring_page(request)):
         return see_other(request, back, error=message)
-    errors = {k: _(v) for k, v in exc.errors.items()} if isinstance(exc, ValidationFailed) else None
+    errors = error_messages(exc) if isinstance(exc, ValidationFailed) else None
     return error_response(request, exc.status_code, message, exc.field, errors)
+
+
+def form_refused_handler(_request: Request[Any, Any, Any], exc: FormRefused) -> Response[Any]:
+    """The form again, with what was typed and the messages (``web.forms.or_form_again``)."""
+    return exc.response
 
 
 def malformed_input_handler(request: Request[Any, Any, Any], exc: MalformedInput) -> Response[Any]:
@@ -229,6 +240,7 @@ def database_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     DomainError: domain_error_handler,
+    FormRefused: form_refused_handler,
     MalformedInput: malformed_input_handler,
     NotAuthorizedException: not_authorized_handler,
     PermissionDeniedException: http_exception_handler,

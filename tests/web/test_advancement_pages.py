@@ -90,6 +90,9 @@ async def test_organizer_previews_applies_and_overrides(
     url = f"{_url(s)}/teams/{teams['Beta'].id}"
     refused = await browser.post(url, {"outcome": "advance", "reason": ""})
     assert refused.status_code == 422 and "Give the reason for this decision." in refused.text
+    unknown = await browser.post(url, {"outcome": "promote", "reason": "Kept as typed"})
+    assert unknown.status_code == 422 and "Choose whether the team advances or is eliminated." in unknown.text
+    assert "Kept as typed" in unknown.text
     assert (await browser.post(url, {"outcome": "advance", "reason": "Judges missed the demo"})).status_code == 303
     row = await db.scalar(select(Advancement).where(Advancement.team_id == teams["Beta"].id))
     team = await db.get(Team, teams["Beta"].id, populate_existing=True)

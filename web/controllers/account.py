@@ -17,7 +17,8 @@ from accounts.models import User
 from accounts.profile import change_password, selectable_timezones, update_preferences
 from core.errors import DomainError
 from web.auth import LOCALE_COOKIE, session_cookie_name
-from web.deps import USER, AppClock, AppSettings, DbSession, form_value, signed_in
+from web.deps import USER, AppClock, AppSettings, DbSession, signed_in
+from web.forms import or_form_again, read_form
 from web.i18n import LOCALES, get_locale
 from web.messages import error_messages
 
@@ -64,14 +65,12 @@ async def account(
 @post("/account/preferences", opt=USER, name="account_preferences")
 async def account_preferences(request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock) -> Response[Any]:
     user = signed_in(request)
-    form = await request.form()
-    values = {"timezone": form_value(form, "timezone"), "locale": form_value(form, "locale")}
-    try:
-        await update_preferences(db_session, user, clock.now(), timezone=values["timezone"], locale=values["locale"])
-    except DomainError as exc:
-        return await _account_page(
-            request, db_session, values=values, errors=error_messages(exc), status=exc.status_code
-        )
+    values = (await read_form(request)).values("timezone", "locale")
+    await or_form_again(
+        request,
+        update_preferences(db_session, user, clock.now(), timezone=values["timezone"], locale=values["locale"]),
+        lambda errors, status: _account_page(request, db_session, values=values, errors=errors, status=status),
+    )
     # the cookie keeps the language after signing out, as the header's switch does
     language = Cookie(
         key=LOCALE_COOKIE, value=values["locale"], httponly=True, samesite="lax", path="/", max_age=365 * 24 * 3600

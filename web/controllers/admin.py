@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlencode
@@ -18,20 +17,15 @@ from sqlalchemy.orm import joinedload
 from accounts.administration import AccountInput, account, create_account, update_account
 from accounts.models import Department, User
 from accounts.services import import_directory
-from core.errors import DomainError, ValidationFailed
 from core.numbers import parse_int
 from core.pagination import paginate
-from web.deps import ADMIN, AppClock, DbSession, form_value, signed_in
+from web.deps import ADMIN, AppClock, DbSession, signed_in
+from web.forms import is_invalid, or_form_again, read_form
 from web.i18n import gettext as _
-from web.messages import error_messages
 
 PAGE_SIZE = 20
 IMPORT_MAX_BYTES = 2 * 1024 * 1024
 SEARCH_MAX = 100
-
-
-def _flag(form: Mapping[str, Any], name: str) -> bool:
-    return bool(form_value(form, name))
 
 
 def _like_pattern(text: str) -> str:
@@ -85,12 +79,10 @@ async def users(
 # --- create ------------------------------------------------------------------------------------
 
 
-def _new_form(
-    values: dict[str, Any], errors: dict[str, str], departments: list[Department], status: int = 200
-) -> Template:
+async def _new_form(db: AsyncSession, values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Template:
     return Template(
         template_name="admin/user_new.html",
-        context={"values": values, "errors": errors, "departments": departments},
+        context={"values": values, "errors": errors, "departments": await _departments(db)},
         status_code=status,
     )
 
@@ -98,39 +90,36 @@ def _new_form(
 @get("/admin/users/new", opt=ADMIN, name="admin_user_new")
 async def user_new(db_session: DbSession) -> Template:
     values = {"email": "", "name": "", "department": "", "is_admin": False, "is_executive": False}
-    return _new_form(values, {}, await _departments(db_session))
+    return await _new_form(db_session, values, {})
 
 
 @post("/admin/users/new", opt=ADMIN, name="admin_user_create")
 async def user_create(request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock) -> Response[Any]:
-    form = await request.form()
+    form = await read_form(request)
     values: dict[str, Any] = {
-        "email": form_value(form, "email"),
-        "name": form_value(form, "name"),
-        "department": form_value(form, "department"),
-        "is_admin": _flag(form, "is_admin"),
-        "is_executive": _flag(form, "is_executive"),
+        **form.values("email", "name", "department"),
+        "is_admin": form.flag("is_admin"),
+        "is_executive": form.flag("is_executive"),
     }
-    password = str(form.get("password") or "")
     data = AccountInput(values["name"], values["department"], values["is_admin"], values["is_executive"])
-    try:
-        user = await create_account(
-            db_session, signed_in(request), clock.now(), values["email"], data, password or None
-        )
-    except DomainError as exc:
-        return _new_form(values, error_messages(exc), await _departments(db_session), exc.status_code)
+    password = form.verbatim("password") or None
+    user = await or_form_again(
+        request,
+        create_account(db_session, signed_in(request), clock.now(), values["email"], data, password),
+        lambda errors, status: _new_form(db_session, values, errors, status),
+    )
     return Redirect(path=f"/admin/users?{urlencode({'q': user.email, 'saved': 1})}", status_code=303)
 
 
 # --- edit --------------------------------------------------------------------------------------
 
 
-def _edit_form(
-    user: User, values: dict[str, Any], errors: dict[str, str], departments: list[Department], status: int = 200
+async def _edit_form(
+    db: AsyncSession, user: User, values: dict[str, Any], errors: dict[str, str], status: int = 200
 ) -> Template:
     return Template(
         template_name="admin/user_edit.html",
-        context={"account": user, "values": values, "errors": errors, "departments": departments},
+        context={"account": user, "values": values, "errors": errors, "departments": await _departments(db)},
         status_code=status,
     )
 
@@ -145,7 +134,7 @@ async def user_edit(db_session: DbSession, user_id: FromPath[int]) -> Template:
         "is_executive": user.is_executive,
         "is_active": user.is_active,
     }
-    return _edit_form(user, values, {}, await _departments(db_session))
+    return await _edit_form(db_session, user, values, {})
 
 
 @post("/admin/users/{user_id:int}/edit", opt=ADMIN, name="admin_user_update")
@@ -155,18 +144,20 @@ async def user_update(
     """Name, department, platform roles and whether the account may sign in
     (``accounts.administration.update_account``)."""
     user = await account(db_session, user_id)
-    form = await request.form()
+    form = await read_form(request)
     data = AccountInput(
-        name=form_value(form, "name"),
-        department=form_value(form, "department"),
-        is_admin=_flag(form, "is_admin"),
-        is_executive=_flag(form, "is_executive"),
-        is_active=_flag(form, "is_active"),
+        name=form.text("name"),
+        department=form.text("department"),
+        is_admin=form.flag("is_admin"),
+        is_executive=form.flag("is_executive"),
+        is_active=form.flag("is_active"),
     )
-    try:
-        await update_account(db_session, signed_in(request), clock.now(), user, data)
-    except ValidationFailed as exc:
-        return _edit_form(user, asdict(data), error_messages(exc), await _departments(db_session), 422)
+    await or_form_again(
+        request,
+        update_account(db_session, signed_in(request), clock.now(), user, data),
+        lambda errors, status: _edit_form(db_session, user, asdict(data), errors, status),
+        when=is_invalid,
+    )
     return Redirect(path=f"/admin/users?{urlencode({'q': user.email, 'saved': 1})}", status_code=303)
 
 
@@ -204,10 +195,11 @@ async def import_users(request: Request[Any, Any, Any], db_session: DbSession, c
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return _import_page(message=_("The file must be a CSV saved as UTF-8 text."), status=422)
-    try:
-        report = await import_directory(db_session, text)
-    except DomainError as exc:
-        return _import_page(message=_(exc.message, **exc.params), status=exc.status_code)
+    report = await or_form_again(
+        request,
+        import_directory(db_session, text),
+        lambda errors, status: _import_page(message=" ".join(errors.values()), status=status),
+    )
     if report.errors:
         translated = [(line, _(message)) for line, message in report.errors]
         return _import_page(errors=translated, message=_("Nothing was imported: please fix these lines."), status=422)

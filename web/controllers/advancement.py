@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -11,12 +12,9 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from accounts.access import is_platform_lead
 from accounts.models import User
-from campaigns.access import CAMPAIGN_NOT_FOUND, visible_campaign
 from campaigns.models import AdvancementRule, Campaign, Phase
-from core.errors import DomainError, NotFound, ValidationFailed
-from core.numbers import parse_int
+from core.errors import N_, ValidationFailed
 from core.pagination import PER_PAGE_CHOICES, Page, page_of, query_string
 from core.pagination import per_page as pick_per_page
 from judging.advancement_rules import apply_blocker
@@ -34,10 +32,13 @@ from judging.advancing import (
 from judging.awards import approve_award, awaiting_approval, campaign_awards
 from judging.models import AdvancementOutcome
 from judging.ranking import name_rows, phase_rankings
-from web.controllers.judging_views import Organized
-from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from judging.result_views import approval_campaign
+from web.controllers.judging_views import PAGE, Organized
+from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
+from web.forms import Form, or_form_again, read_form
 from web.i18n import gettext as _
+from web.refusals import refused
 
 DEFAULT_PER_PAGE = 50
 
@@ -73,13 +74,14 @@ class ListParams:
         return base if page is not None else (base + "&" if base != "?" else base)
 
 
-def _params_of_form(form: Any) -> ListParams:
+def _params_of_form(form: Form) -> ListParams:
+    """The list the form was sent from, to show it again as it was."""
     return ListParams.of(
-        parse_int(form_value(form, "page")) or 1,
-        parse_int(form_value(form, "per_page")),
-        parse_int(form_value(form, "challenge")),
-        form_value(form, "show") or "all",
-        form_value(form, "q"),
+        form.number("page") or 1,
+        form.number("per_page"),
+        form.number("challenge"),
+        form.text("show") or "all",
+        form.text("q"),
     )
 
 
@@ -158,7 +160,11 @@ async def advancement_page(
     return _page(await _page_context(db_session, campaign, phase, ListParams.of(page, per_page, challenge, show, q)))
 
 
-@post("/campaigns/{campaign_id:int}/phases/{phase_id:int}/advancement/apply", opt=USER, name="advancement_apply")
+@post(
+    "/campaigns/{campaign_id:int}/phases/{phase_id:int}/advancement/apply",
+    opt={**USER, **refused(f"{PAGE}/advancement")},
+    name="advancement_apply",
+)
 async def advancement_apply(
     request: Request[Any, Any, Any],
     db_session: DbSession,
@@ -168,10 +174,7 @@ async def advancement_apply(
     user = signed_in(request)
     campaign, phase = organized.campaign, organized.phase
     path = _path(campaign.id, phase.id)
-    try:
-        report = await apply_advancement(db_session, user, clock.now(), phase)
-    except DomainError as exc:
-        return see_other(request, path, error=_(exc.message, **exc.params))
+    report = await apply_advancement(db_session, user, clock.now(), phase)
     if report is None:
         return see_other(request, path, info=_("The rule had been applied already; nothing changed."))
     message = _(
@@ -181,6 +184,16 @@ async def advancement_apply(
         undecided=len(report.undecided),
     )
     return see_other(request, path, ok=message)
+
+
+async def _override(
+    db: AsyncSession, user: User, now: datetime, phase: Phase, team_id: int, typed: dict[str, str]
+) -> None:
+    try:
+        outcome = AdvancementOutcome(typed["outcome"])
+    except ValueError:
+        raise ValidationFailed({"outcome": N_("Choose whether the team advances or is eliminated.")}) from None
+    await override_advancement(db, user, now, phase, team_id, outcome, typed["reason"])
 
 
 @post(
@@ -197,39 +210,28 @@ async def advancement_override(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign, phase = organized.campaign, organized.phase
-    form = await request.form()
+    form = await read_form(request)
     params = _params_of_form(form)
-    typed = {"outcome": form_value(form, "outcome"), "reason": form_value(form, "reason")}
-    try:
-        outcome = AdvancementOutcome(typed["outcome"])
-    except ValueError:
-        error: str | None = _("Choose whether the team advances or is eliminated.")
-    else:
-        error = None
-        try:
-            await override_advancement(db_session, user, clock.now(), phase, team_id, outcome, typed["reason"])
-        except ValidationFailed as exc:
-            error = _(exc.message, **exc.params)
-        except DomainError as exc:
-            if exc.status_code == 404:
-                raise
-            context = await _page_context(db_session, campaign, phase, params)  # no change can be made
-            return _page({**context, "refusal": _(exc.message, **exc.params)}, exc.status_code)
-    if error is not None:  # a field to correct: the page again, with what was typed
+    typed = form.values("outcome", "reason")
+
+    async def again(errors: dict[str, str], status: int) -> Template:
+        if "__all__" in errors:  # the phase's state: no change can be made
+            return _page(
+                {**await _page_context(db_session, campaign, phase, params), "refusal": errors["__all__"]}, status
+            )
+        # a field to correct: the page again, with what was typed beside the team
+        error = next(iter(errors.values()))
         context = await _page_context(
             db_session, campaign, phase, params, errors={team_id: error}, values={team_id: typed}
         )
-        return _page(context, 422)
+        return _page(context, status)
+
+    await or_form_again(request, _override(db_session, user, clock.now(), phase, team_id, typed), again)
     back = _path(campaign.id, phase.id) + params.query(page=params.page).rstrip("?")
     return see_other(request, f"{back}#team-{team_id}", ok=_("The team's outcome is recorded."))
 
 
 # --- executives approve awards ----------------------------------------------------------------
-
-
-def _require_executive(user: User) -> None:
-    if not is_platform_lead(user):
-        raise NotFound(CAMPAIGN_NOT_FOUND)
 
 
 async def _approval_page(db: AsyncSession, campaign: Campaign) -> Template:
@@ -245,12 +247,15 @@ async def _approval_page(db: AsyncSession, campaign: Campaign) -> Template:
 async def awards_approval(
     request: Request[Any, Any, Any], db_session: DbSession, campaign_id: FromPath[int]
 ) -> Template:
-    user = signed_in(request)
-    _require_executive(user)
-    return await _approval_page(db_session, await visible_campaign(db_session, campaign_id, user))
+    return await _approval_page(db_session, await approval_campaign(db_session, signed_in(request), campaign_id))
 
 
-@post("/campaigns/{campaign_id:int}/awards/{award_id:int}/approve", opt=USER, name="awards_approve")
+# approved already, the results published: refused back to the approval page
+@post(
+    "/campaigns/{campaign_id:int}/awards/{award_id:int}/approve",
+    opt={**USER, **refused("/campaigns/{campaign_id}/awards/approval")},
+    name="awards_approve",
+)
 async def award_approve(
     request: Request[Any, Any, Any],
     db_session: DbSession,
@@ -259,16 +264,11 @@ async def award_approve(
     award_id: FromPath[int],
 ) -> Response[Any]:
     user = signed_in(request)
-    _require_executive(user)
-    campaign = await visible_campaign(db_session, campaign_id, user)
-    path = f"/campaigns/{campaign.id}/awards/approval"
-    try:
-        award = await approve_award(db_session, user, clock.now(), campaign, award_id)
-    except NotFound:
-        raise
-    except DomainError as exc:
-        return see_other(request, path, error=_(exc.message, **exc.params))
-    return see_other(request, path, ok=_("Award “%(name)s” approved.", name=award.name))
+    campaign = await approval_campaign(db_session, user, campaign_id)
+    award = await approve_award(db_session, user, clock.now(), campaign, award_id)
+    return see_other(
+        request, f"/campaigns/{campaign.id}/awards/approval", ok=_("Award “%(name)s” approved.", name=award.name)
+    )
 
 
 routes = [advancement_page, advancement_apply, advancement_override, awards_approval, award_approve]

@@ -14,13 +14,13 @@ from sqlalchemy.orm import joinedload
 from accounts.models import User
 from campaigns.models import Campaign, CampaignRole, CampaignRoleKind
 from campaigns.people import add_person, remove_person
-from core.errors import DomainError, NotFound
 from core.pagination import paginate
-from web.controllers.campaign_views import OrganizedCampaign, form_values
+from web.controllers.campaign_views import OrganizedCampaign
 from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
+from web.forms import or_form_again, read_form
 from web.i18n import gettext as _
-from web.messages import error_messages
+from web.refusals import refused
 
 PEOPLE_PAGE_SIZE = 50
 
@@ -67,18 +67,21 @@ async def people(
 async def people_add(
     request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign, clock: AppClock
 ) -> Response[Any]:
-    user = signed_in(request)
-    values = form_values(await request.form(), ("email", "role"))
-    try:
-        await add_person(db_session, user, clock.now(), campaign, values["email"], values["role"])
-    except DomainError as exc:
-        return await _people_page(
-            db_session, campaign, 1, values=values, errors=error_messages(exc), status=exc.status_code
-        )
+    values = (await read_form(request)).values("email", "role")
+    await or_form_again(
+        request,
+        add_person(db_session, signed_in(request), clock.now(), campaign, values["email"], values["role"]),
+        lambda errors, status: _people_page(db_session, campaign, 1, values=values, errors=errors, status=status),
+    )
     return see_other(request, f"/campaigns/{campaign.id}/people", ok=_("%(email)s added.", email=values["email"]))
 
 
-@post("/campaigns/{campaign_id:int}/people/{role_id:int}/remove", opt=USER, name="campaign_people_remove")
+# the last organizer, say: refused back to the people page (a re-sent form must not remove them later)
+@post(
+    "/campaigns/{campaign_id:int}/people/{role_id:int}/remove",
+    opt={**USER, **refused("/campaigns/{campaign_id}/people")},
+    name="campaign_people_remove",
+)
 async def people_remove(
     request: Request[Any, Any, Any],
     db_session: DbSession,
@@ -86,15 +89,8 @@ async def people_remove(
     clock: AppClock,
     role_id: FromPath[int],
 ) -> Response[Any]:
-    user = signed_in(request)
-    path = f"/campaigns/{campaign.id}/people"
-    try:
-        await remove_person(db_session, user, clock.now(), campaign, role_id)
-    except NotFound:
-        raise
-    except DomainError as exc:  # the last organizer, say: a re-sent form must not remove them later
-        return see_other(request, path, error=_(exc.message, **exc.params))
-    return see_other(request, path, ok=_("Removed from the campaign."))
+    await remove_person(db_session, signed_in(request), clock.now(), campaign, role_id)
+    return see_other(request, f"/campaigns/{campaign.id}/people", ok=_("Removed from the campaign."))
 
 
 routes = [

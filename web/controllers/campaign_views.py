@@ -1,10 +1,9 @@
 """What the campaign pages share: the campaign of the path in the organizer's scope (a dependency,
 ``campaign``, declared once on the router of the organizer's pages), the campaign with
-its timeline, the timeline's context, form values, messages."""
+its timeline, the timeline's context, form values."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -20,10 +19,9 @@ from campaigns.deadlines import current_phase, effective_close, is_live, phase_s
 from campaigns.models import Campaign, CampaignStatus, PhaseKind, PhaseStatus
 from campaigns.phase_transitions import reopen_refusal
 from campaigns.transitions import closing_refusal, plan_opening, reopen_errors
-from core.errors import N_, DomainError, NotFound, ValidationFailed
-from web.deps import DbSession, form_value, signed_in
-from web.i18n import format_when
-from web.i18n import gettext as _
+from core.errors import N_, NotFound
+from web.deps import DbSession, signed_in
+from web.refusals import note_timezone
 from web.timeline_chart import build_chart
 
 
@@ -32,7 +30,9 @@ async def provide_organized_campaign(
 ) -> Campaign:
     """The ``campaign`` dependency: the campaign of the path, which the signed-in person
     organizes; 404 outside their scope, before the handler runs."""
-    return await organized_campaign(db_session, campaign_id, signed_in(request))
+    campaign = await organized_campaign(db_session, campaign_id, signed_in(request))
+    note_timezone(request, campaign.timezone)
+    return campaign
 
 
 # declared on the router of the organizer's pages (web.controllers.route_handlers)
@@ -51,26 +51,6 @@ async def full_campaign(db: AsyncSession, campaign_id: int) -> Campaign:
     if campaign is None:
         raise NotFound(N_("We could not find that campaign."))
     return campaign
-
-
-def translated(message: str, params: dict[str, Any], timezone: str) -> str:
-    """A domain message in the reader's language; the times it names in the campaign's zone (and theirs)."""
-    shown = {
-        key: format_when(value, timezone) if isinstance(value, datetime) else value for key, value in params.items()
-    }
-    return _(message, **shown)
-
-
-def messages(exc: DomainError, timezone: str) -> dict[str, str]:
-    """Translated messages by form field; ``__all__`` for a message about the whole form."""
-    if isinstance(exc, ValidationFailed):
-        return {field: translated(message, exc.params_of(field), timezone) for field, message in exc.errors.items()}
-    return {exc.field or "__all__": translated(exc.message, exc.params, timezone)}
-
-
-def form_values(form: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
-    """The named fields of a posted form, each as web.deps.form_value reads it (trimmed, "" when missing)."""
-    return {name: form_value(form, name) for name in names}
 
 
 def _controls(campaign: Campaign, now: datetime) -> dict[int, dict[str, Any]]:

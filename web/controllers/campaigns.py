@@ -28,23 +28,23 @@ from campaigns.lifecycle import (
 )
 from campaigns.models import Campaign, PhaseKind
 from campaigns.publication import publication_blocker
-from core.errors import DomainError
 from core.numbers import parse_int
 from core.pagination import paginate
 from judging.rubric_preview import judging_ahead, rubric_previews
 from teams.membership import team_offers
 from web.controllers.campaign_views import (
     OrganizedCampaign,
-    form_values,
     full_campaign,
     timeline_context,
 )
-from web.deps import EXECUTIVE, USER, AppClock, DbSession, form_value, signed_in
+from web.deps import EXECUTIVE, USER, AppClock, DbSession, signed_in
 from web.flash import see_other
+from web.forms import Form, or_form_again, read_form
 from web.i18n import gettext as _
-from web.messages import error_messages
+from web.refusals import refused
 
 PAGE_SIZE = 20
+CAMPAIGN_PAGE = "/campaigns/{campaign_id}"  # where a refused publish or close goes back to
 COMMON_TIMEZONES = (
     "UTC",
     "Europe/London",
@@ -73,11 +73,12 @@ CAMPAIGN_FIELDS = ("title", "description", "timezone", "min_team_size", "max_tea
 # --- form helpers -----------------------------------------------------------------------------
 
 
-def _campaign_values(form: Mapping[str, Any]) -> dict[str, Any]:
-    values = form_values(form, CAMPAIGN_FIELDS)
-    values["show_judge_names"] = bool(form_value(form, "show_judge_names"))
-    values["show_ranks"] = bool(form_value(form, "show_ranks"))
-    return values
+def _campaign_values(form: Form) -> dict[str, Any]:
+    return {
+        **form.values(*CAMPAIGN_FIELDS),
+        "show_judge_names": form.flag("show_judge_names"),
+        "show_ranks": form.flag("show_ranks"),
+    }
 
 
 def _campaign_input(values: Mapping[str, Any]) -> CampaignInput:
@@ -188,12 +189,12 @@ async def campaign_new() -> Template:
 
 @post("/campaigns", opt=EXECUTIVE, name="campaign_create")
 async def campaign_create(request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock) -> Response[Any]:
-    user = signed_in(request)
-    values = _campaign_values(await request.form())
-    try:
-        campaign = await create_campaign(db_session, user, clock.now(), _campaign_input(values))
-    except DomainError as exc:
-        return _campaign_form(None, values, error_messages(exc), exc.status_code)
+    values = _campaign_values(await read_form(request))
+    campaign = await or_form_again(
+        request,
+        create_campaign(db_session, signed_in(request), clock.now(), _campaign_input(values)),
+        lambda errors, status: _campaign_form(None, values, errors, status),
+    )
     return see_other(request, f"/campaigns/{campaign.id}", ok=_("Campaign created as a draft."))
 
 
@@ -208,39 +209,31 @@ async def campaign_edit(
 async def campaign_update(
     request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign, clock: AppClock
 ) -> Response[Any]:
-    user = signed_in(request)
-    values = _campaign_values(await request.form())
-    try:
-        await update_campaign(db_session, user, clock.now(), campaign, _campaign_input(values))
-    except DomainError as exc:
-        return _campaign_form(campaign, values, error_messages(exc), exc.status_code)
+    values = _campaign_values(await read_form(request))
+    await or_form_again(
+        request,
+        update_campaign(db_session, signed_in(request), clock.now(), campaign, _campaign_input(values)),
+        lambda errors, status: _campaign_form(campaign, values, errors, status),
+    )
     return see_other(request, f"/campaigns/{campaign.id}", ok=_("The campaign details are saved."))
 
 
-@post("/campaigns/{campaign_id:int}/publish", opt=USER, name="campaign_publish")
+@post("/campaigns/{campaign_id:int}/publish", opt={**USER, **refused(CAMPAIGN_PAGE)}, name="campaign_publish")
 async def campaign_publish(
     request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign, clock: AppClock
 ) -> Response[Any]:
-    user = signed_in(request)
-    path = f"/campaigns/{campaign.id}"
-    try:
-        await publish_campaign(db_session, user, clock.now(), campaign)
-    except DomainError as exc:
-        return see_other(request, path, error=_(exc.message, **exc.params))
-    return see_other(request, path, ok=_("The campaign is published: everyone eligible can see it now."))
+    await publish_campaign(db_session, signed_in(request), clock.now(), campaign)
+    return see_other(
+        request, f"/campaigns/{campaign.id}", ok=_("The campaign is published: everyone eligible can see it now.")
+    )
 
 
-@post("/campaigns/{campaign_id:int}/close", opt=USER, name="campaign_close")
+@post("/campaigns/{campaign_id:int}/close", opt={**USER, **refused(CAMPAIGN_PAGE)}, name="campaign_close")
 async def campaign_close(
     request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign, clock: AppClock
 ) -> Response[Any]:
-    user = signed_in(request)
-    path = f"/campaigns/{campaign.id}"
-    try:
-        await close_campaign(db_session, user, clock.now(), campaign)
-    except DomainError as exc:
-        return see_other(request, path, error=_(exc.message, **exc.params))
-    return see_other(request, path, ok=_("The campaign is closed."))
+    await close_campaign(db_session, signed_in(request), clock.now(), campaign)
+    return see_other(request, f"/campaigns/{campaign.id}", ok=_("The campaign is closed."))
 
 
 routes = [

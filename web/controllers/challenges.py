@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.challenges import ChallengeInput, add_challenge, update_challenge
 from campaigns.models import Campaign, Challenge
-from core.errors import N_, DomainError, NotFound
-from web.controllers.campaign_views import OrganizedCampaign, form_values
+from core.errors import N_, NotFound
+from web.controllers.campaign_views import OrganizedCampaign
 from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
+from web.forms import or_form_again, read_form
 from web.i18n import gettext as _
-from web.messages import error_messages
 
 CHALLENGE_FIELDS = ("title", "description", "expected_impact", "resources")
 
@@ -63,12 +63,12 @@ async def challenge_new(
 async def challenge_create(
     request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign, clock: AppClock
 ) -> Response[Any]:
-    user = signed_in(request)
-    values = form_values(await request.form(), CHALLENGE_FIELDS)
-    try:
-        await add_challenge(db_session, user, clock.now(), campaign, _challenge_input(values))
-    except DomainError as exc:
-        return _challenge_form(campaign, None, values, error_messages(exc), exc.status_code)
+    values = (await read_form(request)).values(*CHALLENGE_FIELDS)
+    await or_form_again(
+        request,
+        add_challenge(db_session, signed_in(request), clock.now(), campaign, _challenge_input(values)),
+        lambda errors, status: _challenge_form(campaign, None, values, errors, status),
+    )
     return see_other(request, f"/campaigns/{campaign.id}#challenges", ok=_("Challenge added."))
 
 
@@ -89,13 +89,13 @@ async def challenge_update(
     clock: AppClock,
     challenge_id: FromPath[int],
 ) -> Response[Any]:
-    user = signed_in(request)
     challenge = await _challenge_of(db_session, campaign, challenge_id)
-    values = form_values(await request.form(), CHALLENGE_FIELDS)
-    try:
-        await update_challenge(db_session, user, clock.now(), campaign, challenge, _challenge_input(values))
-    except DomainError as exc:
-        return _challenge_form(campaign, challenge, values, error_messages(exc), exc.status_code)
+    values = (await read_form(request)).values(*CHALLENGE_FIELDS)
+    await or_form_again(
+        request,
+        update_challenge(db_session, signed_in(request), clock.now(), campaign, challenge, _challenge_input(values)),
+        lambda errors, status: _challenge_form(campaign, challenge, values, errors, status),
+    )
     return see_other(request, f"/campaigns/{campaign.id}#challenges", ok=_("Challenge saved."))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -15,17 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import User
 from campaigns.deadlines import effective_close, utc_to_local
 from campaigns.models import Campaign, Phase, PhaseKind
-from core.errors import DomainError, ValidationFailed
-from core.numbers import parse_int
 from core.pagination import paginate
 from teams.extensions import campaign_extensions_query, grant_extension, revoke_extension
 from teams.models import EXTENSION_REASON_MAX, Extension, Team
 from web.controllers.campaign_views import OrganizedCampaign
-from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
+from web.forms import is_field_error, or_form_again, read_form
 from web.i18n import gettext as _
 from web.local_time import read_local_time
-from web.messages import error_messages
+from web.refusals import refused
 
 PAGE_SIZE = 50
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
@@ -108,35 +107,33 @@ async def extensions(
     return await _page(db_session, campaign, clock.now(), page, values=values)
 
 
-@post("/campaigns/{campaign_id:int}/extensions", opt=USER, name="campaign_extension_grant")
+# the campaign's state, nothing to correct: refused back to the list; a field: the form again
+@post(
+    "/campaigns/{campaign_id:int}/extensions",
+    opt={**USER, **refused("/campaigns/{campaign_id}/extensions")},
+    name="campaign_extension_grant",
+)
 async def extension_grant(
     request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign, clock: AppClock
 ) -> Response[Any]:
     user = signed_in(request)
-    form = await request.form()
-    values = {name: form_value(form, name) for name in FIELDS}
+    form = await read_form(request)
+    values = form.values(*FIELDS)
     now = clock.now()
     until = read_local_time(values["until"], campaign.timezone)
-    try:
-        await grant_extension(
-            db_session,
-            user,
-            now,
-            campaign,
-            parse_int(values["team_id"]),
-            parse_int(values["phase_id"]),
-            until.value,
-            values["reason"],
-        )
-    except DomainError as exc:
-        if exc.status_code == 404:
-            raise
-        if not isinstance(exc, ValidationFailed) and exc.field is None:  # the campaign's state: nothing to correct
-            return see_other(request, f"/campaigns/{campaign.id}/extensions", error=_(exc.message, **exc.params))
-        errors = error_messages(exc)
+
+    def again(errors: dict[str, str], status: int) -> Awaitable[Template]:
         if until.error is not None and "until" in errors:
             errors["until"] = until.error  # a time the zone skips says so itself
-        return await _page(db_session, campaign, now, values=values, errors=errors, status=exc.status_code)
+        return _page(db_session, campaign, now, values=values, errors=errors, status=status)
+
+    team_id, phase_id = form.number("team_id"), form.number("phase_id")
+    await or_form_again(
+        request,
+        grant_extension(db_session, user, now, campaign, team_id, phase_id, until.value, values["reason"]),
+        again,
+        when=is_field_error,
+    )
     return see_other(request, f"/campaigns/{campaign.id}/extensions", ok=_("The extension is granted."))
 
 

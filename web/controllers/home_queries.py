@@ -15,11 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload
 
 from accounts.models import User
+from campaigns.access import organizer_or_sponsor
 from campaigns.models import (
     Campaign,
     CampaignDepartment,
-    CampaignRole,
-    CampaignRoleKind,
     CampaignStatus,
     Phase,
     PhaseStatus,
@@ -192,12 +191,9 @@ async def judging_work(db: AsyncSession, user: User, now: datetime) -> list[Judg
 
 
 async def organized_by(db: AsyncSession, user: User) -> list[Campaign]:
-    roles = select(CampaignRole.campaign_id).where(
-        CampaignRole.user_id == user.id, CampaignRole.role == CampaignRoleKind.ORGANIZER
-    )
     campaigns = await db.scalars(
         select(Campaign)
-        .where(Campaign.status != CampaignStatus.ARCHIVED, or_(Campaign.id.in_(roles), Campaign.sponsor_id == user.id))
+        .where(Campaign.status != CampaignStatus.ARCHIVED, organizer_or_sponsor(user))
         .order_by(Campaign.id.desc())
         .limit(MAX_ORGANIZED)
     )

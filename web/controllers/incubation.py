@@ -31,10 +31,12 @@ from incubation.services import (
     winning_team,
 )
 from teams.models import Membership, Team
-from web.deps import EXECUTIVE, USER, AppClock, DbSession, form_value, signed_in
+from web.deps import EXECUTIVE, USER, AppClock, DbSession, signed_in
 from web.flash import see_other
+from web.forms import or_form_again, read_form
 from web.i18n import gettext as _
 from web.messages import error_messages
+from web.refusals import refused
 
 PAGE_SIZE = 20
 FIELDS = ("team_id", "title", "description", "sponsor_email", "budget_requested", "budget_approved")
@@ -114,10 +116,10 @@ async def project_new(
 @post("/incubation/projects", opt=EXECUTIVE, name="incubation_project_create")
 async def project_create(request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock) -> Response[Any]:
     actor = signed_in(request)
-    form = await request.form()
-    values: dict[str, Any] = {name: form_value(form, name) for name in FIELDS}
-    values["description"] = str(form.get("description") or "")
-    values["approve"] = form_value(form, "decision") != "propose"
+    form = await read_form(request)
+    values: dict[str, Any] = form.values(*FIELDS)
+    values["description"] = form.verbatim("description")
+    values["approve"] = form.text("decision") != "propose"
     data = ProjectInput(
         team_id=parse_int(values["team_id"]),
         title=values["title"],
@@ -128,10 +130,11 @@ async def project_create(request: Request[Any, Any, Any], db_session: DbSession,
         approve=values["approve"],
     )
     now = clock.now()
-    try:
-        project = await create_project(db_session, actor, now, data)
-    except DomainError as exc:
-        return await _form(db_session, actor, now, values, error_messages(exc), exc.status_code)
+    project = await or_form_again(
+        request,
+        create_project(db_session, actor, now, data),
+        lambda errors, status: _form(db_session, actor, now, values, errors, status),
+    )
     return see_other(request, f"/incubation/projects/{project.id}", ok=_("The incubation project is created."))
 
 
@@ -177,28 +180,29 @@ async def project_page(request: Request[Any, Any, Any], db_session: DbSession, p
     return await _project_page(db_session, user, project)
 
 
-@post("/incubation/projects/{project_id:int}/status", opt=EXECUTIVE, name="incubation_project_status")
+# a move the status does not allow (changed meanwhile): nothing to correct, back to the project
+@post(
+    "/incubation/projects/{project_id:int}/status",
+    opt={**EXECUTIVE, **refused("/incubation/projects/{project_id}")},
+    name="incubation_project_status",
+)
 async def project_status(
     request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, project_id: FromPath[int]
 ) -> Response[Any]:
     user = signed_in(request)
     project = await project_for(db_session, user, project_id)
-    form = await request.form()
-    raw = form_value(form, "status")
+    form = await read_form(request)
     try:
-        target = ProjectStatus(raw)
+        target = ProjectStatus(form.text("status"))
     except ValueError:
         return await _project_page(db_session, user, project, error=_("Choose a valid status."), status=422)
-    path = f"/incubation/projects/{project.id}"
     try:
-        await change_status(db_session, user, clock.now(), project, target, reason=form_value(form, "reason"))
+        await change_status(db_session, user, clock.now(), project, target, reason=form.text("reason"))
     except ValidationFailed as exc:  # the reason is too long: the page again, with the message
         return await _project_page(
             db_session, user, project, error=_(exc.message, **exc.params), status=exc.status_code
         )
-    except DomainError as exc:  # a move the status does not allow (changed meanwhile): nothing to correct here
-        return see_other(request, path, error=_(exc.message, **exc.params))
-    return see_other(request, path, ok=_("The project's status is changed."))
+    return see_other(request, f"/incubation/projects/{project.id}", ok=_("The project's status is changed."))
 
 
 routes = [overview, project_new, project_create, project_page, project_status]

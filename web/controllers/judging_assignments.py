@@ -13,7 +13,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.models import Campaign, Phase
-from core.errors import DomainError, NotFound
+from core.errors import NotFound
 from core.numbers import parse_int
 from core.pagination import paginate
 from judging.assign_by_hand import assign_judge, assignable_entries_query, assignment_board, judge_loads, unassign_judge
@@ -22,10 +22,11 @@ from judging.phases import ENTRY_NOT_FOUND
 from judging.progress import short_entries
 from teams.models import Entry
 from web.controllers.judging_views import Organized
-from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
+from web.forms import read_form
 from web.i18n import gettext as _
-from web.messages import error_message
+from web.refusals import back_to, refused
 
 ENTRIES_PAGE_SIZE = 20
 
@@ -117,7 +118,15 @@ async def assignment_choose(
     )
 
 
-@post("/campaigns/{campaign_id:int}/phases/{phase_id:int}/assignments", opt=USER, name="judging_assignment_add")
+# a refused change goes back to the assignments (at the page and entry it was made on: ``back_to``)
+REFUSED_TO_ASSIGNMENTS = {**USER, **refused("/campaigns/{campaign_id}/phases/{phase_id}/assignments")}
+
+
+@post(
+    "/campaigns/{campaign_id:int}/phases/{phase_id:int}/assignments",
+    opt=REFUSED_TO_ASSIGNMENTS,
+    name="judging_assignment_add",
+)
 async def assignment_add(
     request: Request[Any, Any, Any],
     db_session: DbSession,
@@ -126,25 +135,19 @@ async def assignment_add(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign, phase = organized.campaign, organized.phase
-    form = await request.form()
-    entry_id = parse_int(form_value(form, "entry_id"))
-    judge_id = parse_int(form_value(form, "judge_id"))
-    page = max(1, parse_int(form_value(form, "page")) or 1)
+    form = await read_form(request)
+    entry_id, judge_id, page = form.number("entry_id"), form.number("judge_id"), form.page()
     if entry_id is None:
         raise NotFound(ENTRY_NOT_FOUND)
     path = f"{_assignments_path(campaign, phase)}?page={page}#entry-{entry_id}"
-    try:
-        await assign_judge(db_session, user, clock.now(), phase, entry_id, judge_id)
-    except NotFound:
-        raise
-    except DomainError as exc:  # a conflict of interest, say: a re-sent form must not assign later
-        return see_other(request, path, error=error_message(exc, campaign.timezone))
+    back_to(request, path)  # a conflict of interest, say: a re-sent form must not assign later
+    await assign_judge(db_session, user, clock.now(), phase, entry_id, judge_id)
     return see_other(request, path, ok=_("Judge assigned."))
 
 
 @post(
     "/campaigns/{campaign_id:int}/phases/{phase_id:int}/assignments/{assignment_id:int}/delete",
-    opt=USER,
+    opt=REFUSED_TO_ASSIGNMENTS,
     name="judging_assignment_remove",
 )
 async def assignment_remove(
@@ -156,14 +159,10 @@ async def assignment_remove(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign, phase = organized.campaign, organized.phase
-    page = max(1, parse_int(form_value(await request.form(), "page")) or 1)
+    page = (await read_form(request)).page()
     path = f"{_assignments_path(campaign, phase)}?page={page}"
-    try:
-        await unassign_judge(db_session, user, clock.now(), phase, assignment_id)
-    except NotFound:
-        raise
-    except DomainError as exc:
-        return see_other(request, path, error=error_message(exc, campaign.timezone))
+    back_to(request, path)
+    await unassign_judge(db_session, user, clock.now(), phase, assignment_id)
     return see_other(request, path, ok=_("Assignment removed."))
 
 
@@ -180,7 +179,7 @@ async def assignment_auto(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign, phase = organized.campaign, organized.phase
-    raw_seed = form_value(await request.form(), "seed")
+    raw_seed = (await read_form(request)).text("seed")
     seed = parse_int(raw_seed)
     if seed is None or not 0 <= seed <= 2**31:
         return await _assignments_page(

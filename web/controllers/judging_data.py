@@ -15,16 +15,18 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.models import Campaign, Phase
-from core.errors import N_, DomainError, NotFound
+from core.errors import N_, NotFound
 from judging import exports, sheets
 from judging.importing import import_scorecards
 from judging.progress import phase_card_rows
 from judging.ranking import phase_ranking
 from judging.rubric import rubric
-from web.controllers.judging_views import BASE, Organized, phase_path
-from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from web.controllers.judging_views import BASE, PAGE, Organized, phase_path
+from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
+from web.forms import read_form
 from web.i18n import gettext as _
+from web.refusals import refused
 
 # Litestar adds "; charset=utf-8" to every text/* type: naming it here would send it twice
 CSV = "text/csv"
@@ -118,7 +120,9 @@ async def template_xlsx(
     )
 
 
-@post(f"{BASE}/import", opt=USER, name="judging_import")
+# the phase, not the sheet (judging closed, say): refused back to the import page (a re-sent form must
+# not import later)
+@post(f"{BASE}/import", opt={**USER, **refused(f"{PAGE}/import")}, name="judging_import")
 async def import_upload(
     request: Request[Any, Any, Any],
     db_session: DbSession,
@@ -128,9 +132,9 @@ async def import_upload(
     """A CSV or Excel sheet of scorecards; every row or none."""
     user = signed_in(request)
     campaign, phase = organized.campaign, organized.phase
-    form = await request.form()
-    replace = bool(form_value(form, "replace"))
-    upload = form.get("file")
+    form = await read_form(request)
+    replace = form.flag("replace")
+    upload = form.data.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
         message = _("Choose a CSV or Excel file to import.")
         return await _import_page(db_session, campaign, phase, message=message, replace=replace, status=422)
@@ -148,10 +152,6 @@ async def import_upload(
             replace=replace,
             status=status,
         )
-    except NotFound:
-        raise
-    except DomainError as exc:  # the phase, not the sheet (judging closed, say): a re-sent form must not import later
-        return see_other(request, f"{phase_path(campaign, phase)}/import", error=_(exc.message, **exc.params))
     count = report.created + report.replaced
     done = _("%(count)s scorecards imported (%(replaced)s replaced).", count=count, replaced=report.replaced)
     return see_other(request, f"{phase_path(campaign, phase)}/import", ok=done)

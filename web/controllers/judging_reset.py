@@ -10,14 +10,15 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.models import Campaign, Phase
-from core.errors import DomainError, NotFound, ValidationFailed
 from judging.rubric_reset import REASON_MAX, reopen_rubric, reset_preview
 from web.controllers.judging_views import Organized
 from web.deps import USER, AppClock, DbSession, signed_in
-from web.flash import see_other
+from web.forms import is_invalid, or_form_again, read_form
 from web.i18n import gettext as _
+from web.refusals import refused
 
 BASE = "/campaigns/{campaign_id:int}/phases/{phase_id:int}/rubric/reset"
+BASE_PAGE = "/campaigns/{campaign_id}/phases/{phase_id}/rubric/reset"
 
 
 async def _confirm_page(
@@ -58,7 +59,8 @@ async def reset_form(
     return await _confirm_page(db_session, campaign, phase, clock.now())
 
 
-@post(BASE, opt=USER, name="judging_rubric_reset")
+# advancement applied, results published: refused back to this page (a re-sent form must not reopen later)
+@post(BASE, opt={**USER, **refused(BASE_PAGE)}, name="judging_rubric_reset")
 async def reset(
     request: Request[Any, Any, Any],
     db_session: DbSession,
@@ -68,19 +70,15 @@ async def reset(
     user = signed_in(request)
     campaign, phase = organized.campaign, organized.phase
     now = clock.now()
-    reason = str((await request.form()).get("reason") or "")
-    try:
-        reopened = await reopen_rubric(db_session, user, now, phase, reason)
-    except NotFound:
-        raise
-    except ValidationFailed as exc:  # nothing was written: the refusals come before any change
-        errors = {name: _(message) for name, message in exc.errors.items()}
-        return await _confirm_page(
-            db_session, campaign, phase, now, reason=reason, errors=errors, status=exc.status_code
-        )
-    except DomainError as exc:  # advancement applied, results published: a re-sent form must not reopen later
-        path = f"/campaigns/{campaign.id}/phases/{phase.id}/rubric/reset"
-        return see_other(request, path, error=_(exc.message, **exc.params))
+    reason = (await read_form(request)).verbatim("reason")
+    reopened = await or_form_again(  # nothing was written: the refusals come before any change
+        request,
+        reopen_rubric(db_session, user, now, phase, reason),
+        lambda errors, status: _confirm_page(
+            db_session, campaign, phase, now, reason=reason, errors=errors, status=status
+        ),
+        when=is_invalid,
+    )
     return Redirect(path=f"/campaigns/{campaign.id}/phases/{phase.id}/rubric?reopened={reopened}", status_code=303)
 
 

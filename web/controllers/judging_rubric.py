@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
 from campaigns.models import Campaign, Phase
-from core.errors import N_, DomainError, NotFound, ValidationFailed
+from core.errors import N_, DomainError, NotFound
 from core.numbers import parse_int
 from judging.models import CRITERION_NAME_MAX, Criterion
 from judging.rubric import (
@@ -35,10 +35,16 @@ from judging.rubric_reset import last_reset, reset_refusal
 from web.controllers.judging_views import BASE, Organized, phase_path
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import is_htmx, see_other
+from web.forms import is_invalid, or_form_again, read_form
 from web.i18n import gettext as _
-from web.messages import error_message, error_messages
+from web.refusals import refused
 
 CRITERION_FIELDS = ("name", "guidance", "weight", "scale_min", "scale_max", "descriptors")
+
+
+# the rubric's state (locked, full, judging begun): a refused change goes back to the rubric, so
+# that a re-sent form does not make it later
+REFUSED_TO_RUBRIC = {**USER, **refused("/campaigns/{campaign_id}/phases/{phase_id}/rubric")}
 
 
 def _rubric_path(campaign: Campaign, phase: Phase) -> str:
@@ -78,10 +84,7 @@ def _criterion_input(values: Mapping[str, str]) -> CriterionInput:
 
 
 async def _criterion_form_values(request: Request[Any, Any, Any]) -> dict[str, str]:
-    form = await request.form()
-    values = {name: form_value(form, name) for name in CRITERION_FIELDS}
-    values["descriptors"] = str(form.get("descriptors") or "").strip()
-    return values
+    return (await read_form(request)).values(*CRITERION_FIELDS)
 
 
 async def _rubric_page(
@@ -139,7 +142,7 @@ async def rubric_page(
     return await _rubric_page(db_session, campaign, phase, reopened=reopened)
 
 
-@post("/campaigns/{campaign_id:int}/phases/{phase_id:int}/rubric", opt=USER, name="judging_rubric_add")
+@post("/campaigns/{campaign_id:int}/phases/{phase_id:int}/rubric", opt=REFUSED_TO_RUBRIC, name="judging_rubric_add")
 async def rubric_add(
     request: Request[Any, Any, Any],
     db_session: DbSession,
@@ -150,14 +153,12 @@ async def rubric_add(
     campaign, phase = organized.campaign, organized.phase
     values = await _criterion_form_values(request)
     path = _rubric_path(campaign, phase)
-    try:
-        criterion = await add_criterion(db_session, user, clock.now(), phase, _criterion_input(values))
-    except ValidationFailed as exc:
-        return await _rubric_page(
-            db_session, campaign, phase, values=values, errors=error_messages(exc), status=exc.status_code
-        )
-    except DomainError as exc:  # the rubric's state (locked, full): a re-sent form must not add it later
-        return see_other(request, path, error=error_message(exc, campaign.timezone))
+    criterion = await or_form_again(
+        request,
+        add_criterion(db_session, user, clock.now(), phase, _criterion_input(values)),
+        lambda errors, status: _rubric_page(db_session, campaign, phase, values=values, errors=errors, status=status),
+        when=is_invalid,
+    )
     return see_other(
         request, f"{path}#criterion-{criterion.id}", ok=_("Criterion “%(name)s” added.", name=criterion.name)
     )
@@ -165,7 +166,7 @@ async def rubric_add(
 
 @post(
     "/campaigns/{campaign_id:int}/phases/{phase_id:int}/rubric/{criterion_id:int}",
-    opt=USER,
+    opt=REFUSED_TO_RUBRIC,
     name="judging_rubric_update",
 )
 async def rubric_update(
@@ -179,28 +180,20 @@ async def rubric_update(
     campaign, phase = organized.campaign, organized.phase
     values = await _criterion_form_values(request)
     path = _rubric_path(campaign, phase)
-    try:
-        await update_criterion(db_session, user, clock.now(), phase, criterion_id, _criterion_input(values))
-    except NotFound:
-        raise
-    except ValidationFailed as exc:
-        return await _rubric_page(
-            db_session,
-            campaign,
-            phase,
-            edit_id=criterion_id,
-            values=values,
-            errors=error_messages(exc),
-            status=exc.status_code,
-        )
-    except DomainError as exc:
-        return see_other(request, path, error=error_message(exc, campaign.timezone))
+    await or_form_again(
+        request,
+        update_criterion(db_session, user, clock.now(), phase, criterion_id, _criterion_input(values)),
+        lambda errors, status: _rubric_page(
+            db_session, campaign, phase, edit_id=criterion_id, values=values, errors=errors, status=status
+        ),
+        when=is_invalid,
+    )
     return see_other(request, f"{path}#criterion-{criterion_id}", ok=_("Criterion saved."))
 
 
 @post(
     "/campaigns/{campaign_id:int}/phases/{phase_id:int}/rubric/{criterion_id:int}/delete",
-    opt=USER,
+    opt=REFUSED_TO_RUBRIC,
     name="judging_rubric_delete",
 )
 async def rubric_delete(
@@ -213,18 +206,13 @@ async def rubric_delete(
     user = signed_in(request)
     campaign, phase = organized.campaign, organized.phase
     path = _rubric_path(campaign, phase)
-    try:
-        await delete_criterion(db_session, user, clock.now(), phase, criterion_id)
-    except NotFound:
-        raise
-    except DomainError as exc:
-        return see_other(request, path, error=error_message(exc, campaign.timezone))
+    await delete_criterion(db_session, user, clock.now(), phase, criterion_id)
     return see_other(request, path, ok=_("Criterion removed."))
 
 
 @post(
     "/campaigns/{campaign_id:int}/phases/{phase_id:int}/rubric/{criterion_id:int}/move",
-    opt=USER,
+    opt=REFUSED_TO_RUBRIC,
     name="judging_rubric_move",
 )
 async def rubric_move(
@@ -236,14 +224,9 @@ async def rubric_move(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign, phase = organized.campaign, organized.phase
-    direction = form_value(await request.form(), "direction")
+    direction = (await read_form(request)).text("direction")
     path = _rubric_path(campaign, phase)
-    try:
-        await move_criterion(db_session, user, clock.now(), phase, criterion_id, direction)
-    except NotFound:
-        raise
-    except DomainError as exc:
-        return see_other(request, path, error=error_message(exc, campaign.timezone))
+    await move_criterion(db_session, user, clock.now(), phase, criterion_id, direction)
     return see_other(request, f"{path}#criterion-{criterion_id}")
 
 

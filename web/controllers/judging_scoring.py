@@ -14,7 +14,6 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.deadlines import accepts_writes, effective_close
-from campaigns.models import Phase, PhaseStatus
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.numbers import parse_int
 from judging.assigning import (
@@ -27,6 +26,7 @@ from judging.assigning import (
 )
 from judging.judge_queue import judge_queue
 from judging.models import FEEDBACK_MAX, ScorecardStatus
+from judging.phases import judging_state
 from judging.scorecards import (
     OFF_SCALE,
     AssignedEntry,
@@ -44,14 +44,6 @@ from web.messages import error_message, error_messages
 # --- the judge's queue ------------------------------------------------------------------------
 
 
-def _judging_state(phase: Phase, now: datetime) -> str:
-    if accepts_writes(phase, now):
-        return "open"
-    if phase.status is not PhaseStatus.CLOSED and now < phase.opens_at:
-        return "pending"
-    return "closed"
-
-
 @get("/judging", opt=USER, name="judging_queue")
 async def queue(
     request: Request[Any, Any, Any],
@@ -67,7 +59,7 @@ async def queue(
         template_name="judging/queue.html",
         context={
             "groups": groups,
-            "states": {g.phase.id: _judging_state(g.phase, now) for g in groups},
+            "states": {g.phase.id: judging_state(g.phase, now) for g in groups},
             "reopened_count": sum(1 for g in groups for item in g.items if item.reopened),
             # after a declared conflict: whether the entry got a replacement ("replaced") or not ("short")
             "conflict": conflict if conflict in ("replaced", "short", "enough") else None,
@@ -132,7 +124,7 @@ def _score_context(
         "oob": oob,
         "final": final,
         "writable": writable,
-        "state": _judging_state(view.phase, now),
+        "state": judging_state(view.phase, now),
         "deadline": effective_close(view.phase),
         "total": judge_total(view.criteria, counted),
         "partial": partial_total(view.criteria, counted),

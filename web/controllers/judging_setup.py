@@ -21,14 +21,14 @@ from campaigns.models import (
     Phase,
     RankingScope,
 )
-from core.errors import DomainError, NotFound, ValidationFailed
-from core.numbers import parse_int
 from core.pagination import paginate
 from judging.setup import PhaseSettings, judge_limits, pool_size, set_judge_limits, update_settings
-from web.controllers.judging_views import Organized
-from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from web.controllers.judging_views import PAGE, Organized
+from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
+from web.forms import is_field_error, or_form_again, read_form
 from web.i18n import gettext as _
+from web.refusals import refused
 
 JUDGES_PAGE_SIZE = 30
 FIELDS = ("required_judges", "normalisation", "ranking_scope", "advancement_rule", "advancement_value")
@@ -123,7 +123,12 @@ async def setup_page(
     return await _page(db_session, campaign, phase, max(1, page))
 
 
-@post("/campaigns/{campaign_id:int}/phases/{phase_id:int}/setup", opt=USER, name="judging_setup_save")
+# the phase's state (judging begun, say): refused back to the set-up page; a field: the form again
+@post(
+    "/campaigns/{campaign_id:int}/phases/{phase_id:int}/setup",
+    opt={**USER, **refused(f"{PAGE}/setup")},
+    name="judging_setup_save",
+)
 async def setup_save(
     request: Request[Any, Any, Any],
     db_session: DbSession,
@@ -132,29 +137,23 @@ async def setup_save(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign, phase = organized.campaign, organized.phase
-    form = await request.form()
-    values: dict[str, Any] = {name: form_value(form, name) for name in FIELDS}
-    values["department_conflict"] = form_value(form, "department_conflict") == "on"
+    form = await read_form(request)
+    values: dict[str, Any] = {**form.values(*FIELDS), "department_conflict": form.text("department_conflict") == "on"}
     data = PhaseSettings(
-        required_judges=parse_int(values["required_judges"]),
+        required_judges=form.number("required_judges"),
         normalisation=values["normalisation"],
         ranking_scope=values["ranking_scope"],
         advancement_rule=values["advancement_rule"],
         advancement_value=_number(values["advancement_value"]) if values["advancement_value"] else None,
         department_conflict=values["department_conflict"],
     )
-    path = f"/campaigns/{campaign.id}/phases/{phase.id}/setup"
-    try:
-        await update_settings(db_session, user, clock.now(), phase, data)
-    except ValidationFailed as exc:  # validation comes before any change, so the phase is as it was
-        errors = {name: _(message, **exc.params) for name, message in exc.errors.items()}
-        return await _page(db_session, campaign, phase, 1, values=values, errors=errors, status=exc.status_code)
-    except DomainError as exc:
-        if exc.field:  # a field to correct: the form again, with what was typed
-            errors = {exc.field: _(exc.message, **exc.params)}
-            return await _page(db_session, campaign, phase, 1, values=values, errors=errors, status=exc.status_code)
-        return see_other(request, path, error=_(exc.message, **exc.params))
-    return see_other(request, path, ok=_("The judging set-up is saved."))
+    await or_form_again(  # validation comes before any change, so the phase is as it was
+        request,
+        update_settings(db_session, user, clock.now(), phase, data),
+        lambda errors, status: _page(db_session, campaign, phase, 1, values=values, errors=errors, status=status),
+        when=is_field_error,
+    )
+    return see_other(request, f"/campaigns/{campaign.id}/phases/{phase.id}/setup", ok=_("The judging set-up is saved."))
 
 
 @post(
@@ -171,19 +170,17 @@ async def setup_judge(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign, phase = organized.campaign, organized.phase
-    form = await request.form()
-    page = max(1, parse_int(form_value(form, "page")) or 1)
-    chosen = {parse_int(str(raw)) for raw in form.getall("challenges")} if "challenges" in form else set()
-    try:
-        # a value that is not a number is no challenge of the campaign: refused like one
-        limits = {c if c is not None else -1 for c in chosen}
-        await set_judge_limits(db_session, user, clock.now(), phase, judge_id, limits)
-    except NotFound:
-        raise
-    except DomainError as exc:
-        return await _page(
-            db_session, campaign, phase, page, judge_error=(judge_id, _(exc.message)), status=exc.status_code
-        )
+    form = await read_form(request)
+    page = form.page()
+    # a value that is not a number is no challenge of the campaign: refused like one
+    limits = {c if c is not None else -1 for c in form.numbers("challenges")}
+    await or_form_again(  # refused beside the judge's row
+        request,
+        set_judge_limits(db_session, user, clock.now(), phase, judge_id, limits),
+        lambda errors, status: _page(
+            db_session, campaign, phase, page, judge_error=(judge_id, " ".join(errors.values())), status=status
+        ),
+    )
     path = f"/campaigns/{campaign.id}/phases/{phase.id}/setup?page={page}#judge-{judge_id}"
     return see_other(request, path, ok=_("The judge's challenges are saved."))
 

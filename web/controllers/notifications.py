@@ -11,7 +11,6 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from accounts.models import User
-from core.numbers import parse_int
 from core.pagination import Page
 from notifications.models import Notification
 from notifications.services import (
@@ -25,8 +24,9 @@ from notifications.services import (
     unread_count,
     visible_notification,
 )
-from web.deps import USER, AppClock, AppSettings, DbSession, form_value, signed_in
+from web.deps import USER, AppClock, AppSettings, DbSession, signed_in
 from web.flash import is_htmx
+from web.forms import read_form
 from web.i18n import LOCALES
 from web.notification_text import NotificationText, describe, kind_explanation, kind_label
 from web.settings import Settings
@@ -47,10 +47,6 @@ def _item(notification: Notification) -> Item:
     link = notification.link
     href = link if link.startswith("/") and not link.startswith("//") else ""
     return Item(notification, describe(notification.kind, notification.params), href)
-
-
-def _page_number(raw: str) -> int:
-    return max(1, parse_int(raw) or 1)
 
 
 def _list_context(user: User, page: Page[Notification], unread: int) -> dict[str, Any]:
@@ -94,7 +90,7 @@ async def notification_read(
     notification = await visible_notification(db_session, user, notification_id)
     if notification is None:
         raise NotFoundException()
-    page = _page_number(form_value(await request.form(), "page"))
+    page = (await read_form(request)).page()
     if not is_htmx(request):
         return Redirect(path=f"/notifications?page={page}#notification-{notification_id}", status_code=303)
     unread = await unread_count(db_session, user)
@@ -115,7 +111,7 @@ async def notifications_read_all(
 ) -> Response[Any]:
     user = signed_in(request)
     await mark_read(db_session, user, clock.now())
-    page = _page_number(form_value(await request.form(), "page"))
+    page = (await read_form(request)).page()
     if not is_htmx(request):
         return Redirect(path=f"/notifications?page={page}", status_code=303)
     found = await notifications_page(db_session, user, page, settings.page_size)
@@ -163,11 +159,9 @@ async def notification_preferences_save(
     request: Request[Any, Any, Any], db_session: DbSession, settings: AppSettings
 ) -> Response[Any]:
     user = signed_in(request)
-    form = await request.form()
+    form = await read_form(request)
     chosen = {
-        kind: Channels(
-            in_app=bool(form_value(form, f"in_app_{kind.value}")), email=bool(form_value(form, f"email_{kind.value}"))
-        )
+        kind: Channels(in_app=form.flag(f"in_app_{kind.value}"), email=form.flag(f"email_{kind.value}"))
         for kind in CHOOSABLE_KINDS
     }
     await set_preferences(db_session, user, chosen)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
 from campaigns.models import Campaign, Challenge
-from core.errors import N_, DomainError, NotFound, ValidationFailed
+from core.errors import N_, ValidationFailed
 from core.numbers import parse_int
 from core.pagination import Page
 from judging.analysis import DEFAULT_TOP_N, JudgeSpread, cached_analysis
@@ -39,10 +39,11 @@ from judging.ranking_rows import SCOPES, ChallengeRef, PhaseRanking, RankingRow,
 from judging.recommendation import recommended
 from judging.result_views import winners
 from web.controllers.campaign_views import OrganizedCampaign
-from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
+from web.forms import or_form_again, read_form
 from web.i18n import gettext as _
-from web.messages import error_messages
+from web.refusals import refused
 
 AWARD_FIELDS = ("name", "challenge_id", "team_id", "citation")
 MAX_TOP_N = 1000
@@ -198,13 +199,20 @@ async def results_page(
     return Template(template_name="results/organizer.html", context=context)
 
 
+async def _page_again(
+    db: AsyncSession, campaign: Campaign, now: datetime, errors: dict[str, str], status: int, values: Any = None
+) -> Template:
+    """The results page with a refusal: a field's message beside the field (what was typed kept),
+    one about the state of things (published, say) at the top."""
+    context = await _results_context(db, campaign, None, now, values=values, errors=errors)
+    return Template(template_name="results/organizer.html", context=context, status_code=status)
+
+
 @post("/campaigns/{campaign_id:int}/awards", opt=USER, name="results_award_add")
 async def award_add(
     request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign, clock: AppClock
 ) -> Response[Any]:
-    user = signed_in(request)
-    form = await request.form()
-    values = {name: form_value(form, name) for name in AWARD_FIELDS}
+    values = (await read_form(request)).values(*AWARD_FIELDS)
     data = AwardInput(
         name=values["name"],
         team_id=parse_int(values["team_id"]) if values["team_id"] else None,
@@ -215,20 +223,12 @@ async def award_add(
         data.challenge_id = -1  # not understood: refused as "not a challenge of this campaign"
     if values["team_id"] and data.team_id is None:
         data.team_id = -1
-    try:
-        award = await add_award(db_session, user, clock.now(), campaign, data)
-    except ValidationFailed as exc:
-        context = await _results_context(
-            db_session, campaign, None, clock.now(), values=values, errors=error_messages(exc)
-        )
-        return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
-    except NotFound:
-        raise
-    except DomainError as exc:  # published: refused on the page, with what was typed (409)
-        context = await _results_context(
-            db_session, campaign, None, clock.now(), values=values, errors=error_messages(exc)
-        )
-        return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
+    now = clock.now()
+    award = await or_form_again(
+        request,
+        add_award(db_session, signed_in(request), now, campaign, data),
+        lambda errors, status: _page_again(db_session, campaign, now, errors, status, values),
+    )
     return see_other(
         request,
         _awards_path(campaign),
@@ -248,28 +248,27 @@ async def award_delete(
     clock: AppClock,
     award_id: FromPath[int],
 ) -> Response[Any]:
-    user = signed_in(request)
-    try:
-        await delete_award(db_session, user, clock.now(), campaign, award_id)
-    except NotFound:
-        raise
-    except DomainError as exc:  # published: refused on the page (409)
-        context = await _results_context(db_session, campaign, None, clock.now(), errors=error_messages(exc))
-        return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
+    now = clock.now()
+    await or_form_again(
+        request,
+        delete_award(db_session, signed_in(request), now, campaign, award_id),
+        lambda errors, status: _page_again(db_session, campaign, now, errors, status),
+    )
     return see_other(request, _awards_path(campaign), ok=_("The award was removed."))
 
 
-@post("/campaigns/{campaign_id:int}/results/publish", opt=USER, name="results_publish")
+@post(
+    "/campaigns/{campaign_id:int}/results/publish",
+    opt={**USER, **refused("/campaigns/{campaign_id}/results")},
+    name="results_publish",
+)
 async def results_publish(
     request: Request[Any, Any, Any], db_session: DbSession, campaign: OrganizedCampaign, clock: AppClock
 ) -> Response[Any]:
     """Publishes the results; the page lists what blocks it, and the service refuses it too."""
     user = signed_in(request)
     path = f"/campaigns/{campaign.id}/results"
-    try:
-        published = await publish_results(db_session, user, clock.now(), campaign)
-    except DomainError as exc:
-        return see_other(request, path, error=_(exc.message, **exc.params))
+    published = await publish_results(db_session, user, clock.now(), campaign)
     if not published:
         return see_other(request, path, info=_("The results were already published."))
     return see_other(request, path, ok=_("The results are published: teams now see their awards, scores and feedback."))
@@ -281,27 +280,24 @@ async def results_republish(
 ) -> Response[Any]:
     """Publishes the current results again, with a reason and a confirmation; refused (409, on the
     page, the reason kept) under the conditions that refuse a publication."""
-    user = signed_in(request)
-    form = await request.form()
-    values = {"reason": form_value(form, "reason"), "confirm": form_value(form, "confirm")}
+    values = (await read_form(request)).values("reason", "confirm")
     now = clock.now()
-    try:
-        if values["confirm"] != "yes":
-            raise ValidationFailed(
-                {"confirm": N_("Confirm that every team's results change and that the teams are told.")}
-            )
-        await republish_results(db_session, user, now, campaign, values["reason"])
-    except NotFound:
-        raise
-    except DomainError as exc:
-        # a refusal is shown at the top of the page, a field's message beside the field
-        context = await _results_context(db_session, campaign, None, now, values=values, errors=error_messages(exc))
-        return Template(template_name="results/organizer.html", context=context, status_code=exc.status_code)
+    await or_form_again(
+        request,
+        _republish(db_session, signed_in(request), now, campaign, values),
+        lambda errors, status: _page_again(db_session, campaign, now, errors, status, values),
+    )
     return see_other(
         request,
         f"/campaigns/{campaign.id}/results",
         ok=_("The results are published again: teams now see the current results and have been told why."),
     )
+
+
+async def _republish(db: AsyncSession, user: User, now: datetime, campaign: Campaign, values: dict[str, Any]) -> None:
+    if values["confirm"] != "yes":
+        raise ValidationFailed({"confirm": N_("Confirm that every team's results change and that the teams are told.")})
+    await republish_results(db, user, now, campaign, values["reason"])
 
 
 @get("/campaigns/{campaign_id:int}/winners", opt=USER, name="results_winners")

@@ -21,11 +21,12 @@ from campaigns.timeline_editing import PhaseInput, add_phase, update_phase
 from campaigns.transitions import plan_opening
 from core.errors import N_, DomainError, NotFound
 from core.numbers import parse_int
-from web.controllers.campaign_views import OrganizedCampaign, full_campaign, messages, timeline_context
+from web.controllers.campaign_views import OrganizedCampaign, full_campaign, timeline_context
 from web.deps import USER, AppClock, DbSession, form_value, signed_in
 from web.flash import is_htmx, see_other
 from web.i18n import gettext as _
 from web.local_time import LocalTime, read_local_time, stored_time_note, to_local_input
+from web.messages import error_messages
 
 PHASE_FIELDS = ("kind", "name", "opens_at", "closes_at", "grace_minutes", "judges_phase_id", "required_judges")
 TIME_FIELDS = ("opens_at", "closes_at")
@@ -70,7 +71,7 @@ class PhaseForm:
 
     def errors(self, exc: DomainError, timezone: str) -> dict[str, str]:
         """The operation's messages; a time the form could not read says why itself."""
-        found = messages(exc, timezone)
+        found = error_messages(exc, timezone)
         for name, time in self.times.items():
             if time.error is not None and name in found:
                 found[name] = time.error
@@ -267,7 +268,7 @@ async def _answer(
 
 
 def _refusal(exc: DomainError, timezone: str) -> str:
-    return next(iter(messages(exc, timezone).values()))
+    return next(iter(error_messages(exc, timezone).values()))
 
 
 @post("/campaigns/{campaign_id:int}/phases/{phase_id:int}/open", opt=USER, name="phase_open")
@@ -340,7 +341,7 @@ async def phase_reopen(
     try:
         await reopen_phase(db_session, user, now, phase, closes.value, parse_int(values["grace_minutes"]))
     except DomainError as exc:
-        errors = messages(exc, campaign.timezone)
+        errors = error_messages(exc, campaign.timezone)
         if closes.error is not None and "closes_at" in errors:
             errors["closes_at"] = closes.error
         if "__all__" in errors:  # the timeline's state, not the form: said above the timeline
