@@ -27,10 +27,10 @@ from core.db import metadata
 from core.engine import make_engine
 from core.scheduling import ScheduledAction, run_due
 from schema import import_all_models
-from web import migrate
-from web.app import create_app
 from teams.file_store import S3Location
 from tests.object_store import S3Server, start_s3_server
+from web import migrate
+from web.app import create_app
 from web.settings import Settings
 
 import_all_models()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-import tempfile
 import struct
+import tempfile
 import uuid
 import zipfile
 import zlib
