@@ -91,45 +91,49 @@ def positive_seconds(env: dict[str, str], name: str, default: float) -> float:
     return value
 
 
+def _s3_refusal(bucket: str, prefix: str, endpoint: str, key: str, secret: str) -> str | None:
+    """Why these ``KAIZEN_S3_*`` values cannot work, or None."""
+    if not bucket:
+        return "KAIZEN_S3_BUCKET is required when KAIZEN_STORAGE=s3"
+    if not _BUCKET.fullmatch(bucket):
+        return f"KAIZEN_S3_BUCKET: {bucket!r} is not a bucket name (3-63 of a-z, 0-9, '.', '-')"
+    if prefix and (not _PREFIX.fullmatch(prefix) or {".", ".."} & set(prefix.split("/"))):
+        return f"KAIZEN_S3_PREFIX: {prefix!r} may hold only A-Z, a-z, 0-9, '.', '_', '-' and '/' (no . or .. part)"
+    if endpoint and not _ENDPOINT.fullmatch(endpoint):
+        return f"KAIZEN_S3_ENDPOINT: {endpoint!r} is not an address such as https://s3.example.com:9000"
+    if bool(key) != bool(secret):
+        return (
+            "KAIZEN_S3_ACCESS_KEY_ID and KAIZEN_S3_SECRET_ACCESS_KEY go together: set both, "
+            "or neither to use the AWS_* variables or the machine's role"
+        )
+    return None
+
+
 def object_store(env: Mapping[str, str]) -> S3Location | None:
     """The bucket entry files are kept in (``KAIZEN_STORAGE=s3``), or None for the local disk;
     refuses a setting it cannot use, and S3 settings without ``KAIZEN_STORAGE=s3``."""
     kind = env.get("KAIZEN_STORAGE", "").strip().lower() or "local"
-    given = [name for name in S3_VARIABLES if env.get(name, "").strip()]
+    value = {name.removeprefix("KAIZEN_S3_").lower(): env.get(name, "").strip() for name in S3_VARIABLES}
     if kind not in STORAGE_KINDS:
         raise SettingsError(f"KAIZEN_STORAGE must be local or s3, not {env.get('KAIZEN_STORAGE')!r}")
     if kind == "local":
+        given = [name for name in S3_VARIABLES if env.get(name, "").strip()]
         if given:
             raise SettingsError(
                 f"{', '.join(given)} set, but KAIZEN_STORAGE is local: "
                 "set KAIZEN_STORAGE=s3 to keep files in the bucket, or remove them"
             )
         return None
-    value = {name: env.get(name, "").strip() for name in S3_VARIABLES}
-    bucket, prefix, endpoint = (
-        value["KAIZEN_S3_BUCKET"],
-        value["KAIZEN_S3_PREFIX"].strip("/"),
-        value["KAIZEN_S3_ENDPOINT"],
-    )
-    if not bucket:
-        raise SettingsError("KAIZEN_S3_BUCKET is required when KAIZEN_STORAGE=s3")
-    if not _BUCKET.fullmatch(bucket):
-        raise SettingsError(f"KAIZEN_S3_BUCKET: {bucket!r} is not a bucket name (3-63 of a-z, 0-9, '.', '-')")
-    if prefix and not _PREFIX.fullmatch(prefix):
-        raise SettingsError(f"KAIZEN_S3_PREFIX: {prefix!r} may hold only A-Z, a-z, 0-9, '.', '_', '-' and '/'")
-    if endpoint and not _ENDPOINT.fullmatch(endpoint):
-        raise SettingsError(f"KAIZEN_S3_ENDPOINT: {endpoint!r} is not an address such as https://s3.example.com:9000")
-    key, secret = value["KAIZEN_S3_ACCESS_KEY_ID"], value["KAIZEN_S3_SECRET_ACCESS_KEY"]
-    if bool(key) != bool(secret):
-        raise SettingsError(
-            "KAIZEN_S3_ACCESS_KEY_ID and KAIZEN_S3_SECRET_ACCESS_KEY go together: set both, "
-            "or neither to use the AWS_* variables or the machine's role"
-        )
+    bucket, prefix, endpoint = value["bucket"], value["prefix"].strip("/"), value["endpoint"]
+    key, secret = value["access_key_id"], value["secret_access_key"]
+    refusal = _s3_refusal(bucket, prefix, endpoint, key, secret)
+    if refusal is not None:
+        raise SettingsError(refusal)
     return S3Location(
         bucket=bucket,
         prefix=prefix,
         endpoint=endpoint.rstrip("/"),
-        region=value["KAIZEN_S3_REGION"] or "us-east-1",
+        region=value["region"] or "us-east-1",
         access_key_id=key,
         secret_access_key=secret,
     )
