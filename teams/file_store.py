@@ -8,30 +8,42 @@ the upload directory, or an upload to the bucket (multipart for large files, rea
 file in chunks) after which the staged copy is removed. ``open`` finds a file for a download: its
 size and either its path (local) or a stream of chunks (object store), so a large file is never
 read into memory whole. ``delete`` forgets files, and deleting a missing file is no error.
+An object store that cannot be reached is ``Unavailable`` (503), with a message for the person.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import obstore
 from obstore.store import S3Store
 
-if TYPE_CHECKING:
-    from obstore.store import ClientConfig, S3Config
+from core.errors import N_, Unavailable
 
+if TYPE_CHECKING:
+    from obstore.store import ClientConfig, RetryConfig, S3Config
+
+log = logging.getLogger("kaizen.teams")
+UNAVAILABLE = N_("Files cannot be stored or fetched right now. Please try again in a moment.")
 _STORED_NAME = re.compile(r"[0-9a-f]{32}")
 # chunks of a download from the object store: large enough for few round trips through Python,
 # small enough that many downloads at once stay small in memory
 DOWNLOAD_CHUNK = 256 * 1024
 UPLOAD_PART = 5 * 1024 * 1024  # S3's smallest multipart part
 UPLOAD_CONCURRENCY = 4  # parts in flight per upload: at most 20 MiB of one file in memory
+# a request that fails for a reason worth retrying is tried again a few times, briefly: a person
+# waiting for an upload or a download is told the store is unavailable within seconds, not minutes
+MAX_RETRIES = 3
+RETRY_TIMEOUT = timedelta(seconds=10)
+CONNECT_TIMEOUT = timedelta(seconds=5)
 
 
 class FileMissing(LookupError):
@@ -122,14 +134,17 @@ class S3Location:
 
 def _s3_store(location: S3Location) -> S3Store:
     config: S3Config = {"region": location.region}
-    client: ClientConfig = {}
+    client: ClientConfig = {"connect_timeout": CONNECT_TIMEOUT}
+    retry: RetryConfig = {"max_retries": MAX_RETRIES, "retry_timeout": RETRY_TIMEOUT}
     if location.endpoint:
         config["endpoint"] = location.endpoint
         client["allow_http"] = location.endpoint.startswith("http://")
     if location.access_key_id:
         config["access_key_id"] = location.access_key_id
         config["secret_access_key"] = location.secret_access_key
-    return S3Store(location.bucket, prefix=location.prefix or None, config=config, client_options=client)
+    return S3Store(
+        location.bucket, prefix=location.prefix or None, config=config, client_options=client, retry_config=retry
+    )
 
 
 class ObjectFileStore:
@@ -148,30 +163,39 @@ class ObjectFileStore:
     def staging_dir(self) -> Path:
         return self._staging_dir
 
+    def _unavailable(self, action: str, exc: Exception) -> Unavailable:
+        log.error("the file store %r could not %s: %s", self.location, action, exc)
+        return Unavailable(UNAVAILABLE, field="file")
+
     async def put(self, stored_name: str, staged: Path) -> None:
+        name = check_name(stored_name)
         try:
             await obstore.put_async(
-                self._store,
-                check_name(stored_name),
-                staged,
-                chunk_size=UPLOAD_PART,
-                max_concurrency=UPLOAD_CONCURRENCY,
+                self._store, name, staged, chunk_size=UPLOAD_PART, max_concurrency=UPLOAD_CONCURRENCY
             )
+        except Exception as exc:
+            raise self._unavailable(f"keep {name}", exc) from exc
         finally:
             await asyncio.to_thread(staged.unlink, missing_ok=True)
 
     async def open(self, stored_name: str) -> Readable:
+        name = check_name(stored_name)
         try:
-            result = await obstore.get_async(self._store, check_name(stored_name))
+            result = await obstore.get_async(self._store, name)
         except FileNotFoundError as exc:
-            raise FileMissing(stored_name) from exc
+            raise FileMissing(name) from exc
+        except Exception as exc:
+            raise self._unavailable(f"read {name}", exc) from exc
         return Readable(size=result.meta["size"], chunks=aiter(result.stream(min_chunk_size=DOWNLOAD_CHUNK)))
 
     async def exists(self, stored_name: str) -> bool:
+        name = check_name(stored_name)
         try:
-            await obstore.head_async(self._store, check_name(stored_name))
+            await obstore.head_async(self._store, name)
         except FileNotFoundError:
             return False
+        except Exception as exc:
+            raise self._unavailable(f"find {name}", exc) from exc
         return True
 
     async def delete(self, stored_names: Sequence[str]) -> None:

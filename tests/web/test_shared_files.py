@@ -1,6 +1,6 @@
 """Two app instances behind a load balancer: with one bucket, each serves the files uploaded
 through the other, and a removal through one is seen by both. Nothing stays on either
-instance's own disk."""
+instance's own disk. A bucket that cannot be reached is said, not a 500."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import FrozenClock
-from teams.file_store import DOWNLOAD_CHUNK, S3Location
+from teams.file_store import DOWNLOAD_CHUNK, LocalFileStore, S3Location
 from teams.models import Attachment
 from tests.conftest import Browser
-from tests.factories import make_campaign, make_team, make_user
+from tests.factories import make_campaign, make_entry, make_team, make_user
 from tests.object_store import object_names
 from tests.teams import files
-from tests.teams.helpers import first
+from tests.teams.helpers import count, first
 from web.app import create_app
 from web.settings import Settings
 
@@ -71,3 +71,34 @@ async def test_two_instances_with_one_bucket_serve_each_others_files(
         assert object_names(s3_location) == [figures.stored_name]
 
     assert [files.on_disk(disk) for disk in disks] == [[], []]
+
+
+async def test_a_bucket_that_cannot_be_reached_is_said_and_nothing_is_kept(
+    db: AsyncSession, clock: FrozenClock, settings: Settings, s3_location: S3Location, tmp_path: Path
+) -> None:
+    """An object store that is down: the upload is refused with a message and
+    leaves nothing behind, a download is a 503 with the same message, never a 500."""
+    organizer = await make_user(db, "org@example.com")
+    scenario = await make_campaign(db, organizer=organizer, stage="submission")
+    ann = await make_user(db, "ann@example.com", name="Ann")
+    team = await make_team(db, scenario, ann, name="Lights")
+    entry = await make_entry(db, team, scenario.submission)
+    kept_earlier = await files.make_attachment(db, LocalFileStore(tmp_path / "elsewhere"), entry)
+    await db.commit()
+    # nothing listens on port 1 of this machine: every request is refused
+    down = replace(s3_location, endpoint="http://127.0.0.1:1")
+    wrong = replace(settings, upload_dir=tmp_path / "uploads", s3=down)
+    message = "Files cannot be stored or fetched right now. Please try again in a moment."
+
+    async with AsyncTestClient(app=create_app(wrong, clock=clock), base_url="http://testserver.local") as client:
+        browser = Browser(client)
+        await browser.sign_in("ann@example.com")
+        sent = await browser.post(
+            f"/teams/{team.id}/entry/attachments?phase={scenario.submission.id}",
+            files={"file": ("plan.pdf", files.PDF, "application/pdf")},
+        )
+        assert message in (await browser.landing(sent)).text
+        download = await browser.get(f"/attachments/{kept_earlier.id}")
+        assert download.status_code == 503 and message in download.text
+
+    assert await count(db, Attachment) == 1 and files.on_disk(tmp_path / "uploads") == []
