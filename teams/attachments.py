@@ -95,24 +95,25 @@ async def upload_attachment(
 ) -> Attachment:
     """Adds a file to the team's entry of the phase (created on the first save or file).
 
-    The bytes are copied, measured and typed first, outside any lock; the deadline and the
-    count are checked under the locks, then the file is kept under its generated name. It is
-    removed again if the transaction does not commit.
+    The bytes are copied, measured, typed and kept under a generated name first, outside any
+    lock; the deadline and the count are checked under the locks. The file is removed again if
+    the transaction does not commit (a refusal rolls it back).
     """
     team = await member_team(session, actor, team_id)
     phase = await entry_phase_of(session, team, phase_id, now)
     staged = await asyncio.to_thread(storage.stage, source, limits.store.staging_dir, limits.max_bytes)
     try:
-        campaign, now = await _require_writable(session, team, phase.id, now, clock)
-        entry = await entry_for_update(session, team, phase)
-        held = select(func.count(Attachment.id)).where(Attachment.entry_id == entry.id, Attachment.removed_at.is_(None))
-        count = await session.scalar(held) or 0
-        if count >= limits.max_count:
-            raise Conflict(TOO_MANY, field="file", max=limits.max_count)
+        # before the locks: sending a large file to an object store takes a while
         stored_name = await storage.keep(session, staged, limits.store)
     except BaseException:
         storage.discard(staged)
         raise
+    campaign, now = await _require_writable(session, team, phase.id, now, clock)
+    entry = await entry_for_update(session, team, phase)
+    held = select(func.count(Attachment.id)).where(Attachment.entry_id == entry.id, Attachment.removed_at.is_(None))
+    count = await session.scalar(held) or 0
+    if count >= limits.max_count:
+        raise Conflict(TOO_MANY, field="file", max=limits.max_count)
     attachment = Attachment(
         entry_id=entry.id,
         original_name=storage.safe_name(filename, staged.content_type),
