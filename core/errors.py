@@ -46,6 +46,13 @@ class TooManyAttempts(DomainError):
     status_code = 429
 
 
+class Unavailable(DomainError):
+    """Something the app relies on besides the database (the file store) cannot be reached for
+    now: try again later."""
+
+    status_code = 503
+
+
 class ValidationFailed(Invalid):
     """Several field errors at once: ``errors`` maps a field name to its message.
 

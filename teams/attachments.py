@@ -21,7 +21,6 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import IO
 
 from sqlalchemy import Select, func, select
@@ -33,6 +32,7 @@ from campaigns.models import Campaign
 from core.audit import record
 from core.errors import N_, Conflict, NotFound
 from teams import storage
+from teams.file_store import FileStore
 from teams.models import Attachment, Entry, Team, in_submitted_version
 from teams.scope import member_team
 from teams.write_window import (
@@ -59,7 +59,7 @@ FILE_REFUSALS = RefusalMessages(
 class UploadLimits:
     """Where files are kept and how many and how large they may be (from the settings)."""
 
-    directory: Path
+    store: FileStore
     max_bytes: int
     max_count: int
 
@@ -95,24 +95,25 @@ async def upload_attachment(
 ) -> Attachment:
     """Adds a file to the team's entry of the phase (created on the first save or file).
 
-    The bytes are copied, measured and typed first, outside any lock; the deadline and the
-    count are checked under the locks, then the file is renamed to its generated name. It is
-    removed again if the transaction does not commit.
+    The bytes are copied, measured, typed and kept under a generated name first, outside any
+    lock; the deadline and the count are checked under the locks. The file is removed again if
+    the transaction does not commit (a refusal rolls it back).
     """
     team = await member_team(session, actor, team_id)
     phase = await entry_phase_of(session, team, phase_id, now)
-    staged = await asyncio.to_thread(storage.stage, source, limits.directory, limits.max_bytes)
+    staged = await asyncio.to_thread(storage.stage, source, limits.store.staging_dir, limits.max_bytes)
     try:
-        campaign, now = await _require_writable(session, team, phase.id, now, clock)
-        entry = await entry_for_update(session, team, phase)
-        held = select(func.count(Attachment.id)).where(Attachment.entry_id == entry.id, Attachment.removed_at.is_(None))
-        count = await session.scalar(held) or 0
-        if count >= limits.max_count:
-            raise Conflict(TOO_MANY, field="file", max=limits.max_count)
-        stored_name = storage.keep(session, staged, limits.directory)
+        # before the locks: sending a large file to an object store takes a while
+        stored_name = await storage.keep(session, staged, limits.store)
     except BaseException:
         storage.discard(staged)
         raise
+    campaign, now = await _require_writable(session, team, phase.id, now, clock)
+    entry = await entry_for_update(session, team, phase)
+    held = select(func.count(Attachment.id)).where(Attachment.entry_id == entry.id, Attachment.removed_at.is_(None))
+    count = await session.scalar(held) or 0
+    if count >= limits.max_count:
+        raise Conflict(TOO_MANY, field="file", max=limits.max_count)
     attachment = Attachment(
         entry_id=entry.id,
         original_name=storage.safe_name(filename, staged.content_type),
@@ -149,7 +150,7 @@ async def delete_attachment(
     actor: User,
     team_id: int,
     attachment_id: int,
-    directory: Path,
+    store: FileStore,
     now: datetime,
     *,
     clock: Callable[[], datetime] | None = None,
@@ -188,11 +189,11 @@ async def delete_attachment(
     else:
         await session.delete(attachment)
         await session.flush()
-        storage.remove_after_commit(session, directory, attachment.stored_name)
+        storage.remove_after_commit(session, store, attachment.stored_name)
     return attachment
 
 
-async def forget_removed(session: AsyncSession, entry_id: int, directory: Path) -> None:
+async def forget_removed(session: AsyncSession, entry_id: int, store: FileStore) -> None:
     """After a submission (which takes the submitted mark off removed files): deletes the removed
     files, their rows now and their bytes once the transaction has committed."""
     # a removed file still marked submitted was removed after the last submission: it stays
@@ -203,7 +204,7 @@ async def forget_removed(session: AsyncSession, entry_id: int, directory: Path) 
     )
     for attachment in removed.all():
         await session.delete(attachment)
-        storage.remove_after_commit(session, directory, attachment.stored_name)
+        storage.remove_after_commit(session, store, attachment.stored_name)
     await session.flush()
 
 

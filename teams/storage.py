@@ -1,4 +1,5 @@
-"""Entry files on disk, in plain functions: staged under a temporary name, kept under a generated one.
+"""Entry files, in plain functions: staged on disk under a temporary name, kept under a generated
+one in a ``teams.file_store`` (the local disk or an object store).
 
 What a file is comes from its bytes only, never from its name or the browser's content type:
 PDF, PNG, JPEG, GIF and WebP by their signatures; Word, Excel and PowerPoint (OOXML) and plain
@@ -11,15 +12,18 @@ Rules chosen here:
 - the name a file is shown and downloaded under is the user's name made safe (no path, no
   control or bidirectional characters, at most 255 characters) and always ends with an
   extension of its detected type (``notes.bat`` holding text becomes ``notes.bat.txt``);
-- a file is written to a temporary file in the upload directory, flushed to disk, and renamed
-  to a random name of 32 hex digits; it is removed again if the transaction that records it
-  does not commit, and a removed attachment's file goes only once its removal has committed.
+- a file is written to a temporary file in the store's staging directory, flushed to disk, and
+  kept under a random name of 32 hex digits; it is removed again if the transaction that
+  records it does not commit, and a removed attachment's file goes only once its removal has
+  committed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import hashlib
+import logging
 import os
 import re
 import tempfile
@@ -33,9 +37,13 @@ from typing import IO, Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.util.concurrency import await_only, in_greenlet
 
 from core.errors import N_, Invalid
+from teams.file_store import FileStore, LocalFileStore, check_name
 from teams.models import ATTACHMENT_NAME_MAX
+
+log = logging.getLogger("kaizen.teams")
 
 CHUNK = 1024 * 1024
 PDF = "application/pdf"
@@ -97,7 +105,6 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a local file header; the end reco
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
 _CONTROL_BYTES = re.compile(b"[\x00-\x08\x0b\x0e-\x1f]")
 _CONTENT_TYPES_MAX = 1024 * 1024  # [Content_Types].xml is a few KB; a bigger one is not read
-_STORED_NAME = re.compile(r"[0-9a-f]{32}")
 _RESERVED = re.compile(r'[<>:"/\\|?*]')
 
 
@@ -212,7 +219,7 @@ def ascii_name(name: str) -> str:
     return f"{stem}.{ext}" if ext else stem
 
 
-# --- the file on disk ---------------------------------------------------------------------------
+# --- the file kept ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -259,33 +266,47 @@ def discard(staged: StagedFile) -> None:
 
 
 def stored_path(directory: Path, stored_name: str) -> Path:
-    """Where a kept file lives; only a generated name is ever joined to the directory."""
-    if not _STORED_NAME.fullmatch(stored_name):
-        raise ValueError(f"not a stored file name: {stored_name!r}")
-    return directory / stored_name
+    """Where a kept file lives on the local disk; only a generated name is ever joined to the directory."""
+    return LocalFileStore(directory).path(stored_name)
 
 
-def keep(session: AsyncSession, staged: StagedFile, directory: Path) -> str:
-    """Renames the staged file to a new random name, and removes it again unless ``session``'s
-    transaction commits. Returns the name."""
+async def keep(session: AsyncSession, staged: StagedFile, store: FileStore) -> str:
+    """Moves the staged file into ``store`` under a new random name, and removes it again unless
+    ``session``'s transaction commits. Returns the name."""
     stored_name = uuid.uuid4().hex
-    target = stored_path(directory, stored_name)
-    _hooks(session).created.append(target)
-    os.replace(staged.path, target)
+    _hooks(session).created.append((store, stored_name))
+    await store.put(stored_name, staged.path)
     return stored_name
 
 
-def remove_after_commit(session: AsyncSession, directory: Path, stored_name: str) -> None:
+def remove_after_commit(session: AsyncSession, store: FileStore, stored_name: str) -> None:
     """Deletes the kept file once ``session``'s transaction has committed (never if it rolls back)."""
-    _hooks(session).doomed.append(stored_path(directory, stored_name))
+    _hooks(session).doomed.append((store, check_name(stored_name)))
+
+
+def _delete(files: list[tuple[FileStore, str]]) -> None:
+    """Deletes ``files`` from their stores, from a session's event: awaited in the greenlet of the
+    async session's call that ended the transaction (as its database driver is). A failure is
+    logged, not raised: the transaction's outcome stands, and the file is left over."""
+    stores: dict[int, tuple[FileStore, list[str]]] = {}
+    for store, name in files:
+        stores.setdefault(id(store), (store, []))[1].append(name)
+    for store, names in stores.values():
+        try:
+            if in_greenlet():
+                await_only(store.delete(names))
+            else:  # a session ended outside an async call (at garbage collection, say)
+                asyncio.run(store.delete(names))
+        except Exception:
+            log.exception("could not delete the files %s from %r", ", ".join(names), store)
 
 
 @dataclass(eq=False)  # hashable: its methods are event listeners
 class _FileHooks:
     """Files that follow the outcome of a session's transaction."""
 
-    created: list[Path] = field(default_factory=list)
-    doomed: list[Path] = field(default_factory=list)
+    created: list[tuple[FileStore, str]] = field(default_factory=list)
+    doomed: list[tuple[FileStore, str]] = field(default_factory=list)
     committed: bool = False
 
     def after_commit(self, session: Session) -> None:
@@ -295,11 +316,12 @@ class _FileHooks:
     def after_transaction_end(self, _session: Session, transaction: SessionTransaction) -> None:
         if transaction.parent is not None or transaction.nested:
             return
-        for path in self.doomed if self.committed else self.created:
-            path.unlink(missing_ok=True)
+        files = list(self.doomed if self.committed else self.created)
         self.created.clear()
         self.doomed.clear()
         self.committed = False
+        if files:
+            _delete(files)
 
 
 _HOOKS_KEY = "kaizen.entry_files"

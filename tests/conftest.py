@@ -1,5 +1,6 @@
 """Fixtures: a migrated database per run (SQLite, or PostgreSQL via KAIZEN_TEST_DATABASE_URL),
-emptied after each test, an app with a frozen clock, and a client that speaks CSRF."""
+emptied after each test, an app with a frozen clock, a client that speaks CSRF, and an
+S3-compatible object store (moto's server, on a free local port) with a bucket per test."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from core.db import metadata
 from core.engine import make_engine
 from core.scheduling import ScheduledAction, run_due
 from schema import import_all_models
+from teams.file_store import S3Location
+from tests.object_store import S3Server, start_s3_server
 from web import migrate
 from web.app import create_app
 from web.settings import Settings
@@ -115,6 +118,30 @@ async def db(database_url: str) -> AsyncIterator[AsyncSession]:
     await engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """An S3-compatible server for the run (started on first use only)."""
+    server = start_s3_server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_location(s3_server: S3Server) -> S3Location:
+    """A new, empty bucket of ``s3_server`` for this test, files kept under a prefix in it."""
+    return s3_server.new_bucket(prefix="kaizen/files")
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage_backend(request: pytest.FixtureRequest) -> S3Location | None:
+    """Where the test's files are kept, once on the local disk (None) and once in a bucket: a
+    fixture that takes it runs its tests against both."""
+    if request.param == "local":
+        return None
+    location: S3Location = request.getfixturevalue("s3_location")
+    return location
+
+
 # one application per configuration for the whole run: building one registers every route (a
 # fifth of a second or more each time, a fifth of the suite's time when every test built its own)
 _APPS: dict[Settings, tuple[Litestar, dict[str, Any]]] = {}
@@ -124,9 +151,10 @@ _SHARED_UPLOADS = Path("/nonexistent/kaizen-test-uploads")
 @pytest.fixture
 def app(settings: Settings, clock: FrozenClock) -> Litestar:
     """The application with this test's clock and settings in its state, where every request reads
-    them. The upload directory is read there alone, so apps differing only in it are one; any
+    them. Where files are kept (the upload directory, the bucket) is read there alone, so apps
+    differing only in it are one; any
     other difference in settings (fixed at creation: cookies, CSRF, pool, templates) builds its own."""
-    key = dataclasses.replace(settings, upload_dir=_SHARED_UPLOADS)
+    key = dataclasses.replace(settings, upload_dir=_SHARED_UPLOADS, s3=None)
     if key not in _APPS:
         built = create_app(settings, clock=clock)
         _APPS[key] = (built, dict(built.state))

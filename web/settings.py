@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.engine import DATABASE_POOL_MAX_OVERFLOW, DATABASE_POOL_SIZE, DATABASE_POOL_TIMEOUT, PoolLimits
+from teams.file_store import S3Location
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KAIZEN_VAR_DIR", PROJECT_ROOT / "var"))
@@ -18,6 +21,19 @@ SIGN_IN_MAX_FAILURES = 5  # per account and window
 # per address and window: a whole office behind one NAT, proxy or VPN shares it (see the README)
 SIGN_IN_ADDRESS_MAX_FAILURES = 100
 SIGN_IN_WINDOW_SECONDS = 15 * 60
+STORAGE_KINDS = ("local", "s3")
+S3_VARIABLES = (
+    "KAIZEN_S3_BUCKET",
+    "KAIZEN_S3_PREFIX",
+    "KAIZEN_S3_ENDPOINT",
+    "KAIZEN_S3_REGION",
+    "KAIZEN_S3_ACCESS_KEY_ID",
+    "KAIZEN_S3_SECRET_ACCESS_KEY",
+)
+# S3's rule for bucket names: 3 to 63 lower-case letters, digits, dots and hyphens, a letter or digit at each end
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_PREFIX = re.compile(r"[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*")
+_ENDPOINT = re.compile(r"https?://[^/\s?#]+/?")
 
 
 class SettingsError(RuntimeError):
@@ -75,6 +91,54 @@ def positive_seconds(env: dict[str, str], name: str, default: float) -> float:
     return value
 
 
+def _s3_refusal(bucket: str, prefix: str, endpoint: str, key: str, secret: str) -> str | None:
+    """Why these ``KAIZEN_S3_*`` values cannot work, or None."""
+    if not bucket:
+        return "KAIZEN_S3_BUCKET is required when KAIZEN_STORAGE=s3"
+    if not _BUCKET.fullmatch(bucket):
+        return f"KAIZEN_S3_BUCKET: {bucket!r} is not a bucket name (3-63 of a-z, 0-9, '.', '-')"
+    if prefix and (not _PREFIX.fullmatch(prefix) or {".", ".."} & set(prefix.split("/"))):
+        return f"KAIZEN_S3_PREFIX: {prefix!r} may hold only A-Z, a-z, 0-9, '.', '_', '-' and '/' (no . or .. part)"
+    if endpoint and not _ENDPOINT.fullmatch(endpoint):
+        return f"KAIZEN_S3_ENDPOINT: {endpoint!r} is not an address such as https://s3.example.com:9000"
+    if bool(key) != bool(secret):
+        return (
+            "KAIZEN_S3_ACCESS_KEY_ID and KAIZEN_S3_SECRET_ACCESS_KEY go together: set both, "
+            "or neither to use the AWS_* variables or the machine's role"
+        )
+    return None
+
+
+def object_store(env: Mapping[str, str]) -> S3Location | None:
+    """The bucket entry files are kept in (``KAIZEN_STORAGE=s3``), or None for the local disk;
+    refuses a setting it cannot use, and S3 settings without ``KAIZEN_STORAGE=s3``."""
+    kind = env.get("KAIZEN_STORAGE", "").strip().lower() or "local"
+    value = {name.removeprefix("KAIZEN_S3_").lower(): env.get(name, "").strip() for name in S3_VARIABLES}
+    if kind not in STORAGE_KINDS:
+        raise SettingsError(f"KAIZEN_STORAGE must be local or s3, not {env.get('KAIZEN_STORAGE')!r}")
+    if kind == "local":
+        given = [name for name in S3_VARIABLES if env.get(name, "").strip()]
+        if given:
+            raise SettingsError(
+                f"{', '.join(given)} set, but KAIZEN_STORAGE is local: "
+                "set KAIZEN_STORAGE=s3 to keep files in the bucket, or remove them"
+            )
+        return None
+    bucket, prefix, endpoint = value["bucket"], value["prefix"].strip("/"), value["endpoint"]
+    key, secret = value["access_key_id"], value["secret_access_key"]
+    refusal = _s3_refusal(bucket, prefix, endpoint, key, secret)
+    if refusal is not None:
+        raise SettingsError(refusal)
+    return S3Location(
+        bucket=bucket,
+        prefix=prefix,
+        endpoint=endpoint.rstrip("/"),
+        region=value["region"] or "us-east-1",
+        access_key_id=key,
+        secret_access_key=secret,
+    )
+
+
 def _default_database_url() -> str:
     return f"sqlite+aiosqlite:///{VAR_DIR / 'kaizen.sqlite3'}"
 
@@ -129,6 +193,8 @@ class Settings:
     upload_dir: Path = field(default_factory=lambda: VAR_DIR / "uploads")
     upload_max_bytes: int = UPLOAD_MAX_BYTES
     upload_max_count: int = UPLOAD_MAX_COUNT
+    # None: entry files are kept in upload_dir; else in this bucket, upload_dir only staging uploads
+    s3: S3Location | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -173,6 +239,7 @@ class Settings:
             upload_dir=Path(env["KAIZEN_UPLOAD_DIR"]) if env.get("KAIZEN_UPLOAD_DIR") else VAR_DIR / "uploads",
             upload_max_bytes=int(env.get("KAIZEN_UPLOAD_MAX_BYTES", str(UPLOAD_MAX_BYTES))),
             upload_max_count=int(env.get("KAIZEN_UPLOAD_MAX_COUNT", str(UPLOAD_MAX_COUNT))),
+            s3=object_store(env),
         )
 
     @property

@@ -1,10 +1,12 @@
-"""Small real files of every kind an entry accepts, and some it must refuse, made in memory."""
+"""Small real files of every kind an entry accepts, and some it must refuse, made in memory; and
+what a file store holds, read past the app (the disk, or the bucket through its own client)."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import struct
+import tempfile
 import uuid
 import zipfile
 import zlib
@@ -12,8 +14,10 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from teams.file_store import FileStore, LocalFileStore, ObjectFileStore
 from teams.models import Attachment, Entry
 from tests.conftest import NOW
+from tests.object_store import object_bytes, object_names
 
 PDF = (
     b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
@@ -69,9 +73,32 @@ def plain_zip() -> bytes:
     return _zip({"notes.txt": b"hello", "data/figures.csv": b"a,b\n1,2\n"})
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+def on_disk(directory: Path) -> list[str]:
+    """Every file under ``directory``, temporary ones included."""
+    return sorted(p.name for p in directory.rglob("*") if p.is_file()) if directory.exists() else []
+
+
+def stored(store: FileStore) -> list[str]:
+    """Every file the store holds, and every upload still staged for it (a temporary file)."""
+    staged = on_disk(store.staging_dir)
+    if isinstance(store, ObjectFileStore):
+        return sorted(staged + object_names(store.location))
+    return staged
+
+
+def stored_bytes(store: FileStore, name: str) -> bytes:
+    if isinstance(store, ObjectFileStore):
+        return object_bytes(store.location, name)
+    assert isinstance(store, LocalFileStore)
+    return store.path(name).read_bytes()
+
+
+async def put(store: FileStore, name: str, data: bytes) -> None:
+    """Keeps ``data`` under ``name``, as an upload is kept once staged."""
+    store.staging_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=store.staging_dir, delete=False) as staged:
+        staged.write(data)
+    await store.put(name, Path(staged.name))
 
 
 def text_of_size(size: int) -> bytes:
@@ -81,7 +108,7 @@ def text_of_size(size: int) -> bytes:
 
 async def make_attachment(
     db: AsyncSession,
-    directory: Path,
+    store: FileStore,
     entry: Entry,
     name: str = "plan.pdf",
     data: bytes = PDF,
@@ -89,10 +116,10 @@ async def make_attachment(
     stored_name: str | None = None,
     submitted: bool | None = None,
 ) -> Attachment:
-    """An attachment written straight to disk and to the table (for phases that no longer accept
-    files); part of the submitted version when the entry has one, unless ``submitted`` says."""
+    """An attachment written straight to the store and to the table (for phases that no longer
+    accept files); part of the submitted version when the entry has one, unless ``submitted`` says."""
     stored = stored_name or uuid.uuid4().hex
-    _write(directory / stored, data)
+    await put(store, stored, data)
     attachment = Attachment(
         entry_id=entry.id,
         original_name=name,

@@ -1,5 +1,6 @@
 """Entry attachments through the service: limits at and past each one, type by content, generated
-names, the submission deadline, and the files on disk following the transaction."""
+names, the submission deadline, and the kept files following the transaction; against both file
+stores, the local disk and an S3-compatible bucket (``storage_backend``)."""
 
 from __future__ import annotations
 
@@ -22,18 +23,15 @@ from teams import attachments as attachments_module
 from teams import storage
 from teams.attachments import TOO_MANY, UploadLimits, delete_attachment, entry_attachments, upload_attachment
 from teams.extensions import grant_extension
+from teams.file_store import FileStore, LocalFileStore, ObjectFileStore, S3Location
 from teams.models import Attachment, Entry, Team
 from teams.write_window import LateWrite
 from tests.factories import Scenario, make_campaign, make_team, make_user
 from tests.teams import files
+from tests.teams.files import stored, stored_bytes
 from tests.teams.helpers import count, first, rows_of
 
 H = timedelta(hours=1)
-
-
-def on_disk(directory: Path) -> list[str]:
-    """Every file under the upload directory, temporary ones included."""
-    return sorted(p.name for p in directory.rglob("*") if p.is_file()) if directory.exists() else []
 
 
 async def undo(db: AsyncSession, *objects: Any) -> None:
@@ -62,8 +60,12 @@ async def upload(
 
 
 @pytest.fixture
-def limits(tmp_path: Path) -> UploadLimits:
-    return UploadLimits(directory=tmp_path / "uploads", max_bytes=1000, max_count=3)
+def limits(tmp_path: Path, storage_backend: S3Location | None) -> UploadLimits:
+    uploads = tmp_path / "uploads"
+    store: FileStore = (
+        LocalFileStore(uploads) if storage_backend is None else ObjectFileStore(storage_backend, staging_dir=uploads)
+    )
+    return UploadLimits(store=store, max_bytes=1000, max_count=3)
 
 
 async def test_a_file_of_exactly_the_size_limit_is_kept_and_one_byte_more_is_refused(
@@ -81,7 +83,7 @@ async def test_a_file_of_exactly_the_size_limit_is_kept_and_one_byte_more_is_ref
     await undo(db, ann, team)
     assert over.value.field == "file"
     assert over.value.message == storage.TOO_LARGE and over.value.params == {"max": "1000 B"}
-    assert on_disk(limits.directory) == [stored_name]  # no temporary file left behind
+    assert stored(limits.store) == [stored_name]  # no temporary file left behind
     assert await count(db, Attachment) == 1
     print(f"size limit {limits.max_bytes} B: {limits.max_bytes} kept, {limits.max_bytes + 1} refused")
 
@@ -97,10 +99,10 @@ async def test_the_count_limit_per_entry_at_and_past_it(
         await upload(db, ann, team, "one-more.pdf", files.PDF, limits, clock.now())
     await undo(db, ann, team)
     assert full.value.message == TOO_MANY and full.value.params == {"max": 3} and full.value.field == "file"
-    assert len(on_disk(limits.directory)) == 3
+    assert len(stored(limits.store)) == 3
 
     # removing one makes room for one
-    await delete_attachment(db, ann, team.id, first_id, limits.directory, clock.now())
+    await delete_attachment(db, ann, team.id, first_id, limits.store, clock.now())
     await db.commit()
     await upload(db, ann, team, "one-more.pdf", files.PDF, limits, clock.now())
     entry = await first(db, select(Entry).where(Entry.team_id == team.id))
@@ -115,7 +117,7 @@ async def test_an_empty_file_is_refused(db: AsyncSession, clock: FrozenClock, li
         await upload(db, ann, team, "empty.pdf", b"", limits, clock.now())
     await undo(db, ann, team)
     assert empty.value.message == storage.EMPTY
-    assert on_disk(limits.directory) == [] and await count(db, Attachment) == 0
+    assert stored(limits.store) == [] and await count(db, Attachment) == 0
 
 
 @pytest.mark.parametrize(
@@ -139,7 +141,7 @@ async def test_a_file_named_pdf_whose_bytes_are_something_else_is_refused(
         await upload(db, ann, team, "report.pdf", data, limits, clock.now())
     await undo(db, ann, team)
     assert refused.value.message == message, label
-    assert on_disk(limits.directory) == [] and await count(db, Attachment) == 0
+    assert stored(limits.store) == [] and await count(db, Attachment) == 0
 
 
 @pytest.mark.parametrize(
@@ -177,10 +179,10 @@ async def test_accepted_files_keep_their_detected_type_under_a_generated_name(
     assert (attachment.content_type, attachment.original_name) == (content_type, shown_as)
     assert attachment.size_bytes == len(data) and attachment.sha256 == hashlib.sha256(data).hexdigest()
     assert attachment.uploaded_by_id == ann.id and attachment.created_at == clock.now()
-    # on disk: one file, named by us (32 hex digits), nothing of the user's name in the path
-    assert on_disk(limits.directory) == [attachment.stored_name]
+    # kept: one file, named by us (32 hex digits), nothing of the user's name in the path
+    assert stored(limits.store) == [attachment.stored_name]
     assert len(attachment.stored_name) == 32 and int(attachment.stored_name, 16) >= 0
-    assert (limits.directory / attachment.stored_name).read_bytes() == data
+    assert stored_bytes(limits.store, attachment.stored_name) == data
     audit = await first(db, select(AuditEntry).where(AuditEntry.action == "attachment.add"))
     assert audit.actor_id == ann.id and audit.after["name"] == shown_as and audit.after["size_bytes"] == len(data)
 
@@ -197,13 +199,13 @@ async def test_only_members_add_or_remove_files(db: AsyncSession, clock: FrozenC
             await upload(db, outsider, team, "x.pdf", files.PDF, limits, clock.now())
         await undo(db, ann, team, bob, organizer, other)
         with pytest.raises(NotFound):
-            await delete_attachment(db, outsider, team.id, kept_id, limits.directory, clock.now())
+            await delete_attachment(db, outsider, team.id, kept_id, limits.store, clock.now())
         await undo(db, ann, team, bob, organizer, other)
     # a file of another team is not found through one's own team either
     with pytest.raises(NotFound):
-        await delete_attachment(db, bob, other.id, kept_id, limits.directory, clock.now())
+        await delete_attachment(db, bob, other.id, kept_id, limits.store, clock.now())
     await undo(db, ann, team, bob, organizer, other)
-    assert on_disk(limits.directory) == [stored_name]
+    assert stored(limits.store) == [stored_name]
 
 
 async def test_late_files_are_refused_with_the_frozen_clock_and_allowed_by_an_extension(
@@ -223,9 +225,9 @@ async def test_late_files_are_refused_with_the_frozen_clock_and_allowed_by_an_ex
     assert late.value.status_code == 409 and late.value.field == "file" and late.value.closed_at == close
     assert late.value.params["when"] == utc_to_local(close, "Europe/Berlin").strftime("%Y-%m-%d %H:%M %Z")
     with pytest.raises(LateWrite):
-        await delete_attachment(db, ann, team.id, kept_id, limits.directory, clock.now())
+        await delete_attachment(db, ann, team.id, kept_id, limits.store, clock.now())
     await undo(db, ann, team, scenario.campaign, scenario.submission)
-    assert len(on_disk(limits.directory)) == 2 and await count(db, Attachment) == 2
+    assert len(stored(limits.store)) == 2 and await count(db, Attachment) == 2
 
     # an organizer's extension lets this team (and only it) change its files until it ends
     until = close + 2 * H
@@ -234,7 +236,7 @@ async def test_late_files_are_refused_with_the_frozen_clock_and_allowed_by_an_ex
     await db.commit()
     clock.set(close + H)
     await upload(db, ann, team, "extended.pdf", files.PDF, limits, clock.now())
-    await delete_attachment(db, ann, team.id, kept_id, limits.directory, clock.now())
+    await delete_attachment(db, ann, team.id, kept_id, limits.store, clock.now())
     await db.commit()
     clock.set(until)
     with pytest.raises(LateWrite) as ended:
@@ -245,7 +247,7 @@ async def test_late_files_are_refused_with_the_frozen_clock_and_allowed_by_an_ex
     assert names == ["extended.pdf", "last-moment.pdf"]
 
 
-async def test_removing_a_file_deletes_it_from_disk_once_committed(
+async def test_removing_a_file_deletes_it_from_the_store_once_committed(
     db: AsyncSession, clock: FrozenClock, limits: UploadLimits
 ) -> None:
     _scenario, ann, team, _org = await setup(db)
@@ -253,28 +255,28 @@ async def test_removing_a_file_deletes_it_from_disk_once_committed(
     kept_id, stored_name = kept.id, kept.stored_name
 
     # a removal that is rolled back keeps the file (and the row)
-    await delete_attachment(db, ann, team.id, kept_id, limits.directory, clock.now())
-    assert on_disk(limits.directory) == [stored_name]
+    await delete_attachment(db, ann, team.id, kept_id, limits.store, clock.now())
+    assert stored(limits.store) == [stored_name]
     await undo(db, ann, team)
-    assert on_disk(limits.directory) == [stored_name] and await count(db, Attachment) == 1
+    assert stored(limits.store) == [stored_name] and await count(db, Attachment) == 1
 
-    await delete_attachment(db, ann, team.id, kept_id, limits.directory, clock.now())
+    await delete_attachment(db, ann, team.id, kept_id, limits.store, clock.now())
     await db.commit()
-    assert on_disk(limits.directory) == [] and await count(db, Attachment) == 0
+    assert stored(limits.store) == [] and await count(db, Attachment) == 0
     audit = await first(db, select(AuditEntry).where(AuditEntry.action == "attachment.delete"))
     assert audit.actor_id == ann.id and audit.before["name"] == "plan.pdf" and audit.after is None
 
 
-async def test_nothing_is_left_on_disk_when_the_database_write_fails(
+async def test_nothing_is_left_in_the_store_when_the_database_write_fails(
     db: AsyncSession, clock: FrozenClock, limits: UploadLimits, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _scenario, ann, team, _org = await setup(db)
 
     # the transaction that recorded the file rolls back (a later step of the request failed)
     await upload_attachment(db, ann, team.id, None, "plan.pdf", io.BytesIO(files.PDF), limits, clock.now())
-    assert len(on_disk(limits.directory)) == 1
+    assert len(stored(limits.store)) == 1
     await undo(db, ann, team)
-    assert on_disk(limits.directory) == []
+    assert stored(limits.store) == []
 
     # the write itself fails (here: the audit row)
     async def broken_record(*_args: Any, **_kwargs: Any) -> None:
@@ -284,7 +286,7 @@ async def test_nothing_is_left_on_disk_when_the_database_write_fails(
     with pytest.raises(RuntimeError):
         await upload_attachment(db, ann, team.id, None, "plan.pdf", io.BytesIO(files.PDF), limits, clock.now())
     await undo(db, ann, team)
-    assert on_disk(limits.directory) == [] and await count(db, Attachment) == 0
+    assert stored(limits.store) == [] and await count(db, Attachment) == 0
 
 
 async def test_a_deleted_entry_takes_its_rows_with_it(

@@ -1,12 +1,12 @@
 """Entry attachments through HTTP: the upload form at and past every limit, CSRF with multipart,
-downloads and who may make them, late uploads, removal, and the pages that list the files."""
+downloads and who may make them, late uploads, removal, and the pages that list the files; every
+test once with the files on the local disk and once in an S3-compatible bucket."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -17,12 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit import AuditEntry
 from core.clock import FrozenClock
+from teams.file_store import S3Location
 from teams.models import Attachment, Entry, Extension, Team
 from tests.conftest import Browser
 from tests.factories import Scenario, assign, make_campaign, make_entry, make_team, make_user
 from tests.teams import files
 from tests.teams.helpers import count, first, rows_of, switch_to
 from web.controllers.attachments import UPLOAD_OVERHEAD
+from web.file_stores import file_store
 from web.settings import Settings
 
 MAX_BYTES = 4096
@@ -31,13 +33,15 @@ H = timedelta(hours=1)
 
 
 @pytest.fixture
-def settings(settings: Settings) -> Settings:
-    """The app of these tests takes files of at most 4 KB, three per entry."""
-    return replace(settings, upload_max_bytes=MAX_BYTES, upload_max_count=MAX_COUNT)
+def settings(settings: Settings, storage_backend: S3Location | None) -> Settings:
+    """The app of these tests takes files of at most 4 KB, three per entry, and keeps them on the
+    local disk or in a bucket."""
+    return replace(settings, upload_max_bytes=MAX_BYTES, upload_max_count=MAX_COUNT, s3=storage_backend)
 
 
-def on_disk(directory: Path) -> list[str]:
-    return sorted(p.name for p in directory.rglob("*") if p.is_file()) if directory.exists() else []
+def kept(settings: Settings) -> list[str]:
+    """Every file the app keeps, and any upload still staged."""
+    return files.stored(file_store(settings))
 
 
 async def member_setup(db: AsyncSession) -> tuple[Scenario, Team]:
@@ -68,7 +72,7 @@ async def test_upload_list_download_and_remove_on_the_entry_page(
     assert sent.headers["location"] == f"/teams/{team.id}/entry?phase={scenario.submission.id}#attachments"
     attachment = await first(db, select(Attachment))
     assert (attachment.original_name, attachment.content_type) == ("方案 说明.pdf", "application/pdf")
-    assert on_disk(settings.upload_dir) == [attachment.stored_name]
+    assert kept(settings) == [attachment.stored_name]
     assert await count(db, AuditEntry, AuditEntry.action == "attachment.add") == 1
 
     page = await browser.get(f"/teams/{team.id}/entry")
@@ -87,7 +91,7 @@ async def test_upload_list_download_and_remove_on_the_entry_page(
 
     removed = await browser.post(f"/teams/{team.id}/entry/attachments/{attachment.id}/delete")
     assert removed.status_code == 303
-    assert await count(db, Attachment) == 0 and on_disk(settings.upload_dir) == []
+    assert await count(db, Attachment) == 0 and kept(settings) == []
     assert await count(db, AuditEntry, AuditEntry.action == "attachment.delete") == 1
     assert (await browser.get(f"/attachments/{attachment.id}")).status_code == 404
 
@@ -137,7 +141,7 @@ async def test_size_limit_at_and_past_it_through_the_form(
     assert location["path"].endswith("file_error=too_large")
 
     names = [a.original_name for a in await rows_of(db, select(Attachment))]
-    assert names == ["at-limit.txt"] and len(on_disk(settings.upload_dir)) == 1
+    assert names == ["at-limit.txt"] and len(kept(settings)) == 1
     print(f"limit {MAX_BYTES} B: at the limit 303, +1 byte 422, +{UPLOAD_OVERHEAD + 1} bytes refused unread")
 
 
@@ -250,7 +254,7 @@ async def test_count_limit_empty_missing_and_disguised_files(
     assert html.status_code == 422 and "Files of this kind are not accepted." in html.text
     program = await send(browser, url, "report.pdf", files.WINDOWS_EXE, htmx=True)
     assert program.status_code == 422 and "Files of this kind are not accepted." in program.text
-    assert on_disk(settings.upload_dir) == [] and await count(db, Entry) == 0  # nothing kept, not even an entry
+    assert kept(settings) == [] and await count(db, Entry) == 0  # nothing kept, not even an entry
 
     for i, data in enumerate((files.PDF, files.png(), files.ooxml("word"))):
         assert (await send(browser, url, f"f{i}", data)).status_code == 303
@@ -267,7 +271,7 @@ async def test_count_limit_empty_missing_and_disguised_files(
     ]
     names = sorted(a.original_name for a in await rows_of(db, select(Attachment)))
     assert names == ["f0.pdf", "f1.png", "f2.docx"]
-    assert len(on_disk(settings.upload_dir)) == 3
+    assert len(kept(settings)) == 3
 
 
 async def test_htmx_upload_answers_with_the_page_it_takes_the_file_section_from(
@@ -297,7 +301,7 @@ async def test_late_uploads_are_refused_after_the_deadline_and_allowed_with_an_e
     late = await browser.landing(await send(browser, url, "late.pdf", files.PDF))
     assert "The submission phase closed at" in late.text and "Files can no longer be added or removed." in late.text
     removal = await browser.post(f"/teams/{team.id}/entry/attachments/{early.id}/delete")
-    assert removal.status_code == 303 and on_disk(settings.upload_dir) == [early.stored_name]
+    assert removal.status_code == 303 and kept(settings) == [early.stored_name]
     assert "Files can no longer be added or removed." in (await browser.landing(removal)).text
     page = await browser.get(f"/teams/{team.id}/entry")
     assert "Files can be added or removed only while your team can submit." in page.text
@@ -323,7 +327,7 @@ async def test_outsiders_cannot_upload_or_remove(db: AsyncSession, browser: Brow
         assert (await send(browser, upload_url(team, scenario), "x.pdf", files.PDF)).status_code == 404
         removal = await browser.post(f"/teams/{team.id}/entry/attachments/{attachment.id}/delete")
         assert removal.status_code == 404
-    assert await count(db, Attachment) == 1 and len(on_disk(settings.upload_dir)) == 1
+    assert await count(db, Attachment) == 1 and len(kept(settings)) == 1
 
 
 # --- who may download ---------------------------------------------------------------------------
@@ -352,7 +356,7 @@ async def judged_setup(db: AsyncSession, settings: Settings) -> Judged:
     team = await make_team(db, scenario, people["ann"], name="Lights")
     await make_team(db, scenario, people["bob"], name="Others")
     entry = await make_entry(db, team, scenario.submission)
-    attachment = await files.make_attachment(db, settings.upload_dir, entry, name="计划书.pdf")
+    attachment = await files.make_attachment(db, file_store(settings), entry, name="计划书.pdf")
     await assign(db, scenario.judging, entry, people["judge1"])
     await assign(db, scenario.judging, entry, people["judge3"])
     await db.commit()
@@ -424,7 +428,7 @@ async def test_the_judge_and_the_organizer_see_the_files_beside_the_entry(
     small = await measure()
     entry = await first(db, select(Entry).where(Entry.id == judged.entry.id))
     for i in range(4):
-        await files.make_attachment(db, settings.upload_dir, entry, name=f"more-{i}.png", data=files.png())
+        await files.make_attachment(db, file_store(settings), entry, name=f"more-{i}.png", data=files.png())
     await db.commit()
     large = await measure()
     print(f"queries: score page {small[0]} -> {large[0]}, team page {small[1]} -> {large[1]}")
@@ -446,11 +450,11 @@ async def test_entry_page_queries_do_not_grow_with_files(db: AsyncSession, brows
     assert queries.count == one and all(n in page.text for n in ("a.pdf", "b.pdf", "c.pdf"))
 
 
-async def test_a_file_missing_on_disk_is_a_404_not_a_500(
+async def test_a_file_missing_from_the_store_is_a_404_not_a_500(
     db: AsyncSession, browser: Browser, settings: Settings
 ) -> None:
     judged = await judged_setup(db, settings)
-    (settings.upload_dir / judged.attachment.stored_name).unlink()
+    await file_store(settings).delete([judged.attachment.stored_name])
     await browser.sign_in("ann@example.com")
     assert (await browser.get(f"/attachments/{judged.attachment.id}")).status_code == 404
 
@@ -483,7 +487,7 @@ async def test_a_file_sent_in_time_but_written_after_the_close_is_refused(
     removal = await browser.post(f"/teams/{team.id}/entry/attachments/{early.id}/delete")
     assert "Files can no longer be added or removed." in (await browser.landing(removal)).text
     assert [a.original_name for a in await rows_of(db, select(Attachment))] == ["early.pdf"]
-    assert on_disk(settings.upload_dir) == [early.stored_name]
+    assert kept(settings) == [early.stored_name]
 
     clock.set(close - timedelta(seconds=3))  # written one second before the close: kept
     assert (await send(browser, url, "in-time.pdf", files.PDF)).status_code == 303
@@ -511,7 +515,7 @@ async def test_files_are_versioned_with_the_submitted_entry(
     c = await first(db, select(Attachment).where(Attachment.original_name == "c.png"))
     removed = await browser.post(f"/teams/{team.id}/entry/attachments/{a.id}/delete?phase={scenario.submission.id}")
     assert removed.status_code == 303
-    assert a.stored_name in on_disk(settings.upload_dir)  # still in the submitted version
+    assert a.stored_name in kept(settings)  # still in the submitted version
 
     page = (await browser.get(f"/teams/{team.id}/entry")).text
     working = page.split('id="attachments"')[1].split("removed-files")[0]
@@ -540,7 +544,7 @@ async def test_files_are_versioned_with_the_submitted_entry(
         "b.pdf",
         "c.png",
     ]
-    assert a.stored_name not in on_disk(settings.upload_dir)
+    assert a.stored_name not in kept(settings)
     assert "still in the submitted version" not in (await browser.get(f"/teams/{team.id}/entry")).text
 
 
@@ -553,7 +557,7 @@ async def test_a_file_never_submitted_goes_at_once_and_frees_its_place(
         await send(browser, upload_url(team, scenario), name, files.PDF)
     a = await first(db, select(Attachment).where(Attachment.original_name == "a.pdf"))
     await browser.post(f"/teams/{team.id}/entry/attachments/{a.id}/delete?phase={scenario.submission.id}")
-    assert await count(db, Attachment) == 2 and a.stored_name not in on_disk(settings.upload_dir)
+    assert await count(db, Attachment) == 2 and a.stored_name not in kept(settings)
     # a removed file no longer counts against the limit, submitted or not
     submitted = await browser.post(f"/teams/{team.id}/entry/submit", {"phase_id": scenario.submission.id, **ENTRY_TEXT})
     assert submitted.status_code == 303
@@ -572,7 +576,7 @@ async def test_a_file_never_submitted_goes_at_once_and_frees_its_place(
 async def test_judges_see_only_the_submitted_files(db: AsyncSession, browser: Browser, settings: Settings) -> None:
     judged = await judged_setup(db, settings)
     entry = await first(db, select(Entry).where(Entry.id == judged.entry.id))
-    draft = await files.make_attachment(db, settings.upload_dir, entry, name="draft-notes.pdf", submitted=False)
+    draft = await files.make_attachment(db, file_store(settings), entry, name="draft-notes.pdf", submitted=False)
     await db.commit()
     score_url = f"/judging/{judged.scenario.judging.id}/entries/{judged.entry.id}"
     await browser.sign_in("judge1@example.com")

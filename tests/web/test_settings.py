@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.engine import PoolLimits
+from teams.file_store import S3Location
 from web.settings import Settings, SettingsError
 
 BASE = {"KAIZEN_SECRET_KEY": "s" * 40}
@@ -84,3 +85,65 @@ def test_database_pool_defaults_and_settings() -> None:
 def test_a_bad_pool_setting_stops_the_start_with_a_clear_message(name: str, value: str, message: str) -> None:
     with pytest.raises(SettingsError, match=f"^{name} must be {message}, not '{value}'$"):
         Settings.from_env({name: value})
+
+
+# --- where entry files are kept -----------------------------------------------------------------
+
+S3 = {**BASE, "KAIZEN_STORAGE": "s3", "KAIZEN_S3_BUCKET": "kaizen-files"}
+
+
+def test_files_are_kept_on_the_local_disk_unless_a_bucket_is_configured() -> None:
+    assert Settings.from_env(BASE).s3 is None
+    assert Settings.from_env({**BASE, "KAIZEN_STORAGE": " Local "}).s3 is None
+    assert Settings.from_env(S3).s3 == S3Location(bucket="kaizen-files", region="us-east-1")
+    location = Settings.from_env(
+        {
+            **S3,
+            "KAIZEN_STORAGE": "S3",
+            "KAIZEN_S3_PREFIX": "/kaizen/entries/",
+            "KAIZEN_S3_ENDPOINT": "http://minio.internal:9000/",
+            "KAIZEN_S3_REGION": "eu-central-1",
+            "KAIZEN_S3_ACCESS_KEY_ID": "AKIAKAIZEN",
+            "KAIZEN_S3_SECRET_ACCESS_KEY": "very-secret",
+        }
+    ).s3
+    assert location == S3Location(
+        bucket="kaizen-files",
+        prefix="kaizen/entries",
+        endpoint="http://minio.internal:9000",
+        region="eu-central-1",
+        access_key_id="AKIAKAIZEN",
+        secret_access_key="very-secret",
+    )
+    assert "very-secret" not in repr(location)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({**BASE, "KAIZEN_STORAGE": "gcs"}, "KAIZEN_STORAGE must be local or s3, not 'gcs'"),
+        ({**BASE, "KAIZEN_STORAGE": "s3"}, "KAIZEN_S3_BUCKET is required when KAIZEN_STORAGE=s3"),
+        (
+            {**BASE, "KAIZEN_S3_BUCKET": "kaizen-files", "KAIZEN_S3_REGION": "eu-central-1"},
+            "KAIZEN_S3_BUCKET, KAIZEN_S3_REGION set, but KAIZEN_STORAGE is local: "
+            "set KAIZEN_STORAGE=s3 to keep files in the bucket, or remove them",
+        ),
+        ({**S3, "KAIZEN_S3_BUCKET": "Kaizen_Files"}, "KAIZEN_S3_BUCKET: 'Kaizen_Files' is not a bucket name"),
+        ({**S3, "KAIZEN_S3_PREFIX": "a/../b c"}, "KAIZEN_S3_PREFIX: 'a/../b c' may hold only"),
+        ({**S3, "KAIZEN_S3_PREFIX": "a//b"}, "KAIZEN_S3_PREFIX: 'a//b' may hold only"),
+        ({**S3, "KAIZEN_S3_PREFIX": "a/../b"}, "KAIZEN_S3_PREFIX: 'a/../b' may hold only"),
+        ({**S3, "KAIZEN_S3_ENDPOINT": "minio:9000"}, "KAIZEN_S3_ENDPOINT: 'minio:9000' is not an address"),
+        ({**S3, "KAIZEN_S3_ENDPOINT": "https://s3.example.com/x"}, "KAIZEN_S3_ENDPOINT: 'https://s3.example.com/x'"),
+        (
+            {**S3, "KAIZEN_S3_ACCESS_KEY_ID": "AKIAKAIZEN"},
+            "KAIZEN_S3_ACCESS_KEY_ID and KAIZEN_S3_SECRET_ACCESS_KEY go together",
+        ),
+        ({**S3, "KAIZEN_S3_SECRET_ACCESS_KEY": "s"}, "KAIZEN_S3_ACCESS_KEY_ID and KAIZEN_S3_SECRET_ACCESS_KEY go"),
+    ],
+)
+def test_a_storage_setting_that_cannot_work_stops_the_start_with_a_clear_message(
+    env: dict[str, str], message: str
+) -> None:
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env(env)
+    assert str(error.value).startswith(message)

@@ -25,7 +25,7 @@ from litestar.datastructures import UploadFile
 from litestar.exceptions import ClientException
 from litestar.middleware import ASGIMiddleware
 from litestar.params import FromPath, FromQuery
-from litestar.response import File
+from litestar.response import File, Stream
 from litestar.response.base import ASGIResponse
 from litestar.types import ASGIApp, Empty, Receive, ReceiveMessage, Scope, Send
 from litestar.utils.scope.state import ScopeState
@@ -35,10 +35,13 @@ from core.errors import N_, DomainError, Invalid, NotFound
 from core.numbers import parse_int
 from judging.attachment_access import readable_attachment
 from teams.attachments import ATTACHMENT_NOT_FOUND, UploadLimits, delete_attachment, upload_attachment
-from teams.storage import ascii_name, stored_path
+from teams.file_store import FileMissing
+from teams.models import Attachment
+from teams.storage import ascii_name
 from teams.write_window import LateWrite
 from web.controllers.entries import entry_page
 from web.deps import USER, AppClock, AppSettings, DbSession, signed_in
+from web.file_stores import file_store
 from web.flash import is_htmx, see_other
 from web.i18n import gettext as _
 from web.input_guard import OWN_TEXT_CHECKS
@@ -57,7 +60,7 @@ NO_FILE = N_("Choose a file to upload.")
 
 def _limits(settings: Settings) -> UploadLimits:
     return UploadLimits(
-        directory=settings.upload_dir, max_bytes=settings.upload_max_bytes, max_count=settings.upload_max_count
+        store=file_store(settings), max_bytes=settings.upload_max_bytes, max_count=settings.upload_max_count
     )
 
 
@@ -293,7 +296,7 @@ async def attachment_delete(
     user = signed_in(request)
     now = clock.now()
     try:
-        await delete_attachment(db_session, user, team_id, attachment_id, settings.upload_dir, now, clock=clock.now)
+        await delete_attachment(db_session, user, team_id, attachment_id, file_store(settings), now, clock=clock.now)
     except DomainError as exc:
         if exc.status_code == 404:
             raise
@@ -310,25 +313,39 @@ def content_disposition(name: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
+def _download_headers(attachment: Attachment) -> dict[str, str]:
+    return {
+        "content-disposition": content_disposition(attachment.original_name),
+        "x-content-type-options": "nosniff",
+        "cache-control": "private, no-store",
+    }
+
+
 @get("/attachments/{attachment_id:int}", opt=USER, name="attachment_download")
 async def attachment_download(
     request: Request[Any, Any, Any], db_session: DbSession, settings: AppSettings, attachment_id: FromPath[int]
-) -> File:
+) -> File | Stream:
     attachment = await readable_attachment(db_session, signed_in(request), attachment_id)
-    path = stored_path(settings.upload_dir, attachment.stored_name)
-    if not path.is_file():
+    try:
+        found = await file_store(settings).open(attachment.stored_name)
+    except FileMissing:
         log.error("attachment %s: its file %s is missing", attachment.id, attachment.stored_name)
-        raise NotFound(ATTACHMENT_NOT_FOUND)
-    return File(
-        path=path,
-        filename=attachment.original_name,
-        media_type=attachment.content_type,  # text/* is sent with "; charset=utf-8" (it is UTF-8 by rule)
-        content_disposition_type="attachment",
-        headers={
-            "content-disposition": content_disposition(attachment.original_name),
-            "x-content-type-options": "nosniff",
-            "cache-control": "private, no-store",
-        },
+        raise NotFound(ATTACHMENT_NOT_FOUND) from None
+    headers = _download_headers(attachment)
+    if found.path is not None:
+        return File(
+            path=found.path,
+            filename=attachment.original_name,
+            media_type=attachment.content_type,  # text/* is sent with "; charset=utf-8" (it is UTF-8 by rule)
+            content_disposition_type="attachment",
+            headers=headers,
+        )
+    assert found.chunks is not None
+    # from the object store, chunk by chunk as it arrives
+    return Stream(
+        found.chunks,
+        media_type=attachment.content_type,
+        headers={**headers, "content-length": str(found.size)},
     )
 
 

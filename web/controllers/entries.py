@@ -28,6 +28,7 @@ from teams.storage import TOO_LARGE, human_size
 from teams.write_window import entry_phase_of, extension_until
 from web.controllers.team_views import LIMITS
 from web.deps import USER, AppClock, AppSettings, DbSession, form_value, signed_in
+from web.file_stores import file_store
 from web.flash import is_htmx, see_other
 from web.i18n import format_datetime
 from web.i18n import gettext as _
@@ -297,7 +298,7 @@ async def entry_submit(
             errors=error_messages(exc),
             status=exc.status_code,
         )
-    await forget_removed(db_session, version.entry_id, settings.upload_dir)
+    await forget_removed(db_session, version.entry_id, file_store(settings))
     entry = await db_session.get(Entry, version.entry_id)
     message = _("Your entry is submitted: judges see version %(n)s.", n=version.number)
     return see_other(request, _entry_url(team_id, entry.phase_id if entry else phase_id), ok=message)
