@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import Department, User
 from campaigns.access import visible_campaign
 from campaigns.models import Campaign
-from core.errors import DomainError
 from core.numbers import parse_int
 from teams.board import (
     BoardFilter,
@@ -31,10 +30,10 @@ from teams.board import (
 )
 from teams.rules import NOT_ELIGIBLE, team_window_error
 from teams.scope import campaign_phases, is_eligible, team_of_user
-from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
+from web.forms import or_form_again, read_form
 from web.i18n import gettext as _
-from web.messages import error_messages
 
 BOARD_PAGE_SIZE = 24
 SHOWS = ("people", "teams")
@@ -120,17 +119,15 @@ async def board_listing(
 ) -> Response[Any]:
     user = signed_in(request)
     campaign = await visible_campaign(db_session, campaign_id, user)
-    form = await request.form()
-    values = {"pitch": form_value(form, "pitch"), "skills": form_value(form, "skills")}
+    values = (await read_form(request)).values("pitch", "skills")
+    await or_form_again(
+        request,
+        list_myself(db_session, user, campaign, values["pitch"], values["skills"], clock.now()),
+        lambda errors, status: _board(
+            db_session, user, campaign, clock.now(), values=values, errors=errors, status=status
+        ),
+    )
     path = f"/campaigns/{campaign.id}/board"
-    try:
-        await list_myself(db_session, user, campaign, values["pitch"], values["skills"], clock.now())
-    except DomainError as exc:
-        if exc.status_code == 404:
-            raise
-        return await _board(
-            db_session, user, campaign, clock.now(), values=values, errors=error_messages(exc), status=exc.status_code
-        )
     return see_other(request, path, ok=_("You are on the board: teams looking for your skills can find you."))
 
 

@@ -11,7 +11,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
-from core.errors import DomainError
+from core.errors import N_
 from teams.board import member_counts_of, team_needs
 from teams.join_requests import (
     ask_to_join,
@@ -22,10 +22,11 @@ from teams.join_requests import (
     withdraw_request,
 )
 from teams.scope import team_of_user
-from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
+from web.forms import or_form_again, read_form
 from web.i18n import gettext as _
-from web.messages import error_message, error_messages
+from web.refusals import refused
 
 
 async def _join_page(
@@ -69,35 +70,35 @@ async def join_request_create(
     request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, team_id: FromPath[int]
 ) -> Response[Any]:
     user = signed_in(request)
-    message = form_value(await request.form(), "message")
-    try:
-        await ask_to_join(db_session, user, team_id, message, clock.now())
-    except DomainError as exc:
-        if exc.status_code == 404:
-            raise
-        errors = error_messages(exc)
-        return await _join_page(
-            db_session, user, team_id, clock.now(), message=message, errors=errors, status=exc.status_code
-        )
+    message = (await read_form(request)).text("message")
+    await or_form_again(
+        request,
+        ask_to_join(db_session, user, team_id, message, clock.now()),
+        lambda errors, status: _join_page(
+            db_session, user, team_id, clock.now(), message=message, errors=errors, status=status
+        ),
+    )
     return see_other(request, "/invitations", ok=_("Your request is sent: the captain will answer it."))
+
+
+_ANSWERED = {
+    True: N_("Request accepted: the person is in the team now."),
+    False: N_("Request declined: the person is told."),
+}
 
 
 async def _decide(
     request: Request[Any, Any, Any], db: AsyncSession, now: datetime, team_id: int, request_id: int, accept: bool
 ) -> Response[Any]:
-    path = f"/teams/{team_id}#requests"
-    try:
-        await decide_request(db, signed_in(request), team_id, request_id, accept, now)
-    except DomainError as exc:
-        if exc.status_code == 404:
-            raise
-        return see_other(request, path, error=error_message(exc))
-    if accept:
-        return see_other(request, path, ok=_("Request accepted: the person is in the team now."))
-    return see_other(request, path, ok=_("Request declined: the person is told."))
+    await decide_request(db, signed_in(request), team_id, request_id, accept, now)
+    return see_other(request, f"/teams/{team_id}#requests", ok=_(_ANSWERED[accept]))
 
 
-@post("/teams/{team_id:int}/join-requests/{request_id:int}/accept", opt=USER, name="join_request_accept")
+@post(
+    "/teams/{team_id:int}/join-requests/{request_id:int}/accept",
+    opt={**USER, **refused("/teams/{team_id}#requests")},
+    name="join_request_accept",
+)
 async def join_request_accept(
     request: Request[Any, Any, Any],
     db_session: DbSession,
@@ -108,7 +109,11 @@ async def join_request_accept(
     return await _decide(request, db_session, clock.now(), team_id, request_id, True)
 
 
-@post("/teams/{team_id:int}/join-requests/{request_id:int}/decline", opt=USER, name="join_request_decline")
+@post(
+    "/teams/{team_id:int}/join-requests/{request_id:int}/decline",
+    opt={**USER, **refused("/teams/{team_id}#requests")},
+    name="join_request_decline",
+)
 async def join_request_decline(
     request: Request[Any, Any, Any],
     db_session: DbSession,
@@ -119,16 +124,11 @@ async def join_request_decline(
     return await _decide(request, db_session, clock.now(), team_id, request_id, False)
 
 
-@post("/join-requests/{request_id:int}/withdraw", opt=USER, name="join_request_withdraw")
+@post("/join-requests/{request_id:int}/withdraw", opt={**USER, **refused("/invitations")}, name="join_request_withdraw")
 async def join_request_withdraw(
     request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, request_id: FromPath[int]
 ) -> Response[Any]:
-    try:
-        await withdraw_request(db_session, signed_in(request), request_id, clock.now())
-    except DomainError as exc:
-        if exc.status_code == 404:
-            raise
-        return see_other(request, "/invitations", error=error_message(exc))
+    await withdraw_request(db_session, signed_in(request), request_id, clock.now())
     return see_other(request, "/invitations", ok=_("Your request is withdrawn."))
 
 

@@ -15,8 +15,6 @@ from sqlalchemy.orm import joinedload
 
 from accounts.models import User
 from campaigns.models import PhaseKind
-from core.errors import DomainError
-from core.numbers import parse_int
 from teams.attachments import entry_attachments, submitted_attachments
 from teams.board import people_for, set_team_needs, skill_suggestions, team_needs
 from teams.captaincy import hand_over_captaincy
@@ -26,10 +24,11 @@ from teams.rules import team_window_error
 from teams.scope import campaign_phases, member_team, viewable_team
 from teams.write_window import entry_phase_of
 from web.controllers.team_views import LIMITS
-from web.deps import USER, AppClock, DbSession, form_value, signed_in
+from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
+from web.forms import or_form_again, read_form
 from web.i18n import gettext as _
-from web.messages import error_message, error_messages
+from web.refusals import refused
 
 
 async def team_context(
@@ -111,41 +110,27 @@ async def team_page(
     return Template(template_name="teams/detail.html", context=context)
 
 
-async def _team_page_again(
-    db: AsyncSession, user: User, team_id: int, now: datetime, exc: DomainError, needs_value: str
-) -> Template:
-    """The team page with the refused skills kept as typed and the message beside the field."""
-    context = await team_context(db, user, team_id, now, team_errors=error_messages(exc), needs_value=needs_value)
-    return Template(template_name="teams/detail.html", context=context, status_code=exc.status_code)
-
-
 @post("/teams/{team_id:int}/needs", opt=USER, name="team_needs")
 async def team_needs_save(
     request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, team_id: FromPath[int]
 ) -> Response[Any]:
     user = signed_in(request)
-    value = form_value(await request.form(), "needs")
-    try:
-        await set_team_needs(db_session, user, team_id, value, clock.now())
-    except DomainError as exc:
-        if exc.status_code == 404:
-            raise
-        return await _team_page_again(db_session, user, team_id, clock.now(), exc, value)
+    value = (await read_form(request)).text("needs")
+
+    async def again(errors: dict[str, str], status: int) -> Template:
+        context = await team_context(db_session, user, team_id, clock.now(), team_errors=errors, needs_value=value)
+        return Template(template_name="teams/detail.html", context=context, status_code=status)
+
+    await or_form_again(request, set_team_needs(db_session, user, team_id, value, clock.now()), again)
     return see_other(request, f"/teams/{team_id}#needs", ok=_("The skills your team looks for are saved."))
 
 
-@post("/teams/{team_id:int}/captain", opt=USER, name="team_captain")
+@post("/teams/{team_id:int}/captain", opt={**USER, **refused("/teams/{team_id}")}, name="team_captain")
 async def team_captain(
     request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, team_id: FromPath[int]
 ) -> Response[Any]:
-    user = signed_in(request)
-    chosen = parse_int(form_value(await request.form(), "captain_id"))
-    try:
-        team = await hand_over_captaincy(db_session, user, team_id, chosen, clock.now())
-    except DomainError as exc:
-        if exc.status_code == 404:
-            raise
-        return see_other(request, f"/teams/{team_id}", error=error_message(exc))
+    chosen = (await read_form(request)).number("captain_id")
+    team = await hand_over_captaincy(db_session, signed_in(request), team_id, chosen, clock.now())
     name = await db_session.scalar(select(User.name).where(User.id == team.captain_id))
     return see_other(request, f"/teams/{team_id}", ok=_("%(name)s is the captain now.", name=name or ""))
 
