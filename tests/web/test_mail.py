@@ -329,6 +329,9 @@ SAMPLE_PARAMS: dict[NotificationKind, dict[str, Any]] = {
         "action": "results.publish",
         "message": "Add at least one award first.",
     },
+    NotificationKind.JOIN_REQUEST: {"person": "Bob", "team": "Pickers", "campaign": "Spring"},
+    NotificationKind.JOIN_ANSWER: {"team": "Pickers", "campaign": "Spring", "accepted": True},
+    NotificationKind.CAPTAIN: {"person": "Bob", "team": "Pickers", "campaign": "Spring"},
     NotificationKind.TEAM_ADVANCED: {
         "campaign": "Spring",
         "phase": "Screening",
@@ -369,6 +372,9 @@ def test_english_sentences_per_kind() -> None:
     advanced = texts[NotificationKind.TEAM_ADVANCED]
     assert advanced.title == "Pickers goes on in Spring" and "The next phase, “Prototype”, opens on" in advanced.body
     assert texts[NotificationKind.TEAM_ELIMINATED].title == "Pickers does not go on in Spring"
+    assert texts[NotificationKind.JOIN_REQUEST].title == "Bob asks to join Pickers"
+    assert texts[NotificationKind.JOIN_ANSWER].title == "You have joined Pickers"
+    assert texts[NotificationKind.CAPTAIN].body == "Bob handed you the captain role of “Pickers” in Spring."
 
 
 @pytest.mark.parametrize(
