@@ -1,28 +1,17 @@
-"""Exports of a judging phase: the results and all scorecards, as CSV or Excel bytes.
-
-Pure rendering from rows already loaded. Text cells that a spreadsheet would run as a formula
-(starting with ``= + - @``, a tab or a carriage return) get a leading quote; numbers stay
-numbers. Rows come sorted by unique keys, so both databases give the same CSV bytes.
+"""Exports of a judging phase: the results and all scorecards, as tables that
+``core.spreadsheet`` renders as CSV or Excel bytes (formula-safe). Rows come sorted by unique
+keys, so both databases give the same CSV bytes.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.spreadsheet import Cell, Table
 from judging.ranking_rows import PhaseRanking
-from judging.sheets import DANGEROUS, ENTRY, FEEDBACK, JUDGE, PRIVATE_NOTE, unneutralise
-
-Cell = str | int | float | None
-
-
-@dataclass(frozen=True)
-class Table:
-    header: list[str]
-    rows: list[list[Cell]]
+from judging.sheets import ENTRY, FEEDBACK, JUDGE, PRIVATE_NOTE
 
 
 @dataclass(frozen=True)
@@ -47,14 +36,6 @@ class CardRow:
     private_note: str
     status: str
     finalised_at: datetime | None
-
-
-def neutralise(value: Cell) -> Cell:
-    """A formula-like text gets a leading apostrophe; so does one that already looks neutralised
-    ("'=…"), so that importing the sheet back (judging.sheets.unneutralise) restores it exactly."""
-    if isinstance(value, str) and (value.startswith(DANGEROUS) or unneutralise(value) != value):
-        return "'" + value
-    return value
 
 
 def _round(value: float | None) -> float | None:
@@ -91,28 +72,3 @@ def scorecards_table(criteria: Sequence[CriterionColumn], cards: Sequence[CardRo
         tail: list[Cell] = [_round(card.total), card.feedback, card.private_note, card.status, finalised]
         rows.append([*head, *scores, *tail])
     return Table(header, rows)
-
-
-def _safe_rows(table: Table) -> list[list[Cell]]:
-    return [[neutralise(v) for v in table.header], *([neutralise(v) for v in row] for row in table.rows)]
-
-
-def to_csv(table: Table) -> bytes:
-    """UTF-8 with a byte-order mark, so that Excel reads the accents and Chinese right."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in _safe_rows(table):
-        writer.writerow(["" if v is None else v for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def to_xlsx(table: Table, title: str) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31] or "Sheet")
-    for row in _safe_rows(table):
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

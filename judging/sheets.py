@@ -29,6 +29,7 @@ from datetime import datetime
 from typing import Any
 
 from core.errors import N_, Invalid
+from core.spreadsheet import unneutralise
 from judging.models import FEEDBACK_MAX
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -38,7 +39,6 @@ ENTRY = "entry"
 FEEDBACK = "feedback"
 PRIVATE_NOTE = "private_note"
 IGNORED = frozenset({"judge_name", "team", "entry_title", "total", "status", "finalised_at"})
-DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_SIGNATURE = b"PK\x03\x04"
 
 
@@ -164,12 +164,6 @@ def template_header(criteria: Sequence[RubricColumn]) -> list[str]:
 
 
 # --- validation -------------------------------------------------------------------------------
-
-
-def unneutralise(text: str) -> str:
-    if len(text) > 1 and text[0] == "'" and text[1] in DANGEROUS:
-        return text[1:]
-    return text
 
 
 def _columns(header: list[str], criteria: Sequence[RubricColumn]) -> tuple[dict[str, int], list[SheetError]]:

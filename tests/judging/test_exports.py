@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import spreadsheet
 from judging import exports
 from judging.progress import phase_card_rows
 from judging.ranking import phase_ranking
@@ -41,7 +42,7 @@ async def arrange(db: AsyncSession) -> tuple[Scenario, list[int]]:
 async def test_results_csv_bytes(db: AsyncSession) -> None:
     scenario, _ids = await arrange(db)
     table = exports.results_table(await phase_ranking(db, scenario.judging))
-    assert exports.to_csv(table).decode("utf-8") == (
+    assert spreadsheet.to_csv(table).decode("utf-8") == (
         "\ufeffrank,team,challenge,entry_title,raw_mean,score,cards,incomplete\r\n"
         "1,zeta,Challenge 1,zeta,87.916667,87.916667,2,no\r\n"
         "2,beta,Challenge 1,beta,50.0,50.0,2,no\r\n"
@@ -54,7 +55,7 @@ async def test_scorecards_csv_bytes_and_xlsx_cells(db: AsyncSession) -> None:
     criteria = [exports.CriterionColumn(c.id, c.name) for c in await rubric(db, scenario.judging.id)]
     table = exports.scorecards_table(criteria, await phase_card_rows(db, scenario.judging))
     when = "2026-03-10T09:00:00+00:00"
-    assert exports.to_csv(table).decode("utf-8") == (
+    assert spreadsheet.to_csv(table).decode("utf-8") == (
         "\ufeffjudge_email,judge_name,team,entry,entry_title,Impact,Feasibility,Originality,"
         "total,feedback,private_note,status,finalised_at\r\n"
         f"ann@example.com,Ann,'=Alpha,{alpha},'=Alpha,1,1,0,0.0,'+feedback,'@note,final,{when}\r\n"
@@ -64,7 +65,7 @@ async def test_scorecards_csv_bytes_and_xlsx_cells(db: AsyncSession) -> None:
         f"ann@example.com,Ann,zeta,{zeta},zeta,5,5,10,100.0,'+feedback,'@note,final,{when}\r\n"
         f"bo@example.com,'=Bo,zeta,{zeta},zeta,4,4,8,75.833333,ok,,final,{when}\r\n"
     )
-    book = load_workbook(io.BytesIO(exports.to_xlsx(table, "Scorecards")), read_only=True)
+    book = load_workbook(io.BytesIO(spreadsheet.to_xlsx(table, "Scorecards")), read_only=True)
     rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
     assert rows[1][:8] == ["ann@example.com", "Ann", "'=Alpha", alpha, "'=Alpha", 1, 1, 0]
     assert not any(isinstance(v, str) and v.startswith(("=", "+", "-", "@")) for row in rows for v in row)

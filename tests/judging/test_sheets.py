@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
+from core import spreadsheet
 from judging import exports, sheets
 from judging.sheets import EntryRef, RubricColumn, SheetInvalid, read_table, validate
 
@@ -127,11 +128,11 @@ def test_feedback_longer_than_the_limit_is_an_error() -> None:
 
 
 def test_exports_neutralise_formula_cells_but_not_numbers() -> None:
-    table = exports.Table(["a", "b"], [["=1+1", -3], ["@SUM(A1)", "+x"], ["\tx", "-y"], ["plain", None]])
-    text = exports.to_csv(table).decode("utf-8")
+    table = spreadsheet.Table(["a", "b"], [["=1+1", -3], ["@SUM(A1)", "+x"], ["\tx", "-y"], ["plain", None]])
+    text = spreadsheet.to_csv(table).decode("utf-8")
     assert text.startswith("\ufeff")
     assert text.splitlines()[1:] == ["'=1+1,-3", "'@SUM(A1),'+x", "'\tx,'-y", "plain,"]
-    sheet = load_workbook(io.BytesIO(exports.to_xlsx(table, "T")), read_only=True).worksheets[0]
+    sheet = load_workbook(io.BytesIO(spreadsheet.to_xlsx(table, "T")), read_only=True).worksheets[0]
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert values[1] == ["'=1+1", -3] and values[2] == ["'@SUM(A1)", "'+x"]
 
@@ -179,7 +180,7 @@ def test_an_export_imports_back_to_the_same_scorecards(
         for i, (judge, entry, a, b, c, feedback, note) in enumerate(cards)
     ]
     table = exports.scorecards_table(columns, rows)
-    data = exports.to_csv(table) if fmt == "csv" else exports.to_xlsx(table, "Scorecards")
+    data = spreadsheet.to_csv(table) if fmt == "csv" else spreadsheet.to_xlsx(table, "Scorecards")
     parsed, errors = validate(read_table(data), CRITERIA, ENTRIES, JUDGES)
     assert errors == []
     got = {(r.judge_id, r.entry_id): (r.scores, r.feedback, r.private_note) for r in parsed}

@@ -15,6 +15,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.models import Campaign, Phase
+from core import spreadsheet
 from core.errors import N_, NotFound
 from judging import exports, sheets
 from judging.importing import import_scorecards
@@ -91,9 +92,9 @@ async def import_form(
     return await _import_page(db_session, campaign, phase)
 
 
-async def _template_table(db: AsyncSession, phase: Phase) -> exports.Table:
+async def _template_table(db: AsyncSession, phase: Phase) -> spreadsheet.Table:
     columns = [sheets.RubricColumn(c.id, c.name, c.scale_min, c.scale_max) for c in await rubric(db, phase.id)]
-    return exports.Table(header=sheets.template_header(columns), rows=[])
+    return spreadsheet.Table(header=sheets.template_header(columns), rows=[])
 
 
 @get(f"{BASE}/import/template.csv", opt=USER, name="judging_import_template_csv")
@@ -104,7 +105,7 @@ async def template_csv(
 ) -> Response[bytes]:
     campaign, phase = organized.campaign, organized.phase
     table = await _template_table(db_session, phase)
-    return _attachment(exports.to_csv(table), CSV, _filename(campaign, phase, "scorecards-template", "csv"))
+    return _attachment(spreadsheet.to_csv(table), CSV, _filename(campaign, phase, "scorecards-template", "csv"))
 
 
 @get(f"{BASE}/import/template.xlsx", opt=USER, name="judging_import_template_xlsx")
@@ -116,7 +117,7 @@ async def template_xlsx(
     campaign, phase = organized.campaign, organized.phase
     table = await _template_table(db_session, phase)
     return _attachment(
-        exports.to_xlsx(table, "Scorecards"), XLSX, _filename(campaign, phase, "scorecards-template", "xlsx")
+        spreadsheet.to_xlsx(table, "Scorecards"), XLSX, _filename(campaign, phase, "scorecards-template", "xlsx")
     )
 
 
@@ -160,17 +161,17 @@ async def import_upload(
 # --- exports ----------------------------------------------------------------------------------
 
 
-async def _results(db: AsyncSession, phase: Phase) -> exports.Table:
+async def _results(db: AsyncSession, phase: Phase) -> spreadsheet.Table:
     return exports.results_table(await phase_ranking(db, phase))  # within the phase's own ranking scope
 
 
-async def _scorecards(db: AsyncSession, phase: Phase) -> exports.Table:
+async def _scorecards(db: AsyncSession, phase: Phase) -> spreadsheet.Table:
     criteria = [exports.CriterionColumn(c.id, c.name) for c in await rubric(db, phase.id)]
     return exports.scorecards_table(criteria, await phase_card_rows(db, phase))
 
 
 # what may be exported: the table (and its sheet's name), in each format
-EXPORTS: dict[str, tuple[Callable[[AsyncSession, Phase], Awaitable[exports.Table]], str]] = {
+EXPORTS: dict[str, tuple[Callable[[AsyncSession, Phase], Awaitable[spreadsheet.Table]], str]] = {
     "results": (_results, "Results"),
     "scorecards": (_scorecards, "Scorecards"),
 }
@@ -191,7 +192,7 @@ async def export_table(
         raise NotFound(N_("There is no such export."))
     build, sheet = EXPORTS[what]
     table = await build(db_session, phase)
-    content = exports.to_csv(table) if ext == "csv" else exports.to_xlsx(table, sheet)
+    content = spreadsheet.to_csv(table) if ext == "csv" else spreadsheet.to_xlsx(table, sheet)
     return _attachment(content, FORMATS[ext], _filename(campaign, phase, what, ext))
 
 
