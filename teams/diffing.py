@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -50,29 +50,41 @@ def tokens(text: str) -> list[str]:
 
 
 def diff_text(old: str, new: str) -> list[Op]:
-    """The operations that turn ``old`` into ``new``, adjacent ones of a kind merged; a replaced
-    piece is its deletion followed by its insertion."""
+    """The operations that turn ``old`` into ``new``. Between two unchanged pieces, what was removed
+    comes first as one deletion, then what was added as one insertion; a bare space between two
+    changes counts as changed too, so that a rewritten sentence reads as one, not word by word."""
     a, b = tokens(old), tokens(new)
-    ops: list[Op] = []
-
-    def add(kind: OpKind, parts: Sequence[str]) -> None:
-        text = "".join(parts)
-        if not text:
-            return
-        if ops and ops[-1].kind == kind:
-            ops[-1] = Op(kind, ops[-1].text + text)
-        else:
-            ops.append(Op(kind, text))
-
     # difflib's "popular token" heuristic spoils prose diffs (it ignores spaces and common words):
     # off, unless both texts are so long that the exact alignment would take seconds
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=len(a) * len(b) > _EXACT_UP_TO)
+    raw: list[tuple[str, str, str]] = []  # (kind, old side, new side)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            add("equal", a[i1:i2])
-        else:  # replace, delete, insert: the old side's part, then the new side's
-            add("delete", a[i1:i2])
-            add("insert", b[j1:j2])
+        raw.append(("equal" if tag == "equal" else "change", "".join(a[i1:i2]), "".join(b[j1:j2])))
+    for n in range(1, len(raw) - 1):
+        kind, text, _same = raw[n]
+        if kind == "equal" and not text.strip() and raw[n - 1][0] == raw[n + 1][0] == "change":
+            raw[n] = ("change", text, text)
+    ops: list[Op] = []
+    removed: list[str] = []
+    added: list[str] = []
+
+    def flush() -> None:
+        if "".join(removed):
+            ops.append(Op("delete", "".join(removed)))
+        if "".join(added):
+            ops.append(Op("insert", "".join(added)))
+        removed.clear()
+        added.clear()
+
+    for kind, before, after in raw:
+        if kind == "equal":
+            flush()
+            if before:
+                ops.append(Op("equal", before))
+        else:
+            removed.append(before)
+            added.append(after)
+    flush()
     return ops
 
 
