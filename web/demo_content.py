@@ -102,6 +102,32 @@ SPRING_CHALLENGES = [
     ),
 ]
 
+# Earlier drafts of some teams' entries, oldest first (their final text is the idea's): the entry
+# page's version history and its "compare" show real edits. Fields left out are empty.
+DRAFTS: dict[str, list[dict[str, str]]] = {
+    "Pick Right": [
+        {
+            "title": "Lights on pick carts",
+            "summary": "Put lights on the carts so pickers use the right tote.",
+            "problem": "Pickers swap totes.",
+        },
+        {
+            "title": "Light-guided pick carts",
+            "summary": "Carts with lights show which tote gets which item.",
+            "problem": "Most errors happen when a picker fills several orders at once.",
+            "solution": "LED strips on the carts, driven by the WMS pick list.",
+        },
+        {
+            "title": "Light-guided pick carts",
+            "summary": "Carts with small lights show which tote gets which item, so look-alike items stop landing "
+            "in the wrong order.",
+            "problem": "Most errors happen when a picker fills several orders at once and swaps totes.",
+            "solution": "Battery LED strips on existing carts, driven by the WMS pick list.",
+            "expected_impact": "Pilot on one aisle: errors fell by half.",
+        },
+    ],
+}
+
 SPRING_IDEAS = [
     Idea(
         "Pick Right",

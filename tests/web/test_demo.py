@@ -12,7 +12,7 @@ from campaigns.models import Campaign, CampaignStatus, Phase, PhaseKind, PhaseSt
 from core.db import metadata
 from incubation.models import IncubationProject, ProjectStatus
 from judging.models import Assignment, Award, Criterion, Scorecard, ScorecardStatus
-from teams.models import Entry, EntryStatus, Team, TeamStatus
+from teams.models import Entry, EntryStatus, EntryVersion, Team, TeamStatus
 from tests.conftest import NOW, Browser
 from web.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 
@@ -84,6 +84,19 @@ async def test_demo_people_sign_in_and_alice_sees_her_team(db: AsyncSession, bro
     assert "Pick Right" in home.text and "2027 Spring Innovation Challenge" in home.text
     assert "Entry submitted" in home.text
     assert "/incubation/projects/" in home.text  # her autumn team's project
+    # her entry was written over several versions, by her and Bob: the comparison shows the edits
+    team = await db.scalar(select(Team).where(Team.name == "Pick Right"))
+    assert team is not None
+    numbers = (
+        await db.scalars(
+            select(EntryVersion.number).join(Entry, Entry.id == EntryVersion.entry_id).where(Entry.team_id == team.id)
+        )
+    ).all()
+    await db.commit()
+    assert sorted(numbers) == [1, 2, 3, 4]
+    compared = await browser.get(f"/teams/{team.id}/entry/compare?old=1&new=2")
+    assert compared.status_code == 200 and "<ins>" in compared.text and "<del>" in compared.text
+    assert "Bob Nguyen" in compared.text and "Alice Martin" in compared.text
     await browser.sign_out()
 
     await browser.sign_in("judge1@example.com", DEMO_PASSWORD)
