@@ -53,6 +53,7 @@ LONG_URL = (
 # the long names must really be on the pages that are to carry them, else fitting proves nothing
 MUST_SHOW: dict[tuple[str, str], list[str]] = {
     ("alice", "entry page"): [name for name, _type in LONG_FILES] + [LONG_NAME],
+    ("alice", "entry compare"): [LONG_URL],
     ("judge3", "score form"): [LONG_URL, LONG_FILES[0][0]],
     ("organizer", "people"): [LONG_NAME, LONG_EMAIL],
     ("organizer", "progress"): [LONG_EMAIL],
@@ -135,7 +136,8 @@ async def _seed(db: AsyncSession, now: datetime) -> dict[str, int]:
     )
     assert submitted is not None
     submitted.prototype_url = LONG_URL  # what judges see
-    for number in range(3, 7):  # drafts saved during the extension, by several people
+    latest = entry.submitted_version or 1
+    for number in range(latest + 1, latest + 5):  # drafts saved during the extension, by several people
         db.add(
             EntryVersion(
                 entry_id=entry.id,
@@ -260,6 +262,8 @@ def _pages(ids: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
             ("campaign detail", f"/campaigns/{s}"),
             ("team page", f"/teams/{ids['pick']}"),
             ("entry page", f"/teams/{ids['pick']}/entry?phase={ids['submission']}"),
+            ("entry version", f"/teams/{ids['pick']}/entry/versions/2?phase={ids['submission']}"),
+            ("entry compare", f"/teams/{ids['pick']}/entry/compare?phase={ids['submission']}&old=1"),
             ("team results", f"/teams/{ids['winner']}/result"),
             ("winners", f"/campaigns/{ids['autumn']}/winners"),
             ("notifications", "/notifications"),
