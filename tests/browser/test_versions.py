@@ -1,6 +1,7 @@
-"""Two members editing one entry at once, in two real browsers: the second save gets the conflict
-with what the first one changed, keeps its text, autosave pauses (no loop), and after merging by
-hand the save goes through; then two versions are compared."""
+"""Two members editing one entry at once, in two real browsers: an autosave whose connection drops
+is retried; the second member's save gets the conflict with what the first one changed, keeps its
+text, autosave pauses (no loop), and after merging by hand the save goes through; then two
+versions are compared."""
 
 from __future__ import annotations
 
@@ -43,9 +44,19 @@ async def test_two_members_edit_the_entry_at_once_and_compare_versions(
         await page.goto(url)
         await bob_page.goto(url)
 
-        # Bob saves first (autosave): version 2
+        # Bob saves first (autosave): the connection drops once, the page says so and tries again
+        dropped: list[str] = []
+
+        async def drop(route: Any) -> None:
+            dropped.append(route.request.url)
+            await route.abort("connectionreset")
+
+        await bob_page.route("**/entry/save", drop)
         await bob_page.fill("#f-summary", "Lights on every shelf show the picker the right bin.")
-        await bob_page.locator("#save-status").filter(has_text="Saved at").wait_for()
+        await bob_page.locator("#save-status").filter(has_text="Not saved — retrying").wait_for()
+        await bob_page.unroute("**/entry/save", drop)
+        await bob_page.locator("#save-status").filter(has_text="Saved at").wait_for()  # version 2
+        assert len(dropped) == 1
 
         # Ann's form is still based on version 1: her autosave is refused with Bob's change shown
         traffic = Traffic(page)
