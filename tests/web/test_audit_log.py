@@ -208,6 +208,22 @@ async def test_exports_read_back_formula_safe(browser: Browser, world: World) ->
     assert (await browser.get(f"/campaigns/{world.spring.id}/audit/export/other.csv")).status_code == 404
 
 
+async def test_an_export_holds_the_newest_entries_up_to_its_limit(
+    browser: Browser, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import campaigns.audit_log
+    import web.controllers.audit
+
+    monkeypatch.setattr(campaigns.audit_log, "EXPORT_MAX", 2)
+    monkeypatch.setattr(web.controllers.audit, "EXPORT_MAX", 2)
+    await browser.sign_in(ADMIN)
+    page = await browser.get("/audit")
+    assert "An export holds the newest 2 entries: choose a shorter period for the older ones." in page.text
+    response = await browser.get("/audit/export/audit.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[4] for row in rows[1:]] == ["phase.deadline", "phase.close"]  # the two newest
+
+
 async def test_the_database_refuses_to_change_or_delete_an_entry(db: AsyncSession, world: World) -> None:
     """On SQLite and on PostgreSQL alike (the suite runs on both): triggers, not the app, refuse."""
     organizer_id = world.organizer.id

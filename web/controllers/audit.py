@@ -4,6 +4,7 @@ campaign, person, action and period, paginated, and exported as CSV or Excel."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +13,15 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from campaigns.audit_log import AuditFilter, action_codes, audit_page, audit_rows, audit_table, campaign_choices
+from campaigns.audit_log import (
+    EXPORT_MAX,
+    AuditFilter,
+    action_codes,
+    audit_page,
+    audit_rows,
+    audit_table,
+    campaign_choices,
+)
 from campaigns.models import Campaign
 from core import spreadsheet
 from core.audit_view import action_msgid, changes, read_period
@@ -88,6 +97,7 @@ async def _page(
             "changes": changes,
             "base": base,
             "base_url": base + query_string(**query.params) + ("&" if query.params else ""),
+            "export_max": EXPORT_MAX,
             "export_query": query_string(**query.params) if query.params else "",
         },
         status_code=422 if errors else 200,
@@ -104,8 +114,10 @@ async def _export(
     flt, errors = _filter(query, campaign_id, timezone)
     if errors:  # the page says what is wrong with the dates, next to them
         return await _page(db, query, page=1, campaign=campaign, campaign_id=campaign_id, base=base)
-    table = audit_table(await audit_rows(db, flt), timezone, _)
-    content, media_type = spreadsheet.render(table, ext, "Audit")
+    rows = await audit_rows(db, flt)
+    table = audit_table(rows, timezone, _)
+    # thousands of rows take seconds to write as Excel: off the event loop, so other requests go on
+    content, media_type = await asyncio.to_thread(spreadsheet.render, table, ext, "Audit")
     scope = f"campaign{campaign.id}-" if campaign else ""
     return Response(
         content=content,
