@@ -13,6 +13,7 @@ def route_handlers() -> list[Any]:
         admin,
         advancement,
         attachments,
+        audit,
         auth,
         campaign_people,
         campaigns,
@@ -48,6 +49,7 @@ def route_handlers() -> list[Any]:
         auth,
         home,
         admin,
+        audit,
         teams,
         team_page,
         team_joining,
@@ -78,6 +80,7 @@ def route_handlers() -> list[Any]:
             *judging_progress.routes,
             *results.routes,
             *advancement.routes,
+            *audit.organizer_routes,
         ],
         dependencies={**ORGANIZED_CAMPAIGN, **ORGANIZED_PHASE},
     )
