@@ -77,6 +77,11 @@ STALE = N_(
     "Not saved: a teammate saved version %(latest)s while you were editing version %(base)s. "
     "Your text is still in the form; merge their changes shown here, then save again."
 )
+# shown beside the disabled "Submit" while the team is too small
+TOO_SMALL_TO_SUBMIT = N_(
+    "A team needs at least %(min)s members to submit: yours is %(missing)s short. "
+    "Invite colleagues or find them on the team board."
+)
 TOO_SMALL = N_(
     "A team needs at least %(min)s members to submit: yours is %(missing)s short. "
     "Your text was kept as a draft; invite colleagues or find them on the team board."

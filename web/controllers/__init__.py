@@ -13,6 +13,7 @@ def route_handlers() -> list[Any]:
         admin,
         advancement,
         attachments,
+        audit,
         auth,
         campaign_people,
         campaigns,
@@ -49,6 +50,7 @@ def route_handlers() -> list[Any]:
         auth,
         home,
         admin,
+        audit,
         teams,
         team_page,
         team_joining,
@@ -80,6 +82,7 @@ def route_handlers() -> list[Any]:
             *judging_progress.routes,
             *results.routes,
             *advancement.routes,
+            *audit.organizer_routes,
         ],
         dependencies={**ORGANIZED_CAMPAIGN, **ORGANIZED_PHASE},
     )
