@@ -52,6 +52,7 @@ ACTION_LABELS: dict[str, str] = {
     "team.withdrawn": N_("Team marked as withdrawn"),
     "board.list": N_("Listed on the team board"),
     "entry.submit": N_("Entry submitted"),
+    "entry.restore": N_("Entry version restored as a draft"),
     "attachment.add": N_("File attached"),
     "attachment.delete": N_("File removed"),
     "assignment.added": N_("Judge assigned"),
