@@ -7,12 +7,12 @@ import csv
 import io
 
 from openpyxl import load_workbook
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaigns.models import PhaseKind
 from core.spreadsheet import unneutralise
-from teams import similar_entries
+from teams import similar_entries, similarity
 from teams.models import Entry, EntryVersion, Team
 from tests.conftest import Browser
 from tests.factories import Scenario, make_campaign, make_department, make_entry, make_team, make_user
@@ -82,31 +82,17 @@ async def test_the_panel_shows_other_teams_submitted_entries_the_captain_may_see
 async def test_the_index_follows_a_new_submission(db: AsyncSession) -> None:
     s, _past, teams = await _world(db)
     viewer = await make_user(db, "viewer@example.com")
-    first = await similar_entries.similar_to_text(
-        db, viewer, similar_entries.similarity.entry_text(*OTHER), exclude_team_id=None
-    )
+    first = await similar_entries.similar_to_text(db, viewer, similarity.entry_text(*OTHER), exclude_team_id=None)
     assert [found.team_name for found in first] == ["100%_real <b>"]
     # the FORMULA team submits a text like the chatbot: found without a refit
     before = await similar_entries.corpus(db)
     await db.execute(update(Entry).where(Entry.team_id == teams[FORMULA].id).values(submitted_version=1))
-    await db.execute(
-        update(EntryVersion)
-        .where(
-            EntryVersion.entry_id.in_(
-                Entry.__table__.select()
-                .with_only_columns(Entry.id)
-                .where(Entry.team_id == teams[FORMULA].id)
-                .scalar_subquery()
-            )
-        )
-        .values(submitted=True)
-    )
+    formula_entry = await db.scalar(select(Entry.id).where(Entry.team_id == teams[FORMULA].id))
+    await db.execute(update(EntryVersion).where(EntryVersion.entry_id == formula_entry).values(submitted=True))
     await db.flush()
     after = await similar_entries.corpus(db)
     assert after.index.size == before.index.size + 1
-    again = await similar_entries.similar_to_text(
-        db, viewer, similar_entries.similarity.entry_text(*OTHER), exclude_team_id=None
-    )
+    again = await similar_entries.similar_to_text(db, viewer, similarity.entry_text(*OTHER), exclude_team_id=None)
     assert {found.team_name for found in again} == {"100%_real <b>", FORMULA}
     assert s.campaign.id in {found.campaign_id for found in again}
 
