@@ -97,6 +97,17 @@ GLOSSARY: Mapping[str, str] = {
     "工单": "ticket",
     "退货": "returns",
     "订单": "order",
+    "关账": "close",
+    "结账": "close",
+    "月末": "month-end",
+    "对账": "reconcile",
+    "核对": "reconcile",
+    "检查清单": "checklist",
+    "负责人": "owner",
+    "每日": "daily",
+    "每天": "every day",
+    "加班": "overtime",
+    "试点": "pilot",
 }
 _GLOSSARY_RE = re.compile("|".join(sorted(map(re.escape, GLOSSARY), key=len, reverse=True)))
 LATIN_WORD = r"[a-z0-9][a-z0-9+#.%-]*[a-z0-9%+#]|[a-z0-9]"
