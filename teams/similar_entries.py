@@ -50,13 +50,20 @@ class SimilarEntry:
 
 @dataclass
 class _Corpus:
+    """The index and, for each of its rows, the entry, team, campaign and language; a row left
+    behind by a re-submission has the ids -1 (its entry's new row is appended)."""
+
     stamp: tuple[int, int]
     entry_ids: np.ndarray
     team_ids: np.ndarray
     campaign_ids: np.ndarray
+    chinese: np.ndarray
     index: similarity.Index
     replaced: int = 0
     row_of: dict[int, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.row_of = {int(entry_id): row for row, entry_id in enumerate(self.entry_ids) if entry_id >= 0}
 
 
 # one corpus per database engine of this process (tests and the bench open several)
@@ -96,48 +103,44 @@ def _texts(rows: Sequence[Any]) -> list[str]:
     return [similarity.entry_text(r[4], r[5], r[6], r[7]) for r in rows]
 
 
+def _ids(rows: Sequence[Any], column: int) -> np.ndarray:
+    return np.array([r[column] for r in rows], dtype=np.int64)
+
+
 async def _fit(rows: Sequence[Any], stamp: tuple[int, int]) -> _Corpus:
     texts = _texts(rows)
     # fitting takes seconds on a large corpus: off the event loop
     index = await anyio.to_thread.run_sync(similarity.fit, texts)
-    corpus = _Corpus(
-        stamp=stamp,
-        entry_ids=np.array([r[0] for r in rows], dtype=np.int64),
-        team_ids=np.array([r[1] for r in rows], dtype=np.int64),
-        campaign_ids=np.array([r[2] for r in rows], dtype=np.int64),
-        index=index,
-    )
-    corpus.row_of = {int(entry_id): row for row, entry_id in enumerate(corpus.entry_ids)}
-    return corpus
+    chinese = np.array([similarity.is_chinese(t) for t in texts], dtype=bool)
+    return _Corpus(stamp, _ids(rows, 0), _ids(rows, 1), _ids(rows, 2), chinese, index)
 
 
 def _update(corpus: _Corpus, rows: Sequence[Any], stamp: tuple[int, int]) -> _Corpus | None:
-    """The corpus with the entries submitted since its stamp put in place, or None when that
-    cannot account for the new stamp (an entry gone) or enough changed to refit."""
-    new = [r for r in rows if r[0] not in corpus.row_of]
-    if corpus.stamp[1] + len(new) != stamp[1]:
+    """The corpus with the entries submitted since its stamp appended (their old rows cleared), or
+    None when that cannot account for the new stamp (an entry gone) or enough changed to refit."""
+    old_rows = [corpus.row_of[r[0]] for r in rows if r[0] in corpus.row_of]
+    if corpus.stamp[1] + len(rows) - len(old_rows) != stamp[1]:
         return None
-    if corpus.replaced + len(rows) > REFIT_SHARE * max(stamp[1], 1):
+    if corpus.replaced + len(rows) > REFIT_SHARE * max(stamp[1], 1) or corpus.index.matrix.shape[1] == 0:
         return None
-    if corpus.index.matrix.shape[1] == 0:
-        return None
-    positions: dict[int, int] = {}
-    next_row = corpus.index.size
-    for position, row in enumerate(rows):
-        existing = corpus.row_of.get(row[0])
-        positions[position] = next_row if existing is None else existing
-        next_row += existing is None
-    index = similarity.replace_rows(corpus.index, positions, _texts(rows))
-    updated = _Corpus(
-        stamp=stamp,
-        entry_ids=np.concatenate([corpus.entry_ids, np.array([r[0] for r in new], dtype=np.int64)]),
-        team_ids=np.concatenate([corpus.team_ids, np.array([r[1] for r in new], dtype=np.int64)]),
-        campaign_ids=np.concatenate([corpus.campaign_ids, np.array([r[2] for r in new], dtype=np.int64)]),
-        index=index,
-        replaced=corpus.replaced + len(rows),
+    texts = _texts(rows)
+    index = similarity.append_rows(corpus.index, texts, clear=old_rows)
+    gone = np.zeros(corpus.index.size, dtype=bool)
+    gone[old_rows] = True
+
+    def extended(values: np.ndarray, column: int) -> np.ndarray:
+        return np.concatenate([np.where(gone, -1, values), _ids(rows, column)])
+
+    chinese = np.concatenate([corpus.chinese, np.array([similarity.is_chinese(t) for t in texts], dtype=bool)])
+    return _Corpus(
+        stamp,
+        extended(corpus.entry_ids, 0),
+        extended(corpus.team_ids, 1),
+        extended(corpus.campaign_ids, 2),
+        chinese,
+        index,
+        corpus.replaced + len(rows),
     )
-    updated.row_of = {int(entry_id): row for row, entry_id in enumerate(updated.entry_ids)}
-    return updated
 
 
 async def corpus(session: AsyncSession) -> _Corpus:
@@ -210,6 +213,7 @@ async def similar_to_text(
     if found.index.size == 0:
         return []
     row_scores = similarity.scores(found.index, similarity.transform(found.index, [text]))[0]
+    row_scores = similarity.across_languages(row_scores, similarity.is_chinese(text), found.chinese)
     allowed = _allowed(found, await _visible_campaigns(session, viewer), exclude_team_id)
     ranked = {int(found.entry_ids[row]): score for row, score in similarity.top_k(row_scores, k=k, allowed=allowed)}
     shown = await _shown(session, viewer, ranked)
@@ -243,6 +247,7 @@ async def similar_of_entries(session: AsyncSession, viewer: User, entry_ids: Seq
     result: dict[int, tuple[int, list[tuple[int, float]]]] = {}
     wanted: dict[int, float] = {}
     for position, row in enumerate(rows):
+        matrix[position] = similarity.across_languages(matrix[position], bool(found.chinese[row]), found.chinese)
         allowed = _allowed(found, campaigns, int(found.team_ids[row]))
         best = similarity.top_k(matrix[position], k=ROW_PREVIEW, allowed=allowed)
         ranked = [(int(found.entry_ids[r]), score) for r, score in best]

@@ -35,6 +35,7 @@ THRESHOLD = 0.25
 TOP_K = 5
 WORD_WEIGHT = 0.5  # the character view gets the rest
 TITLE_REPEAT = 2  # the title counts twice: it names the idea
+CROSS_LANGUAGE_BOOST = 2.5  # see ``across_languages``
 
 # common business terms of innovation challenges: a Chinese text that names one also gets the
 # English word, so that CN and EN versions of one idea meet on more than product names
@@ -186,32 +187,40 @@ def transform(index: Index, texts: Sequence[str]) -> sparse.csr_matrix:
     return _combine(index.words.transform(texts), index.chars.transform(texts))
 
 
-def replace_rows(index: Index, rows: Mapping[int, int], texts: Sequence[str]) -> Index:
-    """The index with ``texts`` put in place: ``rows`` maps a text's position in ``texts`` to the
-    row it replaces, or to ``index.size`` and up for new rows appended in that order. The
-    vocabulary and weights stay those of the last ``fit`` (cheap: one transform of the new texts)."""
-    if not texts:
+def append_rows(index: Index, texts: Sequence[str], *, clear: Sequence[int] = ()) -> Index:
+    """The index with rows for ``texts`` appended in order (in the vocabulary and weights of the
+    last ``fit``: one transform of the new texts and a copy of the rows) and the rows ``clear``
+    emptied (an entry submitted again: its old row scores 0 with everything)."""
+    if not texts and not clear:
         return index
-    new = transform(index, texts)
-    matrix = index.matrix.tolil() if rows else index.matrix
-    appended = []
-    for position, row in sorted(rows.items(), key=lambda item: item[1]):
-        if row < index.size:
-            matrix[row] = new[position]
-        else:
-            appended.append(position)
-    result = sparse.csr_matrix(matrix)
-    if appended:
-        result = sparse.vstack([result, new[appended]], format="csr")
-    return Index(index.words, index.chars, result)
+    matrix = sparse.vstack([index.matrix, transform(index, texts)], format="csr") if texts else index.matrix.copy()
+    for row in clear:
+        matrix.data[matrix.indptr[row] : matrix.indptr[row + 1]] = 0
+    return Index(index.words, index.chars, matrix)
 
 
 def scores(index: Index, query: sparse.spmatrix) -> np.ndarray:
     """The cosine of every corpus row with each query row: shape (queries, corpus), in [0, 1]."""
     if index.size == 0 or query.shape[0] == 0:
         return np.zeros((query.shape[0], index.size), dtype=np.float32)
-    product: np.ndarray = np.clip((query @ index.matrix.T).toarray(), 0.0, 1.0)
+    # the corpus (sparse, by rows) times the queries made dense: one pass over the corpus
+    product: np.ndarray = np.clip((index.matrix @ query.toarray().T).T, 0.0, 1.0)
     return product
+
+
+def is_chinese(text: str) -> bool:
+    """Mostly Chinese: a fifth of its characters or more (spaces aside) are CJK."""
+    letters = [c for c in text if not c.isspace()]
+    return bool(letters) and sum(1 for c in letters if _CJK.match(c)) * 5 >= len(letters)
+
+
+def across_languages(row_scores: np.ndarray, query_chinese: bool, chinese: np.ndarray) -> np.ndarray:
+    """The scores with those of the other language raised by ``CROSS_LANGUAGE_BOOST`` (at most 1):
+    a Chinese and an English text share only product names, figures and glossary words, so their
+    cosine runs far below that of two texts in one language saying the same."""
+    other = chinese != query_chinese
+    raised: np.ndarray = np.where(other, np.minimum(row_scores * CROSS_LANGUAGE_BOOST, 1.0), row_scores)
+    return raised
 
 
 def similarity(a: str, b: str) -> float:

@@ -4,6 +4,7 @@ cosines in [0, 1] and symmetric, the threshold and the mask hold, Chinese reads 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -60,14 +61,20 @@ def test_full_width_latin_and_glossary_terms_are_folded() -> None:
     assert similarity.with_glossary("plain english") == "plain english"
 
 
-def test_replacing_and_appending_rows_matches_a_transform() -> None:
+def test_appending_rows_matches_a_transform_and_clearing_empties_a_row() -> None:
     texts = [similarity.entry_text(t, "") for t in ("warehouse picking", "payroll chatbot", "energy meter")]
     index = similarity.fit(texts)
-    changed = similarity.replace_rows(index, {0: 1, 1: 3}, [similarity.entry_text("warehouse robot", ""), texts[2]])
-    assert changed.size == 4
-    again = similarity.scores(changed, similarity.transform(index, [similarity.entry_text("warehouse robot", "")]))
-    assert again[0, 1] > 0.99
-    assert similarity.scores(changed, changed.matrix[2])[0, 3] > 0.99
+    robot = similarity.entry_text("warehouse robot", "")
+    changed = similarity.append_rows(index, [robot], clear=[0])
+    assert changed.size == 4 and index.matrix[0].sum() > 0  # the original is left as it was
+    found = similarity.scores(changed, similarity.transform(index, [robot]))[0]
+    assert found[3] > 0.99 and found[0] == 0
+
+
+def test_scores_across_languages_are_raised_but_never_past_one() -> None:
+    assert similarity.is_chinese("用RFID手套减少仓库拣货错误") and not similarity.is_chinese("RFID gloves 仓库")
+    raised = similarity.across_languages(np.array([0.2, 0.2, 0.7]), True, np.array([True, False, False]))
+    assert raised.tolist() == pytest.approx([0.2, 0.5, 1.0])
 
 
 def test_an_empty_corpus_finds_nothing() -> None:
