@@ -162,3 +162,14 @@ async def test_a_participant_gets_404_on_the_organizers_list_and_exports(db: Asy
     await browser.sign_in(CAPTAIN)
     assert (await browser.get(f"/campaigns/{s.campaign.id}/entries")).status_code == 404
     assert (await browser.get(f"/campaigns/{s.campaign.id}/entries/export/teams.csv")).status_code == 404
+
+
+async def test_platform_leads_see_similar_entries_of_draft_campaigns_participants_do_not(db: AsyncSession) -> None:
+    await _world(db)
+    admin = await make_user(db, "admin@example.com", admin=True)
+    participant = await make_user(db, "p@example.com")
+    text = similarity.entry_text(*TWIN)
+    seen = {f.team_name for f in await similar_entries.similar_to_text(db, admin, text, exclude_team_id=None)}
+    assert {"Gloves", "Hidden"} <= seen and "Secret" not in seen
+    seen = {f.team_name for f in await similar_entries.similar_to_text(db, participant, text, exclude_team_id=None)}
+    assert "Gloves" in seen and "Hidden" not in seen and "Secret" not in seen
