@@ -59,6 +59,11 @@ class TeamTooSmall(SubmissionRefused):
         self.params.update(min=minimum, missing=missing)
 
 
+# shown beside the disabled "Submit" while the team is too small
+TOO_SMALL_TO_SUBMIT = N_(
+    "A team needs at least %(min)s members to submit: yours is %(missing)s short. "
+    "Invite colleagues or find them on the team board."
+)
 TOO_SMALL = N_(
     "A team needs at least %(min)s members to submit: yours is %(missing)s short. "
     "Your text was kept as a draft; invite colleagues or find them on the team board."

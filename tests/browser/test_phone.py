@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
 from campaigns.models import Campaign, CampaignRole, CampaignRoleKind, Phase, PhaseKind
+from core.audit import AuditEntry
 from incubation.models import IncubationProject
 from judging.models import Award
 from notifications.models import NotificationKind
@@ -58,6 +59,7 @@ MUST_SHOW: dict[tuple[str, str], list[str]] = {
     ("organizer", "progress"): [LONG_EMAIL],
     ("admin", "admin users"): [LONG_EMAIL],
     ("admin", "admin user edit"): [LONG_EMAIL],
+    ("organizer", "audit log"): [LONG_EMAIL, LONG_URL],
 }
 
 # What a page may not do: scroll sideways, or hold a visible element past the right edge (inside
@@ -228,6 +230,32 @@ async def _seed(db: AsyncSession, now: datetime) -> dict[str, int]:
         link=f"/campaigns/{spring.id}/timeline",
         campaign_id=spring.id,
     )
+    # the audit log: a person with a long name and address, long values, the system
+    db.add_all(
+        [
+            AuditEntry(
+                at=now - timedelta(hours=3),
+                actor_id=long_user.id,
+                action="extension.grant",
+                subject_type="team",
+                subject_id=pick.id,
+                campaign_id=spring.id,
+                before={"until": None},
+                after={"until": (now + timedelta(days=1)).isoformat(), "note": LONG_URL, "files": LONG_FILES[:2]},
+                reason="The pilot aisle was closed for a stock count during the last week of the submission phase.",
+            ),
+            AuditEntry(
+                at=now - timedelta(hours=4),
+                actor_id=None,
+                action="phase.close",
+                subject_type="phase",
+                subject_id=submission.id,
+                campaign_id=spring.id,
+                before={"status": "open"},
+                after={"status": "closed", "late_by_seconds": 0},
+            ),
+        ]
+    )
     await db.flush()
     project = await db.scalar(select(IncubationProject).order_by(IncubationProject.id))
     assert project is not None
@@ -287,6 +315,7 @@ def _pages(ids: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
             ("scorecard import", f"{judging}/import"),
             ("organizer results", f"/campaigns/{s}/results"),
             ("past results", f"/campaigns/{ids['autumn']}/results"),
+            ("audit log", f"/campaigns/{s}/audit"),
             ("campaign form", f"/campaigns/{ids['draft']}/edit"),
             ("challenge form", f"/campaigns/{s}/challenges/{ids['challenge']}/edit"),
             ("notifications", "/notifications"),
@@ -306,6 +335,7 @@ def _pages(ids: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
             ("admin new user", "/admin/users/new"),
             ("admin import", "/admin/users/import"),
             ("admin departments", "/admin/departments"),
+            ("admin audit log", "/audit"),
         ],
     }
 

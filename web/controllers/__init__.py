@@ -13,6 +13,7 @@ def route_handlers() -> list[Any]:
         admin,
         advancement,
         attachments,
+        audit,
         auth,
         campaign_entries,
         campaign_people,
@@ -50,6 +51,7 @@ def route_handlers() -> list[Any]:
         auth,
         home,
         admin,
+        audit,
         teams,
         team_page,
         team_joining,
@@ -82,6 +84,7 @@ def route_handlers() -> list[Any]:
             *judging_progress.routes,
             *results.routes,
             *advancement.routes,
+            *audit.organizer_routes,
         ],
         dependencies={**ORGANIZED_CAMPAIGN, **ORGANIZED_PHASE},
     )

@@ -20,10 +20,17 @@ from core.numbers import parse_int
 from core.pagination import paginate
 from judging.rubric_preview import judging_of, rubric_previews
 from teams.attachments import entry_attachments, forget_removed, removed_submitted
-from teams.entries import SUBMIT_BLOCKED, EntryInvalid, SubmissionRefused, save_draft, submit_entry
+from teams.entries import (
+    SUBMIT_BLOCKED,
+    TOO_SMALL_TO_SUBMIT,
+    EntryInvalid,
+    SubmissionRefused,
+    save_draft,
+    submit_entry,
+)
 from teams.models import Entry, EntryVersion
-from teams.rules import ENTRY_FIELD_NAMES, EntryInput, EntryPatch, can_submit_as, write_block
-from teams.scope import campaign_phases, member_team
+from teams.rules import ENTRY_FIELD_NAMES, EntryInput, EntryPatch, can_submit_as, members_missing, write_block
+from teams.scope import campaign_phases, member_counts, member_team
 from teams.storage import TOO_LARGE, human_size
 from teams.write_window import entry_phase_of, extension_until
 from web.controllers.team_views import LIMITS
@@ -101,6 +108,7 @@ async def entry_context(
     )
     writable = accepts_writes(phase, now, until)
     block = write_block(campaign, team.status, phase, now, until)
+    missing = members_missing(campaign.min_team_size, (await member_counts(db, team.id))[0])
     attachments = await entry_attachments(db, entry.id if entry else None)
     removed_files = await removed_submitted(db, entry.id if entry else None)
     return {
@@ -113,7 +121,7 @@ async def entry_context(
         # why "Submit" cannot succeed now (shown beside the disabled button), as the service decides
         "submit_blocked": _(SUBMIT_BLOCKED.of(block[0]), when=format_datetime(block[1], campaign.timezone))
         if block
-        else None,
+        else (_(TOO_SMALL_TO_SUBMIT, min=campaign.min_team_size, missing=missing) if missing else None),
         # adding or removing a file is held to the deadline of submitting (teams.attachments)
         "files_writable": writable and campaign.status is CampaignStatus.PUBLISHED and can_submit_as(team.status),
         "attachments": attachments,
