@@ -309,6 +309,7 @@ def _pages(ids: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
             ("campaign detail", f"/campaigns/{s}"),
             ("timeline", f"/campaigns/{s}/timeline"),
             ("people", f"/campaigns/{s}/people"),
+            ("teams and entries", f"/campaigns/{s}/entries"),
             ("extensions", f"/campaigns/{s}/extensions"),
             ("judging set-up", f"{judging}/setup"),
             ("rubric", f"{judging}/rubric"),

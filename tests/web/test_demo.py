@@ -148,3 +148,21 @@ async def test_the_demo_board_is_filled_and_a_captain_has_requests_to_answer(
     page = await browser.get(f"/teams/{team.id}")
     assert "did a UX course" in page.text and "Accept" in page.text
     assert "People for your team" in page.text
+
+
+async def test_the_demo_has_a_chinese_and_an_english_entry_that_the_similar_panel_pairs(
+    db: AsyncSession, browser: Browser
+) -> None:
+    await load_demo(db, now=NOW)
+    await db.commit()
+    team = await db.scalar(select(Team).where(Team.name == "Recon Robots"))
+    assert team is not None
+    await browser.sign_in("wang.fang@example.com", DEMO_PASSWORD)
+    panel = await browser.get(f"/teams/{team.id}/entry/similar")
+    assert panel.status_code == 200
+    assert "Daily soft close" in panel.text and "Close Crew" in panel.text
+    assert "Recon Robots" not in panel.text  # never the team's own entry
+    await browser.sign_out()
+    await browser.sign_in("organizer@example.com", DEMO_PASSWORD)
+    listed = await browser.get(f"/campaigns/{team.campaign_id}/entries?q=Close+Crew")
+    assert listed.status_code == 200 and "每日软关账" in listed.text

@@ -25,6 +25,7 @@ PAGES = [
     pytest.param(CAPTAIN, "/campaigns/{campaign}", id="campaign"),
     pytest.param(CAPTAIN, "/teams/{team}", id="team"),
     pytest.param(CAPTAIN, "/teams/{team}/entry", id="entry"),
+    pytest.param(CAPTAIN, "/teams/{team}/entry/similar", id="entry-similar"),
     pytest.param(JUDGE, "/judging", id="judge-queue"),
     pytest.param(JUDGE, "/judging/{judging}/entries/{entry}", id="score-form"),
     pytest.param(ORGANIZER, ADVANCEMENT, id="entry-list"),
@@ -34,6 +35,8 @@ PAGES = [
     pytest.param(ORGANIZER, "/campaigns/{campaign}/phases/{judging}/assignments?page=2&choose={entry}", id="assign-2"),
     pytest.param(ORGANIZER, "/campaigns/{campaign}/phases/{judging}/progress", id="progress"),
     pytest.param(ORGANIZER, "/campaigns/{campaign}/results", id="organizer-results"),
+    pytest.param(ORGANIZER, "/campaigns/{campaign}/entries", id="campaign-entries"),
+    pytest.param(ORGANIZER, "/campaigns/{campaign}/entries?submitted=yes&q=team&page=2", id="campaign-entries-2"),
     pytest.param(ORGANIZER, "/campaigns/{campaign}/results?phase={judging}&page=2", id="organizer-results-2"),
 ]
 
