@@ -119,28 +119,67 @@ def _in_department(user: Any, scope: Scope) -> ColumnElement[bool]:
 
 
 async def people_per_campaign(session: AsyncSession, scope: Scope) -> dict[int, tuple[int, int]]:
-    """Per campaign: (eligible people, participants)."""
-    participant = case((_member_of(Campaign.id, User), 1), else_=0)
-    query = (
-        select(Campaign.id, func.count(User.id), func.coalesce(func.sum(participant), 0))
-        .select_from(Campaign)
-        .join(User, _eligible(Campaign, User))
-        .where(Campaign.id.in_(_scoped(scope)))
-        .group_by(Campaign.id)
+    """Per campaign: (eligible people, participants). Eligible = the active people of its
+    departments (A) plus its participants who are not among them (P \\ A); each count is a
+    subquery per campaign, with no per-person work (one statement)."""
+    active = aliased(User)
+    dept_filter = [_in_department(active, scope)] if scope.department_id is not None else []
+    everyone = select(func.count(active.id)).where(active.is_active.is_(True), *dept_filter).scalar_subquery()
+    in_departments = (
+        select(func.count(active.id))
+        .join(CampaignDepartment, CampaignDepartment.department_id == active.department_id)
+        .where(CampaignDepartment.campaign_id == Campaign.id, active.is_active.is_(True), *dept_filter)
+        .correlate(Campaign)
+        .scalar_subquery()
     )
-    if scope.department_id is not None:
-        query = query.where(_in_department(User, scope))
-    return {cid: (int(eligible), int(part)) for cid, eligible, part in await session.execute(query)}
+    member = aliased(User)
+    member_filter = [_in_department(member, scope)] if scope.department_id is not None else []
+    in_department_of_campaign = exists().where(
+        CampaignDepartment.campaign_id == Campaign.id, CampaignDepartment.department_id == member.department_id
+    )
+    among_eligible = and_(
+        member.is_active.is_(True), or_(Campaign.all_staff_eligible.is_(True), in_department_of_campaign)
+    )
+    participants = (
+        select(func.count(Membership.id))
+        .join(member, member.id == Membership.user_id)
+        .where(Membership.campaign_id == Campaign.id, *member_filter)
+        .correlate(Campaign)
+        .scalar_subquery()
+    )
+    participants_outside = (
+        select(func.count(Membership.id))
+        .join(member, member.id == Membership.user_id)
+        .where(Membership.campaign_id == Campaign.id, ~among_eligible, *member_filter)
+        .correlate(Campaign)
+        .scalar_subquery()
+    )
+    query = select(
+        Campaign.id,
+        case((Campaign.all_staff_eligible.is_(True), everyone), else_=in_departments),
+        participants,
+        participants_outside,
+    ).where(Campaign.id.in_(_scoped(scope)))
+    return {
+        cid: (int(eligible or 0) + int(outside or 0), int(part or 0))
+        for cid, eligible, part, outside in await session.execute(query)
+    }
 
 
 async def people_per_department(session: AsyncSession, scope: Scope) -> dict[int | None, tuple[int, int]]:
-    """Per department: (eligible people, participants), each person once over the campaigns."""
+    """Per department: (eligible people, participants), each person once over the campaigns. The
+    sets (participants, eligible departments, any campaign open to all staff) are computed once,
+    not per person."""
+    scoped = _scoped(scope)
+    participants = select(Membership.user_id).where(Membership.campaign_id.in_(scoped))
+    departments = select(CampaignDepartment.department_id).where(CampaignDepartment.campaign_id.in_(scoped))
     c = aliased(Campaign)
-    eligible_any = exists(select(c.id).where(c.id.in_(_scoped(scope)), _eligible(c, User)))
-    participant_any = exists().where(Membership.user_id == User.id, Membership.campaign_id.in_(_scoped(scope)))
+    all_staff = exists().where(c.id.in_(_scoped(scope)), c.all_staff_eligible.is_(True))
+    participant = User.id.in_(participants)
+    eligible = or_(and_(User.is_active.is_(True), or_(all_staff, User.department_id.in_(departments))), participant)
     query = (
-        select(User.department_id, func.count(User.id), func.coalesce(func.sum(case((participant_any, 1), else_=0)), 0))
-        .where(eligible_any)
+        select(User.department_id, func.count(User.id), func.coalesce(func.sum(case((participant, 1), else_=0)), 0))
+        .where(eligible)
         .group_by(User.department_id)
     )
     if scope.department_id is not None:
@@ -188,18 +227,24 @@ async def teams_per_campaign(session: AsyncSession, scope: Scope) -> dict[int, t
     """Per campaign: teams (with at least one member) by the furthest stage reached, and the
     teams whose members come from two departments or more."""
     member = aliased(User)
-    departments_in_team = (
-        select(func.count(distinct(member.department_id)))
-        .select_from(Membership)
+    # each team's number of departments among its members, grouped once (a team without members
+    # has no row here and is left out by the join)
+    per_team = (
+        select(Membership.team_id.label("team_id"), func.count(distinct(member.department_id)).label("departments"))
         .join(member, member.id == Membership.user_id)
-        .where(Membership.team_id == Team.id)
-        .scalar_subquery()
+        .where(Membership.campaign_id.in_(_scoped(scope)))
+        .group_by(Membership.team_id)
+        .subquery("team_departments")
     )
-    teams = select(
-        Team.campaign_id.label("campaign_id"),
-        _team_level().label("level"),
-        case((departments_in_team >= 2, 1), else_=0).label("mixed"),
-    ).where(Team.campaign_id.in_(_scoped(scope)), exists().where(Membership.team_id == Team.id))
+    teams = (
+        select(
+            Team.campaign_id.label("campaign_id"),
+            _team_level().label("level"),
+            case((per_team.c.departments >= 2, 1), else_=0).label("mixed"),
+        )
+        .join(per_team, per_team.c.team_id == Team.id)
+        .where(Team.campaign_id.in_(_scoped(scope)))
+    )
     if scope.department_id is not None:
         teams = teams.where(
             exists()
