@@ -157,7 +157,8 @@ def pages(url: str, tmp: Path) -> dict[str, tuple[float, int]]:
 def main(args: argparse.Namespace) -> None:
     tmp = Path(args.keep or tempfile.mkdtemp(prefix="kaizen-dashboard-"))
     tmp.mkdir(parents=True, exist_ok=True)
-    print(f"# Dashboard bench, SQLite, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"# Dashboard bench, SQLite, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {load}\n")
     for size in args.sizes.split(","):
         db = tmp / f"{size}.sqlite3"
         url = f"sqlite+aiosqlite:///{db}"

@@ -191,13 +191,22 @@ def _submitted(team_id: Any) -> ColumnElement[bool]:
     return exists().where(Entry.team_id == team_id, Entry.status == EntryStatus.SUBMITTED)
 
 
+def _submitted_teams(scope: Scope) -> Select[tuple[int]]:
+    """The teams of the campaigns in scope that submitted an entry (a set computed once)."""
+    return (
+        select(Entry.team_id)
+        .join(Team, Team.id == Entry.team_id)
+        .where(Entry.status == EntryStatus.SUBMITTED, Team.campaign_id.in_(_scoped(scope)))
+    )
+
+
 async def entries_per_department(session: AsyncSession, scope: Scope) -> dict[int | None, int]:
     """Per department: the submitted entries (teams that submitted) with a member from it."""
     query = (
         select(User.department_id, func.count(distinct(Membership.team_id)))
         .select_from(Membership)
         .join(User, User.id == Membership.user_id)
-        .where(Membership.campaign_id.in_(_scoped(scope)), _submitted(Membership.team_id))
+        .where(Membership.campaign_id.in_(_scoped(scope)), Membership.team_id.in_(_submitted_teams(scope)))
         .group_by(User.department_id)
     )
     if scope.department_id is not None:
