@@ -7,7 +7,9 @@ the statements of the whole figure set, then serves Kaizen (``kaizen run --no-sc
 bare Litestar page (bench/bare_app.py, 50 of 10,000 rows) and times each (median of seven
 sequential requests, after one warm-up), signed in as the executive.
 
-    .venv/bin/python bench/dashboard.py [--sizes M,XXL] [--keep DIR]
+    .venv/bin/python bench/dashboard.py [--sizes M,XXL] [--keep DIR] [--out bench/RESULTS-dashboard.md]
+
+bench/run.py copies bench/RESULTS-dashboard.md into bench/RESULTS.md when it writes it.
 """
 
 from __future__ import annotations
@@ -155,31 +157,40 @@ def pages(url: str, tmp: Path) -> dict[str, tuple[float, int]]:
 
 
 def main(args: argparse.Namespace) -> None:
+    written: list[str] = []
+
+    def out(line: str) -> None:
+        print(line, flush=True)
+        written.append(line)
+
     tmp = Path(args.keep or tempfile.mkdtemp(prefix="kaizen-dashboard-"))
     tmp.mkdir(parents=True, exist_ok=True)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"# Dashboard bench, SQLite, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {load}\n")
+    taken = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    out(f"## Programme dashboard (bench/dashboard.py)\n\nSQLite, taken {taken}, load average at start {load}.")
     for size in args.sizes.split(","):
         db = tmp / f"{size}.sqlite3"
         url = f"sqlite+aiosqlite:///{db}"
         if not db.exists():
-            print(f"seeded {size}: {seed(url, size)}")
+            out(f"seeded {size}: {seed(url, size)}")
         timings, statements, counts = asyncio.run(figures(url))
-        print(f"\n## {size}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
-        print(f"\nSQL statements of every figure: {statements}\n")
-        print("| figure | ms (median of 5) |\n|---|---:|")
+        out(f"\n### {size}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        out(f"\nSQL statements of every figure: {statements}\n")
+        out("| figure | ms (median of 5) |\n|---|---:|")
         for name, ms in timings:
-            print(f"| {name} | {ms:,.1f} |")
+            out(f"| {name} | {ms:,.1f} |")
         served = pages(url, tmp)
         bare_ms = served["bare page (/items)"][0]
-        print("\n| page | ms (median of 7) | bytes | × bare page |\n|---|---:|---:|---:|")
+        out("\n| page | ms (median of 7) | bytes | × bare page |\n|---|---:|---:|---:|")
         for label, (ms, size_bytes) in served.items():
-            print(f"| {label} | {ms:,.1f} | {size_bytes:,} | {ms / bare_ms:,.1f} |")
-        sys.stdout.flush()
+            out(f"| {label} | {ms:,.1f} | {size_bytes:,} | {ms / bare_ms:,.1f} |")
+    if args.out:
+        Path(args.out).write_text("\n".join(written) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="M,XXL")
+    parser.add_argument("--out", default="", help="also write the tables here (bench/RESULTS-dashboard.md)")
     parser.add_argument("--keep", default="", help="a directory for the databases (kept; reused when present)")
     main(parser.parse_args())
