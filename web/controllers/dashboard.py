@@ -4,6 +4,7 @@ period and department, with charts drawn on the server and every figure exported
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Request, Response, get
 from litestar.params import FromQuery
@@ -113,7 +114,7 @@ async def dashboard_page(
 ) -> Template:
     found, errors = await _figures(db_session, clock, campaign, start, end, department)
     values = {"campaign": campaign, "start": start, "end": end, "department": department}
-    query = "&".join(f"{k}={v}" for k, v in values.items() if v and k not in errors)
+    query = urlencode({k: v.strip() for k, v in values.items() if v.strip() and k not in errors})
     return Template(
         template_name="dashboard/index.html",
         context={
