@@ -273,6 +273,7 @@ async def _seed(db: AsyncSession, now: datetime) -> dict[str, int]:
         "project": project.id,
         "long_user": long_user.id,
         "challenge": hello.challenge_id,
+        "judge3": users["judge3"].id,
     }
     await db.commit()
     return ids
@@ -297,6 +298,7 @@ def _pages(ids: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
             ("notifications", "/notifications"),
             ("notification settings", "/account/notifications"),
             ("invitations", "/invitations"),
+            ("my record", "/me/record"),
         ],
         "judge3": [
             ("home", "/"),
@@ -331,6 +333,9 @@ def _pages(ids: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
             ("incubation project", f"/incubation/projects/{ids['project']}"),
             ("new project", "/incubation/projects/new"),
             ("new campaign", "/campaigns/new"),
+            ("dashboard", "/dashboard"),
+            ("campaign report", f"/dashboard?campaign={ids['autumn']}"),
+            ("judge record", f"/people/{ids['judge3']}/record"),
         ],
         "admin": [
             ("home", "/"),

@@ -82,6 +82,12 @@ GUARDS = {
     "campaign_timeline": "organized_campaign",
     "campaign_update": "organized_campaign",
     "campaigns": "visible_campaigns_query",
+    "dashboard": "access:executive",
+    "dashboard_export": "access:executive",
+    "my_record": "OWN",
+    "my_record_csv": "OWN",
+    "person_record": "readable_record",
+    "person_record_csv": "readable_record",
     "challenge_create": "organized_campaign",
     "challenge_edit": "organized_campaign",
     "challenge_new": "organized_campaign",
@@ -177,7 +183,7 @@ GUARDS = {
     "team_result": "team_result",
 }
 SCOPE_RULES = frozenset(g for g in GUARDS.values() if not g.startswith("access:") and g != "OWN")
-PROJECT = ("web", "accounts", "campaigns", "teams", "judging", "incubation", "notifications")
+PROJECT = ("web", "accounts", "campaigns", "teams", "judging", "incubation", "insights", "notifications")
 
 
 def _called(function: Any) -> set[str]:

@@ -19,6 +19,7 @@ def route_handlers() -> list[Any]:
         campaign_people,
         campaigns,
         challenges,
+        dashboard,
         entries,
         entry_similar,
         entry_versions,
@@ -35,6 +36,7 @@ def route_handlers() -> list[Any]:
         judging_scoring,
         judging_setup,
         notifications,
+        record,
         results,
         team_board,
         team_joining,
@@ -66,6 +68,8 @@ def route_handlers() -> list[Any]:
         incubation,
         notifications,
         account,
+        dashboard,
+        record,
     )
     # the organizer's pages: the campaign (``campaign``) or judging phase (``organized``) of the
     # path, in the organizer's scope, resolved once for all of them (404 outside it)

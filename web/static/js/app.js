@@ -204,3 +204,12 @@
     else if (e.target === form) delete form.dataset.conflict;
   });
 })();
+
+// A "Print" button (dashboard report, innovation record): the browser's print dialog, which also
+// saves as PDF; the print stylesheet (css/print.css) lays the page out for paper.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    if (e.target && e.target.closest && e.target.closest("[data-print]")) window.print();
+  });
+})();
