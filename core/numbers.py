@@ -12,6 +12,7 @@ import math
 
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
+INT32_MAX = 2**31 - 1
 # the most digits a 64-bit integer has: longer text is refused before it is converted
 _MAX_DIGITS = 19
 

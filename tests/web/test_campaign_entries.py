@@ -128,6 +128,8 @@ async def test_the_organizers_list_filters_searches_pages_and_counts_similar(
     assert listed(await browser.get(base + "?q=picks"), *every) == {"Gloves"}
     # a page past the end is the last page; nonsense filters are no filter
     assert "Gloves" in listed(await browser.get(base + "?page=99&status=nonsense&size=x"), *every)
+    assert (await browser.get(base + "?size=999999999999999999")).status_code == 200  # no int4 overflow on PostgreSQL
+    assert (await browser.get(base + "?size=2147483647")).status_code == 200
     # a campaign the organizer does not organize: 404
     assert (await browser.get(f"/campaigns/{past.campaign.id}/entries")).status_code == 404
 

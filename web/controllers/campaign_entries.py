@@ -10,7 +10,7 @@ from litestar.response import Template
 
 from core import spreadsheet
 from core.errors import N_, NotFound
-from core.numbers import parse_int
+from core.numbers import INT32_MAX, parse_int
 from core.pagination import query_string
 from teams.campaign_entries import (
     SEARCH_MAX,
@@ -49,13 +49,13 @@ def _filters(
     challenge: str | None, status: str | None, submitted: str | None, mix: str | None, size: str | None, q: str | None
 ) -> Filters:
     """What the filter form sent; anything unknown is no filter (a link never breaks the page)."""
-    size_value = parse_int(size) if size else None
+    size_value = parse_int(size, low=0, high=INT32_MAX) if size else None  # compared with a COUNT (int4 on PostgreSQL)
     return Filters(
         challenge_id=parse_int(challenge) if challenge else None,
         status=_choice(TeamStatus, status),
         submitted=_choice(Submitted, submitted),
         mix=_choice(Mix, mix),
-        size=size_value if size_value is not None and size_value >= 0 else None,
+        size=size_value,
         q=(q or "").strip()[:SEARCH_MAX],
     )
 
