@@ -305,17 +305,17 @@ async def _sponsor(session: AsyncSession, actor: User, email: str) -> User | str
     return user
 
 
-def _granted(raw: str, requested: Decimal | None, confirmed: bool, errors: dict[str, str]) -> Decimal | None:
+def _granted(
+    raw: str, requested: Decimal | None, confirmed: bool, errors: dict[str, str], key: str = "budget_approved"
+) -> Decimal | None:
     """The budget granted (None: the full ask); an error under ``budget_approved`` when it is not one."""
     if not raw.strip():
         return None
     granted = parse_budget(raw)
     if granted is None:
-        errors["budget_approved"] = AMOUNT
+        errors[key] = AMOUNT
     elif requested is not None and granted > requested and not confirmed:
-        errors["budget_approved"] = N_(
-            "The budget granted is above the budget asked: tick the box to confirm that you grant more."
-        )
+        errors[key] = N_("The budget granted is above the budget asked: tick the box to confirm that you grant more.")
     return granted
 
 
@@ -532,7 +532,9 @@ async def decide(
         raise NotFound(PROJECT_NOT_FOUND)
     target = ProjectStatus.APPROVED if approve else ProjectStatus.DECLINED
     errors: dict[str, str] = {}
-    granted = _granted(budget_granted, project.budget_requested, confirm_over, errors) if approve else None
+    granted = (
+        _granted(budget_granted, project.budget_requested, confirm_over, errors, "budget_granted") if approve else None
+    )
     try:
         text = _reason(reason, target)
     except ValidationFailed as exc:
