@@ -411,6 +411,11 @@ async def _arm_reminder(session: AsyncSession, milestone: Milestone, project: In
     await session.flush()
 
 
+async def _taken(session: AsyncSession, team_id: int) -> bool:
+    """Is the entry proposed already? (The unique key on ``team_id`` decides under concurrency.)"""
+    return await session.scalar(select(IncubationProject.id).where(IncubationProject.team_id == team_id)) is not None
+
+
 async def create_project(session: AsyncSession, actor: User, now: datetime, data: ProjectInput) -> IncubationProject:
     """Proposes a winning entry for incubation; an executive may approve it at once."""
     errors: dict[str, str] = {}
@@ -450,7 +455,7 @@ async def create_project(session: AsyncSession, actor: User, now: datetime, data
         raise ValidationFailed(errors)
     assert requested is not None and isinstance(sponsor, User)
     has_one = Conflict(N_("This entry is already proposed for incubation."), field="team_id")
-    if await session.scalar(select(IncubationProject.id).where(IncubationProject.team_id == team.id)) is not None:
+    if await _taken(session, team.id):
         raise has_one
     project = IncubationProject(
         campaign_id=campaign.id,

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit import AuditEntry
-from incubation.models import IncubationProject, Milestone, ProjectOutcome, ProjectStatus, ProjectUpdate
+from incubation.models import (
+    IncubationProject,
+    Milestone,
+    OutcomeKind,
+    ProjectOutcome,
+    ProjectStatus,
+    ProjectUpdate,
+)
 from incubation.rules import ACTIVE, FINAL, TRANSITIONS, can_move, is_overdue, overdue_at
 from notifications.models import Notification, NotificationKind
 from teams.models import Team
-from tests.conftest import NOW, Browser, Sweeper
+from tests.conftest import NOW, Browser, QueryCounter, Sweeper
 from tests.incubation.test_incubation import World, _world
 
 STATUSES = st.sampled_from(list(ProjectStatus))
@@ -235,3 +244,55 @@ async def test_overdue_milestone_reminded_exactly_once(db: AsyncSession, browser
     await browser.sign_in("alice@example.com")
     page = (await browser.get(f"/incubation/projects/{project.id}")).text
     assert "Overdue" in page
+
+
+async def _grow(db: AsyncSession, project: IncubationProject, owner: int, n: int) -> None:
+    for k in range(n):
+        day = date(2026, 3, 11) + timedelta(days=k)
+        db.add(Milestone(project_id=project.id, title=f"Step {k}", due_on=day, owner_id=owner))
+        db.add(ProjectUpdate(project_id=project.id, author_id=owner, at=NOW - timedelta(hours=k), body=f"Note {k}"))
+        db.add(
+            ProjectOutcome(
+                project_id=project.id, kind=OutcomeKind.COST_SAVED, unit="EUR", value=Decimal(k), measured_on=day
+            )
+        )
+    await db.commit()
+
+
+async def test_project_page_and_queue_send_as_many_statements_whatever_the_data(
+    db: AsyncSession, browser: Browser, queries: QueryCounter
+) -> None:
+    world = await _world(db)
+    project = await _propose(db, browser, world)
+    owner = (await _members(db, world))[0]
+    await browser.sign_in("exec@example.com")
+    counts = []
+    for n in (2, 20):
+        await _grow(db, project, owner, n)
+        for url in (f"/incubation/projects/{project.id}", "/incubation"):
+            assert (await browser.get(url)).status_code == 200
+            queries.reset()
+            assert (await browser.get(url)).status_code == 200
+            counts.append(queries.count)
+    assert counts[:2] == counts[2:], counts
+
+
+async def test_a_proposal_racing_another_hits_the_unique_key(
+    db: AsyncSession, browser: Browser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two proposals at the same moment: both pass the look-up, the unique key refuses the second."""
+    from incubation import services
+
+    world = await _world(db)
+    await _propose(db, browser, world)
+
+    async def not_yet(_session: AsyncSession, _team_id: int) -> bool:
+        return False
+
+    monkeypatch.setattr(services, "_taken", not_yet)
+    members = await _members(db, world)
+    await browser.sign_in("alice@example.com")
+    again = await browser.post("/incubation/projects", _proposal(world.winner, members, title="Same time"))
+    assert again.status_code == 409 and "already proposed" in again.text and 'value="Same time"' in again.text
+    assert await db.scalar(select(func.count(IncubationProject.id))) == 1
+    assert await db.scalar(select(func.count(Milestone.id))) == 2
