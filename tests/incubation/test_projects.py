@@ -86,6 +86,7 @@ async def _members(db: AsyncSession, world: World) -> list[int]:
 
 async def _propose(db: AsyncSession, browser: Browser, world: World) -> IncubationProject:
     await browser.sign_in("bob@example.com")  # a member, not the captain
+    assert f"/incubation/projects/new?team_id={world.winner.id}" in (await browser.get("/incubation/propose")).text
     members = await _members(db, world)
     response = await browser.post("/incubation/projects", _proposal(world.winner, members))
     assert response.status_code == 303, response.text
