@@ -620,6 +620,8 @@ async def _updater(session: AsyncSession, actor: User, project: IncubationProjec
     if not can_see_project(who):
         raise NotFound(PROJECT_NOT_FOUND)
     if not can_update_project(who, project):
+        if not (who.member or who.sponsor or who.lead):
+            raise Conflict(N_("Only the team and the sponsor update a project."), field="status")
         raise Conflict(N_("Only an approved or running project can be updated."), field="status")
 
 

@@ -297,3 +297,46 @@ async def test_a_proposal_racing_another_hits_the_unique_key(
     assert again.status_code == 409 and "already proposed" in again.text and 'value="Same time"' in again.text
     assert await db.scalar(select(func.count(IncubationProject.id))) == 1
     assert await db.scalar(select(func.count(Milestone.id))) == 2
+
+
+def test_typed_days_and_amounts() -> None:
+    from incubation.rules import parse_day, parse_hours, parse_value
+
+    assert parse_day("2026-03-10") == date(2026, 3, 10)
+    assert parse_day("9999-12-31") is None and parse_day("0001-01-01") is None and parse_day("soon") is None
+    assert parse_value("-1,200.5") == Decimal("-1200.50") and parse_value("1.234") is None and parse_value("x") is None
+    assert parse_hours("4.5") == Decimal("4.5") and parse_hours("169") is None and parse_hours("-1") is None
+
+
+async def test_an_organizer_proposes_and_sees_the_project(db: AsyncSession, browser: Browser) -> None:
+    from campaigns.models import CampaignRole, CampaignRoleKind
+    from tests.factories import make_user
+
+    world = await _world(db)
+    organizer = await make_user(db, "org@example.com", name="Olga")
+    db.add(CampaignRole(campaign_id=world.winner.campaign_id, user_id=organizer.id, role=CampaignRoleKind.ORGANIZER))
+    other = await make_user(db, "other-org@example.com")
+    db.add(
+        CampaignRole(
+            campaign_id=world.unpublished_winner.campaign_id, user_id=other.id, role=CampaignRoleKind.ORGANIZER
+        )
+    )
+    await db.commit()
+    members = await _members(db, world)
+    await browser.sign_in("other-org@example.com")  # organizes another campaign: out of scope
+    assert (await browser.get(f"/incubation/projects/new?team_id={world.winner.id}")).status_code == 404
+    assert (await browser.post("/incubation/projects", _proposal(world.winner, members))).status_code == 404
+    await browser.sign_out()
+    await browser.sign_in("org@example.com")
+    assert (await browser.get(f"/incubation/projects/new?team_id={world.winner.id}")).status_code == 200
+    created = await browser.post("/incubation/projects", _proposal(world.winner, members))
+    assert created.status_code == 303
+    page = await browser.landing(created)
+    assert page.status_code == 200 and "The proposal is sent." in page.text
+    project = await db.scalar(select(IncubationProject))
+    assert project is not None and project.status is ProjectStatus.PROPOSED and project.proposed_by_id == organizer.id
+    await db.commit()
+    # an organizer follows the project but does not run it
+    refused = await browser.post(f"/incubation/projects/{project.id}/updates", {"body": "hi"})
+    assert "Only the team and the sponsor update a project." in (await browser.landing(refused)).text
+    assert await db.scalar(select(func.count(ProjectUpdate.id))) == 0
