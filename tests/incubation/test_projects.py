@@ -340,3 +340,23 @@ async def test_an_organizer_proposes_and_sees_the_project(db: AsyncSession, brow
     refused = await browser.post(f"/incubation/projects/{project.id}/updates", {"body": "hi"})
     assert "Only the team and the sponsor update a project." in (await browser.landing(refused)).text
     assert await db.scalar(select(func.count(ProjectUpdate.id))) == 0
+
+
+async def test_stopping_needs_a_reason(db: AsyncSession, browser: Browser) -> None:
+    world = await _world(db)
+    project = await _propose(db, browser, world)
+    await browser.sign_in("exec@example.com")
+    await browser.post(f"/incubation/projects/{project.id}/decision", {"decision": "approve"})
+    url = f"/incubation/projects/{project.id}/status"
+    assert (await browser.post(url, {"status": "running"})).status_code == 303
+    bare = await browser.post(url, {"status": "stopped", "reason": " "})
+    assert bare.status_code == 422 and "Give the reason" in bare.text.split('id="e-reason"', 1)[1]
+    await db.refresh(project)
+    assert project.status.value == "running" and project.started_at == NOW
+    await db.commit()
+    assert (await browser.post(url, {"status": "stopped", "reason": "Budget cut"})).status_code == 303
+    await db.refresh(project)
+    assert project.status.value == "stopped" and project.stop_reason == "Budget cut" and project.ended_at == NOW
+    audit = await db.scalar(select(AuditEntry).where(AuditEntry.action == "incubation.stopped"))
+    assert audit is not None and audit.reason == "Budget cut" and audit.after is not None
+    assert audit.after["stop_reason"] == "Budget cut"
