@@ -120,7 +120,8 @@ class ProjectUpdate(Base):
 
 
 class ProjectOutcome(Base):
-    """A measured outcome: a value of a kind, in a unit, on a day (cumulative to date)."""
+    """A measured outcome: what was realised (of a kind, in a unit) since the project's previous
+    measurement, measured on a day. The realised value is the sum of a project's outcomes."""
 
     __tablename__ = "incubation_outcome"
     __table_args__ = (Index("ix_incubation_outcome_project", "project_id", "measured_on"),)

@@ -719,7 +719,7 @@ class OutcomeInput:
 async def record_outcome(
     session: AsyncSession, actor: User, now: datetime, project: IncubationProject, data: OutcomeInput
 ) -> ProjectOutcome:
-    """A measured outcome (cumulative to the day it was measured), in a unit."""
+    """A measured outcome: what was realised since the previous measurement, in a unit."""
     await _updater(session, actor, project)
     errors: dict[str, str] = {}
     try:

@@ -27,7 +27,7 @@ class Plan:
     granted: Decimal | None
     kpi: tuple[str, str, str, str]  # name, unit, baseline, target
     kind: OutcomeKind
-    outcomes: tuple[str, ...]  # cumulative values, one a fortnight
+    outcomes: tuple[str, ...]  # what was realised since the previous measurement
     milestones_done: int
     reason: str = ""
 
@@ -40,7 +40,7 @@ PLANS = (
         Decimal("43000.00"),
         ("Packaging savings to date", "EUR", "0", "12000"),
         OutcomeKind.COST_SAVED,
-        ("1200", "3900", "6100", "8800"),
+        ("1200", "2700", "2200", "2700"),
         1,
     ),
     Plan(
@@ -68,7 +68,7 @@ PLANS = (
         Decimal("20000.00"),
         ("Power savings to date", "EUR", "0", "9000"),
         OutcomeKind.COST_SAVED,
-        ("900", "2600", "4700", "7100", "9400"),
+        ("900", "1700", "2100", "2400", "2300"),
         3,
     ),
     Plan(

@@ -1,5 +1,7 @@
-"""The geometry of a project's outcome chart: one line per measured series (kind and unit) over
-time, with the KPI's target as a horizontal line when it is in the same unit.
+"""The geometry of a project's outcome chart: one line per measured series (kind and unit), the
+running total of its measurements over time (each outcome is what was realised since the previous
+one, so the total is the realised value), with the KPI's target as a horizontal line when it is in
+the same unit.
 
 Coordinates are in the SVG's own user units (a ``viewBox`` of WIDTH × HEIGHT): the template
 draws them, without inline styles, so the chart needs no JavaScript; a table beside it gives the
@@ -28,7 +30,7 @@ class Point:
     x: float
     y: float
     day: date
-    value: Decimal
+    value: Decimal  # the running total on that day
 
 
 @dataclass(frozen=True)
@@ -72,16 +74,19 @@ def build_series(
     series: list[Series] = []
     for (kind, unit), rows in grouped.items():
         target = kpi_target if kpi_target is not None and unit == kpi_unit else None
-        values = [r.value for r in rows] + ([target] if target is not None else [])
+        totals: list[Decimal] = []
+        for r in rows:
+            totals.append((totals[-1] if totals else Decimal(0)) + r.value)
+        values = totals + ([target] if target is not None else [])
         low, high = min([Decimal(0), *values]), max(values)
         points = [
             Point(
                 x=round(PAD_LEFT + (0.5 if span_days == 0 else (r.measured_on - first).days / span_days) * inner_w, 2),
-                y=_scale(r.value, low, high),
+                y=_scale(total, low, high),
                 day=r.measured_on,
-                value=r.value,
+                value=total,
             )
-            for r in rows
+            for r, total in zip(rows, totals, strict=True)
         ]
         series.append(Series(kind, unit, points, None if target is None else _scale(target, low, high), low, high))
     return series

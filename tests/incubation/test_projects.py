@@ -167,6 +167,7 @@ async def test_team_proposes_executive_grants_less_team_is_told(db: AsyncSession
     assert "before the project starts" in early.text
     page = (await browser.get(base)).text
     assert "<polyline" in page and "4,000.00" in page and "<strong>started</strong>" in page
+    assert "Total to date: 5,000.00" in page  # the realised value is the sum of the outcomes
     assert await db.scalar(select(func.count(ProjectOutcome.id))) == 2
     assert await db.scalar(select(func.count(ProjectUpdate.id))) == 1
     assert await db.scalar(select(func.count(Milestone.id))) == 2
@@ -360,3 +361,21 @@ async def test_stopping_needs_a_reason(db: AsyncSession, browser: Browser) -> No
     audit = await db.scalar(select(AuditEntry).where(AuditEntry.action == "incubation.stopped"))
     assert audit is not None and audit.reason == "Budget cut" and audit.after is not None
     assert audit.after["stop_reason"] == "Budget cut"
+
+
+def test_the_chart_draws_the_running_total_and_the_target_in_the_same_unit() -> None:
+    from web.outcome_chart import HEIGHT, PAD_TOP, build_series
+
+    rows = [
+        ProjectOutcome(id=i, kind=OutcomeKind.COST_SAVED, unit="EUR", value=Decimal(v), measured_on=date(2026, 1, d))
+        for i, (v, d) in enumerate([("100", 1), ("300", 11), ("-50", 21)], start=1)
+    ]
+    rows.append(
+        ProjectOutcome(id=9, kind=OutcomeKind.HOURS_SAVED, unit="h", value=Decimal(5), measured_on=date(2026, 1, 5))
+    )
+    money, hours = build_series(rows, "EUR", Decimal(1000))
+    assert [p.value for p in money.points] == [Decimal(100), Decimal(400), Decimal(350)]
+    assert [p.x for p in money.points] == sorted(p.x for p in money.points)
+    assert money.target_y == PAD_TOP  # the target is the highest value
+    assert hours.target_y is None and 0 <= hours.points[0].y <= HEIGHT
+    assert build_series([]) == []
