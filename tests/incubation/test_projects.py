@@ -242,6 +242,21 @@ async def test_overdue_milestone_reminded_exactly_once(db: AsyncSession, browser
     rows = (await db.scalars(select(Notification).where(Notification.kind == NotificationKind.MILESTONE_OVERDUE))).all()
     assert sorted(n.user_id for n in rows) == sorted([members[0], world.executive.id])
     assert {n.params["milestone"] for n in rows} == {"Pilot in one warehouse"}
+    roll_out = await db.scalar(select(Milestone).where(Milestone.title == "Roll out"))
+    assert roll_out is not None
+    await db.commit()
+    # a milestone done in time is never reminded
+    await browser.sign_in("alice@example.com")
+    ticked = await browser.post(f"/incubation/projects/{project.id}/milestones/{roll_out.id}/done", {"done": "1"})
+    assert ticked.status_code == 303
+    await browser.sign_out()
+    await sweeper.at(datetime(2026, 5, 3, 8, 0, tzinfo=UTC))
+    assert (
+        await db.scalar(
+            select(func.count(Notification.id)).where(Notification.kind == NotificationKind.MILESTONE_OVERDUE)
+        )
+        == 2
+    )
     await db.commit()
     await browser.sign_in("alice@example.com")
     page = (await browser.get(f"/incubation/projects/{project.id}")).text
