@@ -30,7 +30,7 @@ from sqlalchemy.orm import joinedload
 
 from accounts.models import User
 from accounts.services import normalise_email, validate_email
-from campaigns.models import Campaign
+from campaigns.models import Campaign, CampaignRole, CampaignRoleKind
 from core.audit import record
 from core.concurrency import add_unique
 from core.errors import N_, Conflict, Invalid, NotFound, ValidationFailed
@@ -149,7 +149,7 @@ async def candidates(
     session: AsyncSession, now: datetime, *, limit: int = 100, user: User | None = None
 ) -> list[Candidate]:
     """Award-winning teams without a project, newest campaigns first (one query); with ``user``,
-    only the teams they are a member of."""
+    only the ones they may propose (``access.can_propose``, executives aside)."""
     has_project = exists().where(IncubationProject.team_id == Award.team_id)
     query = (
         select(Award, Campaign)
@@ -159,8 +159,15 @@ async def candidates(
         .order_by(Campaign.results_published_at.desc(), Campaign.id.desc(), Award.team_id, Award.id)
         .limit(limit)
     )
-    if user is not None:
-        query = query.where(exists().where(Membership.team_id == Award.team_id, Membership.user_id == user.id))
+    if user is not None:  # a member's own winning teams, and the winners of campaigns they organize
+        organizes = exists().where(
+            CampaignRole.campaign_id == Award.campaign_id,
+            CampaignRole.user_id == user.id,
+            CampaignRole.role == CampaignRoleKind.ORGANIZER,
+        )
+        query = query.where(
+            exists().where(Membership.team_id == Award.team_id, Membership.user_id == user.id) | organizes
+        )
     found: dict[int, Candidate] = {}
     for award, campaign in (await session.execute(query)).all():
         candidate = found.setdefault(award.team_id, Candidate(team=award.team, campaign=campaign))

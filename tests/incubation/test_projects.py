@@ -344,6 +344,8 @@ async def test_an_organizer_proposes_and_sees_the_project(db: AsyncSession, brow
     assert (await browser.post("/incubation/projects", _proposal(world.winner, members))).status_code == 404
     await browser.sign_out()
     await browser.sign_in("org@example.com")
+    listed = (await browser.get("/incubation/propose")).text
+    assert f"/incubation/projects/new?team_id={world.winner.id}" in listed and "Too Early" not in listed
     assert (await browser.get(f"/incubation/projects/new?team_id={world.winner.id}")).status_code == 200
     created = await browser.post("/incubation/projects", _proposal(world.winner, members))
     assert created.status_code == 303
