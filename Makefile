@@ -23,7 +23,7 @@ translations: $(VENV)/.synced
 	@$(BIN)/pybabel compile -d web/translations -D messages 2>&1 | grep -v '^compiling' || true
 
 extract-messages: $(VENV)/.synced
-	$(BIN)/pybabel extract --ignore-dirs='.*' -F babel.cfg -k _ -k N_ -k gettext -k ngettext:1,2 -k lazy_gettext -o web/translations/messages.pot --no-location --sort-output core accounts campaigns teams judging incubation notifications automation web
+	$(BIN)/pybabel extract --ignore-dirs='.*' -F babel.cfg -k _ -k N_ -k gettext -k ngettext:1,2 -k lazy_gettext -o web/translations/messages.pot --no-location --sort-output core accounts campaigns teams judging incubation insights notifications automation web
 	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations -D messages --no-fuzzy-matching --ignore-obsolete
 
 migrate: install

@@ -248,6 +248,10 @@ def report(
             *(f"| {k} | {v['server_mb']:.0f} MB | {v['worker_mb']:.0f} MB |" for k, v in memory.items()),
             "",
         ]
+    # the programme dashboard's own bench (bench/dashboard.py --out), kept across runs of this one
+    dashboard = Path(__file__).resolve().parent / "RESULTS-dashboard.md"
+    if dashboard.exists():
+        lines += [dashboard.read_text(encoding="utf-8").strip(), ""]
     lines += ["## Paths measured", ""]
     if blocks and blocks[0].sizes:
         for size, data in blocks[0].sizes.items():

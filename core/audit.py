@@ -1,5 +1,10 @@
 """Append-only audit log: who changed what, when, with the before and after.
 
+The database refuses to UPDATE or DELETE its rows (triggers on PostgreSQL and SQLite, migration
+``b7c1a2d3e4f5``). The actor's foreign key has no ``ON DELETE`` action, so deleting a person who
+acted is refused rather than rewriting their rows; a change without a person (the scheduler) has
+no actor.
+
 Recording a change that names a campaign also bumps the campaign's ranking version
 (``core.versions``), in the same transaction, just before it commits.
 """
@@ -23,9 +28,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_entry"
 
     at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
-    actor_id: Mapped[int | None] = mapped_column(
-        BigInteger, ForeignKey("user_account.id", ondelete="SET NULL"), nullable=True
-    )
+    actor_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("user_account.id"), nullable=True)
     action: Mapped[str] = mapped_column(String(80))
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[int] = mapped_column(BigInteger)

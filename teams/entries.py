@@ -6,7 +6,11 @@ writes its audit row where it matters and announces what happened. The rules the
 in ``teams.rules``; the deadline of a write and its locks in ``teams.write_window``.
 
 Rules chosen here (DOMAIN.md is silent on them):
-- a draft save that changes nothing adds no version.
+- a draft save that changes nothing adds no version;
+- two members at once: a save (draft or submission) may name the version its form was based on
+  (``base``); when a newer version was saved meanwhile, it is refused whole (``StaleBase``, 409)
+  whatever fields changed, so that nobody overwrites a teammate's text unseen. The check is
+  made under the entry's row lock, so of two saves from the same base exactly one goes through.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import User
 from campaigns.models import Campaign
 from core.audit import record
-from core.errors import N_, DomainError, ValidationFailed
+from core.errors import N_, Conflict, DomainError, ValidationFailed
 from teams.models import Attachment, Entry, EntryStatus, EntryVersion
 from teams.rules import NOTHING_SENT, EntryFields, EntryInput, entry_errors, members_missing
 from teams.scope import member_counts, member_team
@@ -59,6 +63,25 @@ class TeamTooSmall(SubmissionRefused):
         self.params.update(min=minimum, missing=missing)
 
 
+class StaleBase(Conflict):
+    """A save based on version ``base`` while version ``latest`` is the newest: nothing was saved."""
+
+    def __init__(self, *, entry: Entry, base: int, latest: int) -> None:
+        super().__init__(STALE, base=base, latest=latest)
+        self.entry = entry
+        self.base = base
+        self.latest = latest
+
+
+STALE = N_(
+    "Not saved: a teammate saved version %(latest)s while you were editing version %(base)s. "
+    "Your text is still in the form; merge their changes shown here, then save again."
+)
+# shown beside the disabled "Submit" while the team is too small
+TOO_SMALL_TO_SUBMIT = N_(
+    "A team needs at least %(min)s members to submit: yours is %(missing)s short. "
+    "Invite colleagues or find them on the team board."
+)
 TOO_SMALL = N_(
     "A team needs at least %(min)s members to submit: yours is %(missing)s short. "
     "Your text was kept as a draft; invite colleagues or find them on the team board."
@@ -107,6 +130,17 @@ async def _append_version(
     return version
 
 
+async def _check_base(session: AsyncSession, entry: Entry, base: int | None) -> None:
+    """Refuses a save based on an older version than the entry's newest (call it holding the entry's
+    lock); ``base`` None (a request that names none) is not checked, 0 means "no version yet"."""
+    if base is None:
+        return
+    latest = await _latest_version(session, entry)
+    number = latest.number if latest else 0
+    if base < number:
+        raise StaleBase(entry=entry, base=base, latest=number)
+
+
 def _nothing_sent(data: EntryInput) -> None:
     if not data.names:
         raise DomainError(NOTHING_SENT)  # 400: a malformed request, never a blank version
@@ -122,12 +156,20 @@ async def _keep_draft(
 
 
 async def save_draft(
-    session: AsyncSession, actor: User, team_id: int, phase_id: int | None, data: EntryInput, now: datetime
+    session: AsyncSession,
+    actor: User,
+    team_id: int,
+    phase_id: int | None,
+    data: EntryInput,
+    now: datetime,
+    *,
+    base: int | None = None,
 ) -> EntryVersion:
     """Keeps what a member typed as a new draft version; never changes what judges see.
 
     Only the fields ``data`` holds change (``EntryPatch``): the others keep their saved text,
-    read under the entry's lock so that two saves of different fields both count.
+    read under the entry's lock so that two saves of different fields both count. With ``base``
+    (the version the form was based on), a newer version saved meanwhile refuses it (``StaleBase``).
     """
     _nothing_sent(data)
     team = await member_team(session, actor, team_id)
@@ -137,6 +179,7 @@ async def save_draft(
     phase = await entry_phase_of(session, team, phase_id, now)
     await lock_phase(session, phase.id)
     entry = await entry_for_update(session, team, phase)
+    await _check_base(session, entry, base)
     return await _keep_draft(session, entry, actor, data.over(entry), now)
 
 
@@ -149,6 +192,7 @@ async def submit_entry(
     now: datetime,
     *,
     clock: Callable[[], datetime] | None = None,
+    base: int | None = None,
 ) -> EntryVersion:
     """Submits the entry if the phase still accepts writes at ``now`` (the team's extension
     counts), checked under the phase's lock; fields that ``data`` does not hold keep their saved text.
@@ -161,6 +205,8 @@ async def submit_entry(
     When it does not, the text is still saved as a draft version and ``SubmissionRefused`` is
     raised: the caller must commit before answering, so that nothing typed is lost. So is it
     when the fields are refused (``EntryInvalid``), unless a field is too long to be kept.
+    A submission based on an older version than the newest (``base``) saves nothing
+    (``StaleBase``): the text stays in the member's form, to merge.
     """
     _nothing_sent(data)
     team = await member_team(session, actor, team_id)
@@ -174,6 +220,7 @@ async def submit_entry(
     if clock is not None:
         now = clock()  # the deadline's decision, under the lock that the phase's close waits for
     entry = await entry_for_update(session, team, phase)
+    await _check_base(session, entry, base)
     fields = data.over(entry)
     errors = entry_errors(fields, submitting=True)
     if errors:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from accounts.access import is_platform_lead
 from accounts.models import User
-from campaigns.access import can_organize
-from campaigns.models import Campaign, CampaignDepartment, Phase
+from campaigns.access import can_organize, organizer_or_sponsor
+from campaigns.models import Campaign, CampaignDepartment, CampaignStatus, Phase
 from core.errors import N_, Conflict, NotFound
 from teams.models import Invitation, InvitationStatus, Membership, Team
 from teams.rules import team_window_error
@@ -61,6 +62,17 @@ async def viewable_team(session: AsyncSession, actor: User, team_id: int) -> tup
     if not (member or actor.is_admin or await can_organize(session, campaign, actor)):
         raise NotFound(TEAM_NOT_FOUND)
     return team, campaign, member
+
+
+def similar_entry_visible(viewer: User) -> ColumnElement[bool]:
+    """The campaigns whose entries the "similar ideas" panels may show the viewer, as a condition
+    on ``Campaign``: every campaign that is no longer a draft (published, closed or archived: the
+    campaigns everyone may see), and the draft campaigns the viewer organizes or sponsors; every
+    campaign for platform leads. What is shown of them is only ever the version submitted in time
+    (title and summary), never a draft (``teams.similar_entries``)."""
+    if is_platform_lead(viewer):
+        return true()
+    return or_(Campaign.status != CampaignStatus.DRAFT, organizer_or_sponsor(viewer))
 
 
 async def team_of_user(session: AsyncSession, campaign_id: int, user: User) -> Team | None:

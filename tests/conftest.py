@@ -113,8 +113,15 @@ async def db(database_url: str) -> AsyncIterator[AsyncSession]:
         if database_url.startswith("postgresql"):
             await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
+            # SQLite cannot switch triggers off: the append-only audit table's are dropped for the
+            # cleanup and created again, in the same transaction (TRUNCATE skips them on PostgreSQL)
+            triggers = (await conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))).all()
+            for name, _sql in triggers:
+                await conn.execute(text(f'DROP TRIGGER "{name}"'))
             for table in tables:
                 await conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - names from our metadata
+            for _name, sql in triggers:
+                await conn.execute(text(sql))
     await engine.dispose()
 
 

@@ -16,10 +16,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     "teams": frozenset(DOMAIN[:3]),
     "judging": frozenset(DOMAIN[:4]),
     "incubation": frozenset(DOMAIN),
+    "insights": frozenset({*DOMAIN, "incubation"}),
     "notifications": frozenset(DOMAIN),
     "automation": frozenset({*DOMAIN, "incubation", "notifications"}),
     "schema": frozenset({*DOMAIN, "incubation", "notifications"}),
-    "web": frozenset({*DOMAIN, "incubation", "notifications", "automation", "schema"}),
+    "web": frozenset({*DOMAIN, "incubation", "insights", "notifications", "automation", "schema"}),
     "migrations": frozenset({"core", "schema"}),
 }
 

@@ -34,6 +34,7 @@ from web.demo_content import (
     AUTUMN_CHALLENGES,
     AUTUMN_IDEAS,
     DEPARTMENTS,
+    DRAFTS,
     FEEDBACK,
     PEOPLE,
     RUBRIC,
@@ -186,7 +187,8 @@ class _Builder:
                 "prototype_url": f"https://prototypes.example.com/{_slug(idea.team)}",
                 "video_url": f"https://video.example.com/{_slug(idea.team)}" if n % 3 == 0 else "",
             }
-            versions = 2 if n % 2 == 0 else 1
+            drafts = DRAFTS.get(idea.team)
+            versions = len(drafts) + 1 if drafts else 2 if n % 2 == 0 else 1
             submitted_at = submission.closes_at - (n + 2) * timedelta(hours=5)
             entries.append(
                 Entry(
@@ -201,7 +203,21 @@ class _Builder:
         self.db.add_all(entries)
         await self.db.flush()
         for n, (entry, idea) in enumerate(zip(entries, ideas, strict=True)):
-            if n % 2 == 0:  # a first draft, improved before the final submission
+            drafts = DRAFTS.get(idea.team)
+            if drafts:  # drafts written by the members in turn, a day apart
+                submitted_at = entry.submitted_at or self.now
+                for number, draft in enumerate(drafts, start=1):
+                    self.db.add(
+                        EntryVersion(
+                            entry_id=entry.id,
+                            number=number,
+                            author_id=self.users[idea.people[(number - 1) % len(idea.people)]].id,
+                            submitted=False,
+                            saved_at=submitted_at - (len(drafts) - number + 1) * DAY,
+                            **draft,
+                        )
+                    )
+            elif n % 2 == 0:  # a first draft, improved before the final submission
                 self.db.add(
                     EntryVersion(
                         entry_id=entry.id,

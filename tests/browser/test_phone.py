@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
 from campaigns.models import Campaign, CampaignRole, CampaignRoleKind, Phase, PhaseKind
+from core.audit import AuditEntry
 from incubation.models import IncubationProject
 from judging.models import Award
 from notifications.models import NotificationKind
@@ -53,11 +54,13 @@ LONG_URL = (
 # the long names must really be on the pages that are to carry them, else fitting proves nothing
 MUST_SHOW: dict[tuple[str, str], list[str]] = {
     ("alice", "entry page"): [name for name, _type in LONG_FILES] + [LONG_NAME],
+    ("alice", "entry compare"): [LONG_URL],
     ("judge3", "score form"): [LONG_URL, LONG_FILES[0][0]],
     ("organizer", "people"): [LONG_NAME, LONG_EMAIL],
     ("organizer", "progress"): [LONG_EMAIL],
     ("admin", "admin users"): [LONG_EMAIL],
     ("admin", "admin user edit"): [LONG_EMAIL],
+    ("organizer", "audit log"): [LONG_EMAIL, LONG_URL],
 }
 
 # What a page may not do: scroll sideways, or hold a visible element past the right edge (inside
@@ -135,7 +138,8 @@ async def _seed(db: AsyncSession, now: datetime) -> dict[str, int]:
     )
     assert submitted is not None
     submitted.prototype_url = LONG_URL  # what judges see
-    for number in range(3, 7):  # drafts saved during the extension, by several people
+    latest = entry.submitted_version or 1
+    for number in range(latest + 1, latest + 5):  # drafts saved during the extension, by several people
         db.add(
             EntryVersion(
                 entry_id=entry.id,
@@ -228,6 +232,32 @@ async def _seed(db: AsyncSession, now: datetime) -> dict[str, int]:
         link=f"/campaigns/{spring.id}/timeline",
         campaign_id=spring.id,
     )
+    # the audit log: a person with a long name and address, long values, the system
+    db.add_all(
+        [
+            AuditEntry(
+                at=now - timedelta(hours=3),
+                actor_id=long_user.id,
+                action="extension.grant",
+                subject_type="team",
+                subject_id=pick.id,
+                campaign_id=spring.id,
+                before={"until": None},
+                after={"until": (now + timedelta(days=1)).isoformat(), "note": LONG_URL, "files": LONG_FILES[:2]},
+                reason="The pilot aisle was closed for a stock count during the last week of the submission phase.",
+            ),
+            AuditEntry(
+                at=now - timedelta(hours=4),
+                actor_id=None,
+                action="phase.close",
+                subject_type="phase",
+                subject_id=submission.id,
+                campaign_id=spring.id,
+                before={"status": "open"},
+                after={"status": "closed", "late_by_seconds": 0},
+            ),
+        ]
+    )
     await db.flush()
     project = await db.scalar(select(IncubationProject).order_by(IncubationProject.id))
     assert project is not None
@@ -243,6 +273,7 @@ async def _seed(db: AsyncSession, now: datetime) -> dict[str, int]:
         "project": project.id,
         "long_user": long_user.id,
         "challenge": hello.challenge_id,
+        "judge3": users["judge3"].id,
     }
     await db.commit()
     return ids
@@ -260,11 +291,14 @@ def _pages(ids: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
             ("campaign detail", f"/campaigns/{s}"),
             ("team page", f"/teams/{ids['pick']}"),
             ("entry page", f"/teams/{ids['pick']}/entry?phase={ids['submission']}"),
+            ("entry version", f"/teams/{ids['pick']}/entry/versions/2?phase={ids['submission']}"),
+            ("entry compare", f"/teams/{ids['pick']}/entry/compare?phase={ids['submission']}&old=1"),
             ("team results", f"/teams/{ids['winner']}/result"),
             ("winners", f"/campaigns/{ids['autumn']}/winners"),
             ("notifications", "/notifications"),
             ("notification settings", "/account/notifications"),
             ("invitations", "/invitations"),
+            ("my record", "/me/record"),
         ],
         "judge3": [
             ("home", "/"),
@@ -277,6 +311,7 @@ def _pages(ids: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
             ("campaign detail", f"/campaigns/{s}"),
             ("timeline", f"/campaigns/{s}/timeline"),
             ("people", f"/campaigns/{s}/people"),
+            ("teams and entries", f"/campaigns/{s}/entries"),
             ("extensions", f"/campaigns/{s}/extensions"),
             ("judging set-up", f"{judging}/setup"),
             ("rubric", f"{judging}/rubric"),
@@ -286,6 +321,7 @@ def _pages(ids: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
             ("scorecard import", f"{judging}/import"),
             ("organizer results", f"/campaigns/{s}/results"),
             ("past results", f"/campaigns/{ids['autumn']}/results"),
+            ("audit log", f"/campaigns/{s}/audit"),
             ("campaign form", f"/campaigns/{ids['draft']}/edit"),
             ("challenge form", f"/campaigns/{s}/challenges/{ids['challenge']}/edit"),
             ("notifications", "/notifications"),
@@ -297,6 +333,9 @@ def _pages(ids: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
             ("incubation project", f"/incubation/projects/{ids['project']}"),
             ("new project", "/incubation/projects/new"),
             ("new campaign", "/campaigns/new"),
+            ("dashboard", "/dashboard"),
+            ("campaign report", f"/dashboard?campaign={ids['autumn']}"),
+            ("judge record", f"/people/{ids['judge3']}/record"),
         ],
         "admin": [
             ("home", "/"),
@@ -305,6 +344,7 @@ def _pages(ids: dict[str, int]) -> dict[str, list[tuple[str, str]]]:
             ("admin new user", "/admin/users/new"),
             ("admin import", "/admin/users/import"),
             ("admin departments", "/admin/departments"),
+            ("admin audit log", "/audit"),
         ],
     }
 

@@ -64,6 +64,11 @@ async def test_people_list_themselves_and_teams_find_them_by_skill_and_departmen
     people = team_page.text[team_page.text.index("People for your team") :]
     assert people.index("Lin Wei") < people.index("Ivo")  # same number of skills; Lin adds Sales
     assert "brings a new department" in people
+    # a member invites a person from the board in one click
+    assert (await browser.get(board)).text.count("Invite to Pickers") == 2  # Lin and Ivo
+    invited = await browser.post(f"/teams/{team.id}/invitations", {"email": "ivo@example.com"})
+    assert invited.status_code == 303 and "Invitation sent to ivo@example.com" in (await browser.landing(invited)).text
+    assert await count(db, Invitation, Invitation.team_id == team.id) == 1
 
     await switch_to(browser, lin.email)
     teams = await browser.get(f"{board}?show=teams")

@@ -72,7 +72,7 @@ async def test_journey_create_invite_accept_draft_submit(db: AsyncSession, brows
     page = await browser.get(f"/teams/{team.id}/entry")
     assert page.status_code == 200
     assert f'hx-post="/teams/{team.id}/entry/save"' in page.text
-    assert 'hx-trigger="input changed delay:1500ms"' in page.text
+    assert 'hx-trigger="input changed delay:1500ms, autosave-retry"' in page.text
     # the deadline in the campaign's zone (Berlin, CET) with the viewer's local time
     assert format_datetime(phase.closes_at, "Europe/Berlin") in page.text
     assert f'<time datetime="{phase.closes_at.isoformat()}"' in page.text

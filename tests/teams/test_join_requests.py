@@ -119,6 +119,9 @@ async def test_the_captain_hands_over_before_leaving_and_a_small_team_cannot_sub
     assert "Hand the captain role to" in (await browser.get(f"/teams/{team.id}")).text
     refused = await browser.post(f"/teams/{team.id}/leave")
     assert "hand the role to another member" in (await browser.landing(refused)).text
+    entry_page = (await browser.get(f"/teams/{team.id}/entry")).text
+    assert "yours is 1 short. Invite colleagues or find them on the team board." in entry_page
+    assert 'disabled aria-describedby="submit-blocked"' in entry_page  # said before anyone tries
     submitted = await browser.post(f"/teams/{team.id}/entry/submit", {"title": "Pick by light", "summary": "s"})
     landing = (await browser.landing(submitted)).text
     assert "needs at least 3 members to submit: yours is 1 short" in landing

@@ -12,7 +12,7 @@ from campaigns.models import Campaign, CampaignStatus, Phase, PhaseKind, PhaseSt
 from core.db import metadata
 from incubation.models import IncubationProject, Milestone, ProjectOutcome, ProjectStatus
 from judging.models import Assignment, Award, Criterion, Scorecard, ScorecardStatus
-from teams.models import Entry, EntryStatus, Team, TeamStatus
+from teams.models import Entry, EntryStatus, EntryVersion, Team, TeamStatus
 from tests.conftest import NOW, Browser
 from web.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 
@@ -89,6 +89,19 @@ async def test_demo_people_sign_in_and_alice_sees_her_team(db: AsyncSession, bro
     assert "Pick Right" in home.text and "2027 Spring Innovation Challenge" in home.text
     assert "Entry submitted" in home.text
     assert "/incubation/projects/" in home.text  # her autumn team's project
+    # her entry was written over several versions, by her and Bob: the comparison shows the edits
+    team = await db.scalar(select(Team).where(Team.name == "Pick Right"))
+    assert team is not None
+    numbers = (
+        await db.scalars(
+            select(EntryVersion.number).join(Entry, Entry.id == EntryVersion.entry_id).where(Entry.team_id == team.id)
+        )
+    ).all()
+    await db.commit()
+    assert sorted(numbers) == [1, 2, 3, 4]
+    compared = await browser.get(f"/teams/{team.id}/entry/compare?old=1&new=2")
+    assert compared.status_code == 200 and "<ins>" in compared.text and "<del>" in compared.text
+    assert "Bob Nguyen" in compared.text and "Alice Martin" in compared.text
     await browser.sign_out()
 
     await browser.sign_in("judge1@example.com", DEMO_PASSWORD)
@@ -146,3 +159,21 @@ async def test_the_demo_board_is_filled_and_a_captain_has_requests_to_answer(
     page = await browser.get(f"/teams/{team.id}")
     assert "did a UX course" in page.text and "Accept" in page.text
     assert "People for your team" in page.text
+
+
+async def test_the_demo_has_a_chinese_and_an_english_entry_that_the_similar_panel_pairs(
+    db: AsyncSession, browser: Browser
+) -> None:
+    await load_demo(db, now=NOW)
+    await db.commit()
+    team = await db.scalar(select(Team).where(Team.name == "Recon Robots"))
+    assert team is not None
+    await browser.sign_in("wang.fang@example.com", DEMO_PASSWORD)
+    panel = await browser.get(f"/teams/{team.id}/entry/similar")
+    assert panel.status_code == 200
+    assert "Daily soft close" in panel.text and "Close Crew" in panel.text
+    assert "Recon Robots" not in panel.text  # never the team's own entry
+    await browser.sign_out()
+    await browser.sign_in("organizer@example.com", DEMO_PASSWORD)
+    listed = await browser.get(f"/campaigns/{team.campaign_id}/entries?q=Close+Crew")
+    assert listed.status_code == 200 and "每日软关账" in listed.text

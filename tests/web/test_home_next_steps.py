@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
 from campaigns.models import CampaignRole, CampaignRoleKind
-from teams.models import Extension, Invitation, Team
+from teams.models import Extension, Invitation, JoinRequest, Team
 from tests.conftest import NOW, Browser, QueryCounter
 from tests.factories import DAY, Scenario, assign, make_campaign, make_entry, make_team, make_user
 
@@ -128,3 +128,22 @@ async def test_next_steps_run_a_constant_number_of_queries(
         await browser.sign_out()
     print(f"home page queries with next steps: {counts}")
     assert counts[0] == counts[1]
+
+
+async def test_a_captain_is_asked_to_answer_requests_to_join(db: AsyncSession, browser: Browser) -> None:
+    cap = await make_user(db, "cap@example.com")
+    mate = await make_user(db, "mate@example.com")
+    s = await make_campaign(db, stage="registration", title="Ask Cup")
+    team = await make_team(db, s, cap, members=[mate], name="Pickers")
+    for n in range(2):
+        asker = await make_user(db, f"ask{n}@example.com")
+        db.add(JoinRequest(team_id=team.id, campaign_id=s.campaign.id, user_id=asker.id, requested_at=NOW))
+    await db.commit()
+
+    await browser.sign_in(cap.email)
+    steps = panel((await browser.get("/")).text)
+    assert "Pickers: answer 2 requests to join" in steps and f'href="/teams/{team.id}#requests"' in steps
+    assert "Teams can form until" in steps
+    await browser.sign_out()
+    await browser.sign_in(mate.email)  # only the captain answers
+    assert "requests to join" not in panel((await browser.get("/")).text)

@@ -8,9 +8,13 @@ does once (a session's activity, a cache filled) weighs the same at both sizes.
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.conftest import Browser, QueryCounter
+from accounts.models import User
+from core.audit import AuditEntry
+from tests.conftest import NOW, Browser, QueryCounter
+from tests.factories import make_user
 from tests.scale import CAPTAIN, JUDGE, ORGANIZER, ScaleWorld
 
 SMALL, LARGE = 50, 400
@@ -21,6 +25,7 @@ PAGES = [
     pytest.param(CAPTAIN, "/campaigns/{campaign}", id="campaign"),
     pytest.param(CAPTAIN, "/teams/{team}", id="team"),
     pytest.param(CAPTAIN, "/teams/{team}/entry", id="entry"),
+    pytest.param(CAPTAIN, "/teams/{team}/entry/similar", id="entry-similar"),
     pytest.param(JUDGE, "/judging", id="judge-queue"),
     pytest.param(JUDGE, "/judging/{judging}/entries/{entry}", id="score-form"),
     pytest.param(ORGANIZER, ADVANCEMENT, id="entry-list"),
@@ -30,6 +35,8 @@ PAGES = [
     pytest.param(ORGANIZER, "/campaigns/{campaign}/phases/{judging}/assignments?page=2&choose={entry}", id="assign-2"),
     pytest.param(ORGANIZER, "/campaigns/{campaign}/phases/{judging}/progress", id="progress"),
     pytest.param(ORGANIZER, "/campaigns/{campaign}/results", id="organizer-results"),
+    pytest.param(ORGANIZER, "/campaigns/{campaign}/entries", id="campaign-entries"),
+    pytest.param(ORGANIZER, "/campaigns/{campaign}/entries?submitted=yes&q=team&page=2", id="campaign-entries-2"),
     pytest.param(ORGANIZER, "/campaigns/{campaign}/results?phase={judging}&page=2", id="organizer-results-2"),
 ]
 
@@ -54,4 +61,54 @@ async def test_a_page_sends_as_many_statements_at_400_entries_as_at_50(
     small, small_statements = await _count(browser, queries, url)
     await world.grow(db, LARGE)
     large, large_statements = await _count(browser, queries, url)
+    assert large == small, "\n".join(["at 50:", *small_statements, "at 400:", *large_statements])
+
+
+# --- the audit log (issue 13): a page of 50 entries by 50 different people, at 50 and 400 entries ---
+
+AUDIT = "/campaigns/{campaign}/audit"
+ADMIN = "admin@example.com"
+AUDIT_PAGES = [
+    pytest.param(ORGANIZER, AUDIT + "?person=captain&action=team.create&page=2", id="campaign-audit"),
+    pytest.param(ADMIN, "/audit?campaign={campaign}&since=2026-01-01&until=2026-12-31", id="audit"),
+]
+
+
+async def _grow_audit(db: AsyncSession, world: ScaleWorld, total: int) -> None:
+    """Audit entries until the campaign has ``total``: each by another captain, every fifth by the system."""
+    campaign = world.scenario.campaign.id
+    have = await db.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.campaign_id == campaign)) or 0
+    people = (await db.scalars(select(User.id).order_by(User.id))).all()
+    rows = [
+        {
+            "at": NOW,
+            "actor_id": None if n % 5 == 0 else people[n % len(people)],
+            "action": "team.create",
+            "subject_type": "team",
+            "subject_id": n,
+            "campaign_id": campaign,
+            "after": {"name": f"Team {n}"},
+        }
+        for n in range(have, total)
+    ]
+    if rows:
+        await db.execute(insert(AuditEntry), rows)
+    await db.commit()
+
+
+@pytest.mark.parametrize(("who", "template"), AUDIT_PAGES)
+async def test_the_audit_log_sends_as_many_statements_at_400_entries_as_at_50(
+    db: AsyncSession, browser: Browser, queries: QueryCounter, who: str, template: str
+) -> None:
+    world = await ScaleWorld.build(db)
+    await make_user(db, ADMIN, admin=True)
+    await world.grow(db, SMALL)
+    await _grow_audit(db, world, SMALL)
+    await browser.sign_in(who)
+    url = world.path(template)
+    small, small_statements = await _count(browser, queries, url)
+    await world.grow(db, LARGE)
+    await _grow_audit(db, world, LARGE)
+    large, large_statements = await _count(browser, queries, url)
+    print(f"{url}: {small} statements at {SMALL} entries, {large} at {LARGE}")
     assert large == small, "\n".join(["at 50:", *small_statements, "at 400:", *large_statements])

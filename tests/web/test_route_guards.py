@@ -57,11 +57,15 @@ GUARDS = {
     "advancement_override": "organized_campaign",
     "advancement_page": "organized_campaign",
     "attachment_delete": "member_team",
+    "audit_export": "access:admin",
+    "audit_log": "access:admin",
     "attachment_download": "readable_attachment",
     "attachment_upload": "member_team",
     "awards_approval": "approval_campaign",
     "awards_approve": "approval_campaign",
     "campaign": "visible_campaign",
+    "campaign_audit": "organized_campaign",
+    "campaign_audit_export": "organized_campaign",
     "campaign_close": "organized_campaign",
     "campaign_create": "access:executive",
     "campaign_edit": "organized_campaign",
@@ -69,6 +73,8 @@ GUARDS = {
     "campaign_extension_revoke": "organized_campaign",
     "campaign_extensions": "organized_campaign",
     "campaign_new": "access:executive",
+    "campaign_entries": "organized_campaign",
+    "campaign_entries_export": "organized_campaign",
     "campaign_people": "organized_campaign",
     "campaign_people_add": "organized_campaign",
     "campaign_people_remove": "organized_campaign",
@@ -76,13 +82,23 @@ GUARDS = {
     "campaign_timeline": "organized_campaign",
     "campaign_update": "organized_campaign",
     "campaigns": "visible_campaigns_query",
+    "dashboard": "access:executive",
+    "dashboard_export": "access:executive",
+    "my_record": "OWN",
+    "my_record_csv": "OWN",
+    "person_record": "readable_record",
+    "person_record_csv": "readable_record",
     "challenge_create": "organized_campaign",
     "challenge_edit": "organized_campaign",
     "challenge_new": "organized_campaign",
     "challenge_update": "organized_campaign",
     "entry_form": "member_team",
+    "entry_similar": "member_team",
     "entry_save": "member_team",
     "entry_submit": "member_team",
+    "entry_version": "member_team",
+    "entry_compare": "member_team",
+    "entry_restore": "member_team",
     "favicon": "access:public",
     "health": "access:public",
     "home": "OWN",
@@ -173,7 +189,7 @@ GUARDS = {
     "team_result": "team_result",
 }
 SCOPE_RULES = frozenset(g for g in GUARDS.values() if not g.startswith("access:") and g != "OWN")
-PROJECT = ("web", "accounts", "campaigns", "teams", "judging", "incubation", "notifications")
+PROJECT = ("web", "accounts", "campaigns", "teams", "judging", "incubation", "insights", "notifications")
 
 
 def _called(function: Any) -> set[str]:

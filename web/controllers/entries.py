@@ -20,11 +20,20 @@ from core.numbers import parse_int
 from core.pagination import paginate
 from judging.rubric_preview import judging_of, rubric_previews
 from teams.attachments import entry_attachments, forget_removed, removed_submitted
-from teams.entries import SUBMIT_BLOCKED, EntryInvalid, SubmissionRefused, save_draft, submit_entry
+from teams.entries import (
+    SUBMIT_BLOCKED,
+    TOO_SMALL_TO_SUBMIT,
+    EntryInvalid,
+    StaleBase,
+    SubmissionRefused,
+    save_draft,
+    submit_entry,
+)
 from teams.models import Entry, EntryVersion
-from teams.rules import ENTRY_FIELD_NAMES, EntryInput, EntryPatch, can_submit_as, write_block
-from teams.scope import campaign_phases, member_team
+from teams.rules import ENTRY_FIELD_NAMES, EntryInput, EntryPatch, can_submit_as, members_missing, write_block
+from teams.scope import campaign_phases, member_counts, member_team
 from teams.storage import TOO_LARGE, human_size
+from teams.versions import Comparison, changes_since
 from teams.write_window import entry_phase_of, extension_until
 from web.controllers.team_views import LIMITS
 from web.deps import USER, AppClock, AppSettings, DbSession, form_value, signed_in
@@ -51,6 +60,19 @@ def _entry_values(form: Mapping[str, Any]) -> EntryPatch:
     return EntryPatch(sent)
 
 
+def _base_version(form: Mapping[str, Any]) -> int | None:
+    """The version the form was based on (``base_version``): None when the request names none
+    (then it is not checked), as does a malformed number."""
+    return parse_int(form_value(form, "base_version"), low=0)
+
+
+async def _conflict(db: AsyncSession, exc: DomainError) -> Comparison | None:
+    """What changed between the version a refused save was based on and the newest."""
+    if not isinstance(exc, StaleBase):
+        return None
+    return await changes_since(db, exc.entry.id, exc.base, exc.latest)
+
+
 async def entry_context(
     db: AsyncSession,
     user: User,
@@ -63,6 +85,7 @@ async def entry_context(
     errors: dict[str, str] | None = None,
     file_error: str | None = None,
     page: int = 1,
+    conflict: Comparison | None = None,
 ) -> dict[str, Any]:
     """What the entry page shows: the form, its files, its versions and the saved state, in a
     constant number of queries (also the autosave's answer, which refreshes the saved state)."""
@@ -101,6 +124,7 @@ async def entry_context(
     )
     writable = accepts_writes(phase, now, until)
     block = write_block(campaign, team.status, phase, now, until)
+    missing = members_missing(campaign.min_team_size, (await member_counts(db, team.id))[0])
     attachments = await entry_attachments(db, entry.id if entry else None)
     removed_files = await removed_submitted(db, entry.id if entry else None)
     return {
@@ -113,7 +137,7 @@ async def entry_context(
         # why "Submit" cannot succeed now (shown beside the disabled button), as the service decides
         "submit_blocked": _(SUBMIT_BLOCKED.of(block[0]), when=format_datetime(block[1], campaign.timezone))
         if block
-        else None,
+        else (_(TOO_SMALL_TO_SUBMIT, min=campaign.min_team_size, missing=missing) if missing else None),
         # adding or removing a file is held to the deadline of submitting (teams.attachments)
         "files_writable": writable and campaign.status is CampaignStatus.PUBLISHED and can_submit_as(team.status),
         "attachments": attachments,
@@ -142,6 +166,10 @@ async def entry_context(
         "limits": LIMITS,
         "field_names": ENTRY_FIELD_NAMES,
         "previews": await rubric_previews(db, judging_of(timeline, phase)),
+        # the version the form is based on (sent back with every save: a newer one refuses it),
+        # and after such a refusal what changed in between (teams/_conflict.html)
+        "base_version": latest_number or 0,
+        "conflict": conflict,
         "oob": False,
     }
 
@@ -159,10 +187,21 @@ async def entry_page(
     file_error: str | None = None,
     page: int = 1,
     status: int = 200,
+    conflict: Comparison | None = None,
 ) -> Template:
     """The entry form, its files and its versions (also answers the forms of the attachments controller)."""
     context = await entry_context(
-        db, user, team_id, phase_id, now, settings, values=values, errors=errors, file_error=file_error, page=page
+        db,
+        user,
+        team_id,
+        phase_id,
+        now,
+        settings,
+        values=values,
+        errors=errors,
+        file_error=file_error,
+        page=page,
+        conflict=conflict,
     )
     return Template(template_name="teams/entry.html", context=context, status_code=status)
 
@@ -179,12 +218,16 @@ async def _entry_fragment(
     errors: dict[str, str] | None = None,
     submitting: bool = False,
     status: int = 200,
+    conflict: Comparison | None = None,
 ) -> Template:
     """The htmx answer of the entry form: its status line, and out of band every part of the page
-    that shows the saved state (status, versions, "Submit") and the error next to each field."""
-    context = await entry_context(db, user, team_id, phase_id, now, settings, errors=errors)
+    that shows the saved state (status, versions, "Submit", the version the form is based on, a
+    conflict with a teammate's save) and the error next to each field."""
+    context = await entry_context(db, user, team_id, phase_id, now, settings, errors=errors, conflict=conflict)
     context.update(version=version, submitting=submitting, oob=True)
-    return Template(template_name="teams/_saved.html", context=context, status_code=status)
+    # app.js pauses autosave after a conflict, until the member saves by hand
+    headers = {"X-Entry-Conflict": "1"} if conflict else None
+    return Template(template_name="teams/_saved.html", context=context, status_code=status, headers=headers)
 
 
 @get("/teams/{team_id:int}/entry", opt=USER, name="entry_form")
@@ -219,13 +262,22 @@ async def entry_save(
     values = _entry_values(form)
     now = clock.now()
     try:
-        version = await save_draft(db_session, user, team_id, phase_id, values, now)
+        version = await save_draft(db_session, user, team_id, phase_id, values, now, base=_base_version(form))
     except DomainError as exc:
         if exc.status_code == 404:
             raise
+        conflict = await _conflict(db_session, exc)
         if is_htmx(request):
             return await _entry_fragment(
-                db_session, user, team_id, phase_id, now, settings, errors=error_messages(exc), status=exc.status_code
+                db_session,
+                user,
+                team_id,
+                phase_id,
+                now,
+                settings,
+                errors=error_messages(exc),
+                status=exc.status_code,
+                conflict=conflict,
             )
         return await entry_page(
             db_session,
@@ -237,6 +289,7 @@ async def entry_save(
             values=values,
             errors=error_messages(exc),
             status=exc.status_code,
+            conflict=conflict,
         )
     if is_htmx(request):
         return await _entry_fragment(db_session, user, team_id, phase_id, now, settings, version=version)
@@ -265,13 +318,16 @@ async def entry_submit(
     now = clock.now()
     htmx = is_htmx(request)
     try:
-        version = await submit_entry(db_session, user, team_id, phase_id, values, now, clock=clock.now)
+        version = await submit_entry(
+            db_session, user, team_id, phase_id, values, now, clock=clock.now, base=_base_version(form)
+        )
     except DomainError as exc:
         if exc.status_code == 404:
             raise
         draft = exc.draft if isinstance(exc, SubmissionRefused | EntryInvalid) else None
         if draft is not None:
             await db_session.commit()  # the text is kept as a draft although the answer is a refusal
+        conflict = await _conflict(db_session, exc)
         if htmx:
             return await _entry_fragment(
                 db_session,
@@ -284,8 +340,9 @@ async def entry_submit(
                 errors=error_messages(exc),
                 submitting=True,
                 status=exc.status_code,
+                conflict=conflict,
             )
-        if not isinstance(exc, ValidationFailed):
+        if not isinstance(exc, ValidationFailed | StaleBase):
             return see_other(request, _entry_url(team_id, phase_id), error=error_message(exc))
         return await entry_page(
             db_session,
@@ -297,6 +354,7 @@ async def entry_submit(
             values=values,
             errors=error_messages(exc),
             status=exc.status_code,
+            conflict=conflict,
         )
     await forget_removed(db_session, version.entry_id, file_store(settings))
     entry = await db_session.get(Entry, version.entry_id)

@@ -28,6 +28,7 @@ from web.controllers.home_queries import (
     my_teams,
     open_campaigns_for,
     organized_by,
+    pending_requests_of,
     phases_of,
     projects_of,
 )
@@ -47,7 +48,7 @@ class TeamCard:
 class NextStep:
     """One line of "what to do next": what (``kind``), by when, where, and the link to do it."""
 
-    kind: str  # submit, edit_until, prepare, find_members, invitation, judging, form_team
+    kind: str  # submit, edit_until, prepare, find_members, requests, invitation, judging, form_team
     due: datetime | None
     timezone: str
     campaign_title: str
@@ -106,6 +107,28 @@ def _team_next_steps(
                     opens_at=step.opens_at,
                     extended=step.extended,
                     count=step.missing,
+                )
+            )
+    return steps
+
+
+def _request_steps(
+    teams: list[tuple[Team, Campaign]], requests: dict[int, int], phases: dict[int, list[Phase]], now: datetime
+) -> list[NextStep]:
+    """Answer the requests to join that wait, in each team the person captains, while teams can change."""
+    steps = []
+    for team, campaign in teams:
+        due = team_window_close(phases.get(campaign.id, []), now)
+        if requests.get(team.id) and due is not None:
+            steps.append(
+                NextStep(
+                    kind="requests",
+                    due=due,
+                    timezone=campaign.timezone,
+                    campaign_title=campaign.title,
+                    link=f"/teams/{team.id}#requests",
+                    team_name=team.name,
+                    count=requests[team.id],
                 )
             )
     return steps
@@ -177,6 +200,7 @@ async def home(request: Request[Any, Any, Any], db_session: DbSession, clock: Ap
     statuses = await entry_statuses(db_session, team_ids)
     extensions = await extensions_of(db_session, team_ids)
     projects = await projects_of(db_session, team_ids)
+    requests = await pending_requests_of(db_session, [team.id for team, _c in teams if team.captain_id == user.id])
     invitations, invitation_count = await invitations_of(db_session, user)
     judging_phases = await judging_work(db_session, user, now)
     organized = await organized_by(db_session, user)
@@ -201,6 +225,7 @@ async def home(request: Request[Any, Any, Any], db_session: DbSession, clock: Ap
     # nobody is asked to compete in a campaign they run
     organized_ids = {c.id for c in organized}
     joinable = [c for c in open_campaigns if c.id not in organized_ids]
+    mine += _request_steps(teams, requests, phases, now)
     mine += _form_team_steps(offers, joinable, invited_ids, phases, now)
     return Template(
         template_name="home.html",

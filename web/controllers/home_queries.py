@@ -26,7 +26,17 @@ from campaigns.models import (
 from incubation.models import IncubationProject
 from judging.models import Assignment, Scorecard, ScorecardStatus
 from judging.withdrawn import judged
-from teams.models import Entry, EntryStatus, Extension, Invitation, InvitationStatus, Membership, Team
+from teams.models import (
+    Entry,
+    EntryStatus,
+    Extension,
+    Invitation,
+    InvitationStatus,
+    JoinRequest,
+    JoinRequestStatus,
+    Membership,
+    Team,
+)
 
 MAX_TEAMS = 20
 MAX_INVITATIONS = 5
@@ -107,6 +117,18 @@ async def projects_of(db: AsyncSession, team_ids: list[int]) -> dict[int, int]:
         select(IncubationProject.team_id, IncubationProject.id).where(IncubationProject.team_id.in_(team_ids))
     )
     return {team_id: project_id for team_id, project_id in rows.all()}
+
+
+async def pending_requests_of(db: AsyncSession, team_ids: list[int]) -> dict[int, int]:
+    """How many requests to join wait for an answer, by team (for the teams the person captains)."""
+    if not team_ids:
+        return {}
+    rows = await db.execute(
+        select(JoinRequest.team_id, func.count())
+        .where(JoinRequest.team_id.in_(team_ids), JoinRequest.status == JoinRequestStatus.PENDING)
+        .group_by(JoinRequest.team_id)
+    )
+    return {team_id: count for team_id, count in rows.tuples()}
 
 
 async def phases_of(db: AsyncSession, campaign_ids: set[int]) -> dict[int, list[Phase]]:

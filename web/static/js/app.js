@@ -156,3 +156,60 @@
     if (form && e.target === form && !leaving) delete form.dataset.sending;
   });
 })();
+
+// The entry form's autosave never loses text. A save that the connection or the server (5xx)
+// failed is tried again with growing delays, and the saved-state area (#save-status, whose
+// translated texts the page renders as data attributes) says so; after the last try it tells the
+// member that the text is still there to copy or save by hand. A save refused because a teammate
+// saved a newer version (409 with X-Entry-Conflict) is never retried: the answer shows what they
+// changed, and autosave pauses until the member, having merged, saves by hand.
+(function () {
+  "use strict";
+  var DELAYS = [2000, 5000, 10000, 20000];
+  var tries = 0, timer = null;
+  function entryForm(el) {
+    var form = el && el.closest ? el.closest("form[data-autosave-form]") : null;
+    return form && form.querySelector("fieldset.entry-fields") ? form : null;
+  }
+  function isAutosave(el) { return el && el.matches && el.matches("fieldset.entry-fields"); }
+  function say(key) {
+    var el = document.getElementById("save-status");
+    if (el && el.dataset[key]) el.textContent = el.dataset[key];
+  }
+  document.addEventListener("htmx:confirm", function (e) {
+    var form = entryForm(e.target);
+    if (form && isAutosave(e.target) && form.dataset.conflict) e.preventDefault();
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = entryForm(e.target);
+    var xhr = e.detail && e.detail.xhr;
+    if (!form || !xhr || (e.target !== form && !isAutosave(e.target))) return;
+    var status = xhr.status;
+    if (status === 0 || status >= 500) {
+      if (isAutosave(e.target) && tries < DELAYS.length) {
+        say("retrying");
+        window.clearTimeout(timer);
+        var fieldset = e.target;
+        timer = window.setTimeout(function () { window.htmx.trigger(fieldset, "autosave-retry"); }, DELAYS[tries]);
+        tries += 1;
+      } else {
+        tries = 0;
+        say("failed");
+      }
+      return;
+    }
+    tries = 0;
+    window.clearTimeout(timer);
+    if (status === 409 && xhr.getResponseHeader("X-Entry-Conflict")) form.dataset.conflict = "1";
+    else if (e.target === form) delete form.dataset.conflict;
+  });
+})();
+
+// A "Print" button (dashboard report, innovation record): the browser's print dialog, which also
+// saves as PDF; the print stylesheet (css/print.css) lays the page out for paper.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    if (e.target && e.target.closest && e.target.closest("[data-print]")) window.print();
+  });
+})();

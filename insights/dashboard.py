@@ -1,0 +1,60 @@
+"""The programme dashboard: the queries of ``insights.queries`` (a fixed number of statements)
+assembled into the figures of ``insights.figures``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from insights import figures, queries
+from insights.queries import CampaignLine, Scope
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    scope: Scope
+    choices: list[CampaignLine]  # every campaign but drafts, for the filter
+    department_names: dict[int, str]
+    campaigns: list[CampaignLine]  # in scope, oldest first
+    headline: figures.Headline
+    funnel: list[figures.Stage]
+    departments: list[figures.DepartmentRow]
+    incubation: figures.Incubation
+    trends: list[figures.Trend]
+
+
+async def dashboard(session: AsyncSession, scope: Scope, now: datetime, *, no_department: str) -> Dashboard:
+    """Every figure of the page for ``scope`` (ten statements whatever the data size)."""
+    choices = await queries.campaigns(session, Scope())
+    lines = await queries.campaigns(session, scope)
+    names = await queries.departments(session)
+    counts = await queries.campaign_counts(session, scope, now)
+    people = await queries.people_per_department(session, scope)
+    entries = await queries.entries_per_department(session, scope)
+    projects = await queries.projects_per_campaign(session, scope)
+    in_scope = [counts.get(line.id) or figures.CampaignCounts(line.id) for line in lines]
+    submitted = sum(c.reached("submitted") for c in in_scope)
+    incubation = figures.incubation(figures.sum_by_status(projects.values()), submitted)
+    eligible_people = sum(e for e, _p in people.values())
+    participants = sum(p for _e, p in people.values())
+    return Dashboard(
+        scope=scope,
+        choices=choices,
+        department_names=names,
+        campaigns=lines,
+        headline=figures.headline(in_scope, eligible_people, participants, incubation.projects, incubation.implemented),
+        funnel=figures.funnel(figures.funnel_counts(in_scope)),
+        departments=figures.departments(names, people, entries, no_department=no_department),
+        incubation=incubation,
+        trends=[
+            figures.trend(
+                c,
+                line.title,
+                sum(n for n, _r, _a in projects.get(line.id, {}).values()),
+                projects.get(line.id, {}).get("implemented", (0, 0, 0))[0],
+            )
+            for c, line in zip(in_scope, lines, strict=True)
+        ],
+    )
