@@ -1,7 +1,7 @@
 """incubation proposals milestones updates outcomes
 
 Revision ID: c6b1d592f7ea
-Revises: 57c6968c6243
+Revises: b7c1a2d3e4f5
 Create Date: 2026-12-03 04:27:35.723150
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision: str = 'c6b1d592f7ea'
-down_revision: str | None = '57c6968c6243'
+down_revision: str | None = 'b7c1a2d3e4f5'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
