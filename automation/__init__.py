@@ -5,9 +5,10 @@ from __future__ import annotations
 
 def setup() -> None:
     """Registers the event subscribers and action handlers (idempotent): call once per process."""
-    from automation import handlers, sync
+    from automation import handlers, incubation, sync
     from notifications import subscribers
 
     sync.register()
     subscribers.register()
     handlers.register_handlers()
+    incubation.register()

@@ -85,6 +85,13 @@ ACTION_LABELS: dict[str, str] = {
     "incubation.running": N_("Incubation project running"),
     "incubation.implemented": N_("Incubation project implemented"),
     "incubation.stopped": N_("Incubation project stopped"),
+    "incubation.declined": N_("Incubation project declined"),
+    "incubation.decline": N_("Incubation declined"),
+    "incubation.milestone_add": N_("Milestone added"),
+    "incubation.milestone_done": N_("Milestone done"),
+    "incubation.milestone_reopen": N_("Milestone reopened"),
+    "incubation.update": N_("Project update posted"),
+    "incubation.outcome": N_("Outcome measured"),
 }
 
 SYSTEM = N_("System")  # the actor of a change no person made (core.actors.SCHEDULER)

@@ -28,6 +28,9 @@ class NotificationKind(enum.StrEnum):
     JOIN_REQUEST = "join_request"
     JOIN_ANSWER = "join_answer"
     CAPTAIN = "captain"
+    PROJECT_PROPOSED = "project_proposed"
+    PROJECT_DECIDED = "project_decided"
+    MILESTONE_OVERDUE = "milestone_overdue"
 
 
 class MailState(enum.StrEnum):

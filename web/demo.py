@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,10 +26,9 @@ from campaigns.models import (
     PhaseKind,
     PhaseStatus,
 )
-from incubation.models import IncubationProject, ProjectStatus
-from judging.models import Assignment, Award, Criterion, Score, Scorecard, ScorecardStatus
+from judging.models import Assignment, Criterion, Score, Scorecard, ScorecardStatus
 from judging.published import take_snapshot
-from teams.models import Entry, EntryStatus, EntryVersion, Membership, Team, TeamStatus
+from teams.models import Entry, EntryStatus, EntryVersion, Membership, Team
 from web.demo_board import board_campaign
 from web.demo_content import (
     AUTUMN_CHALLENGES,
@@ -44,6 +42,7 @@ from web.demo_content import (
     SPRING_IDEAS,
     Idea,
 )
+from web.demo_incubation import incubation_projects
 
 DEMO_PASSWORD = "kaizen-demo"  # noqa: S105 - documented demo password, refused in production
 DAY = timedelta(days=1)
@@ -323,7 +322,7 @@ async def load_demo(session: AsyncSession, now: datetime | None = None) -> bool:
 
     autumn, autumn_challenges, old, old_criteria = await b.campaign(
         title="2026 Autumn Cost Challenge",
-        description="Small changes that save real money. Results were published; two winners are in incubation.",
+        description="Small changes that save real money. Results were published; its winners are in incubation.",
         status=CampaignStatus.CLOSED,
         published_days_ago=200,
         judges=judges[:3],
@@ -340,41 +339,8 @@ async def load_demo(session: AsyncSession, now: datetime | None = None) -> bool:
     await b.judging(
         old[PhaseKind.JUDGING], old_criteria, [e for _t, e in past], judges[:3], ["final"], strong=frozenset({0, 3})
     )
-    winners = [(past[0][0], autumn_challenges[0]), (past[3][0], autumn_challenges[1])]
-    approved_at = autumn.results_published_at + 5 * DAY
-    for (team, challenge), state, requested in zip(
-        winners,
-        [ProjectStatus.RUNNING, ProjectStatus.IMPLEMENTED],
-        [Decimal("48000.00"), Decimal("25000.00")],
-        strict=True,
-    ):
-        team.status = TeamStatus.WINNER
-        session.add(
-            Award(
-                campaign_id=autumn.id,
-                challenge_id=challenge.id,
-                name=f"Winner: {challenge.title}",
-                team_id=team.id,
-                citation="Simple, measurable and already proven in a pilot.",
-                # approved by the executive before the results went out
-                approved_by_id=b.users["exec"].id,
-                approved_at=autumn.results_published_at - DAY,
-            )
-        )
-        session.add(
-            IncubationProject(
-                campaign_id=autumn.id,
-                team_id=team.id,
-                title=f"{team.name} rollout",
-                description="Roll the pilot out to every site in three waves, measuring savings monthly.",
-                sponsor_id=b.users["exec"].id,
-                budget_requested=requested,
-                budget_approved=requested - Decimal("5000.00"),
-                status=state,
-                approved_by_id=b.users["exec"].id,
-                approved_at=approved_at,
-            )
-        )
+    # every autumn team won something and became an incubation project, one in each status
+    await incubation_projects(b, autumn, autumn_challenges, [t for t, _e in past], b.now)
     await session.flush()
     # what the teams were shown when the results went out (judging.published)
     await take_snapshot(session, autumn, autumn.results_published_at)

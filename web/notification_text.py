@@ -53,6 +53,18 @@ KIND_LABELS: dict[NotificationKind, tuple[str, str]] = {
         N_("Awards to approve"),
         N_("Awards of a campaign wait for an executive's approval."),
     ),
+    NotificationKind.PROJECT_PROPOSED: (
+        N_("Incubation proposals"),
+        N_("A winning entry is proposed for incubation with you as its sponsor."),
+    ),
+    NotificationKind.PROJECT_DECIDED: (
+        N_("Incubation decisions"),
+        N_("An executive approves or declines your team's incubation proposal."),
+    ),
+    NotificationKind.MILESTONE_OVERDUE: (
+        N_("Overdue milestones"),
+        N_("A milestone you own or sponsor is past its due day."),
+    ),
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -319,6 +331,55 @@ def _awards_to_approve(p: Mapping[str, Any]) -> NotificationText:
     )
 
 
+def _project_proposed(p: Mapping[str, Any]) -> NotificationText:
+    names = {"project": _text(p, "project"), "campaign": _text(p, "campaign"), "budget": _text(p, "budget")}
+    return NotificationText(
+        _("“%(project)s” is proposed for incubation", **names),
+        _(
+            "The winning entry “%(project)s” of %(campaign)s asks for a budget of %(budget)s, with you as its "
+            "sponsor. Please approve or decline it.",
+            **names,
+        ),
+    )
+
+
+def _project_decided(p: Mapping[str, Any]) -> NotificationText:
+    names = {"project": _text(p, "project"), "campaign": _text(p, "campaign")}
+    if p.get("decision") == "declined":
+        return NotificationText(
+            _("“%(project)s” is not taken into incubation", **names),
+            _(
+                "Your proposal “%(project)s” of %(campaign)s is declined. The reason: %(reason)s",
+                reason=_text(p, "reason"),
+                **names,
+            ),
+        )
+    return NotificationText(
+        _("“%(project)s” is approved for incubation", **names),
+        _(
+            "Congratulations: your proposal “%(project)s” of %(campaign)s is approved with a budget of %(budget)s.",
+            budget=_text(p, "budget"),
+            **names,
+        ),
+    )
+
+
+def _milestone_overdue(p: Mapping[str, Any]) -> NotificationText:
+    names = {
+        "project": _text(p, "project"),
+        "milestone": _text(p, "milestone"),
+        "due": _text(p, "due_on"),
+        "campaign": _text(p, "campaign"),
+    }
+    return NotificationText(
+        _("A milestone of “%(project)s” is overdue", **names),
+        _(
+            "The milestone “%(milestone)s” of “%(project)s” (%(campaign)s) was due on %(due)s and is not done yet.",
+            **names,
+        ),
+    )
+
+
 _RENDERERS: dict[NotificationKind, Callable[[Mapping[str, Any]], NotificationText]] = {
     NotificationKind.TEAM_INVITATION: _team_invitation,
     NotificationKind.JOIN_REQUEST: _join_request,
@@ -333,6 +394,9 @@ _RENDERERS: dict[NotificationKind, Callable[[Mapping[str, Any]], NotificationTex
     NotificationKind.TEAM_ADVANCED: _team_advanced,
     NotificationKind.TEAM_ELIMINATED: _team_eliminated,
     NotificationKind.AWARDS_TO_APPROVE: _awards_to_approve,
+    NotificationKind.PROJECT_PROPOSED: _project_proposed,
+    NotificationKind.PROJECT_DECIDED: _project_decided,
+    NotificationKind.MILESTONE_OVERDUE: _milestone_overdue,
 }
 
 

@@ -109,7 +109,7 @@ async def test_approval_journey_with_audit(db: AsyncSession, browser: Browser) -
 
     # one project per team
     again = await browser.post("/incubation/projects", _form(world.winner, title="Second try"))
-    assert again.status_code == 409 and "already has an incubation project" in again.text
+    assert again.status_code == 409 and "already proposed for incubation" in again.text
     assert 'value="Second try"' in again.text
     assert await _projects(db) == 1
 
@@ -163,7 +163,7 @@ async def test_propose_then_approve_later(db: AsyncSession, browser: Browser) ->
         ({"budget_requested": "-5"}, "budget_requested", "0 or more"),
         ({"budget_requested": "12.345"}, "budget_requested", "at most two decimals"),
         ({"budget_requested": "lots"}, "budget_requested", "0 or more"),
-        ({"budget_approved": "50000"}, "budget_approved", "cannot exceed the requested budget"),
+        ({"budget_approved": "50000"}, "budget_approved", "above the budget asked: tick the box"),
         ({"sponsor_email": "plain@example.com"}, "sponsor_email", "must be an active executive"),
         ({"sponsor_email": "nobody@example.com"}, "sponsor_email", "must be an active executive"),
         ({"sponsor_email": "ex\u0435c@example.com"}, "sponsor_email", "mixes letters of different alphabets"),
@@ -207,8 +207,8 @@ async def test_participants_are_kept_out_and_team_members_see_their_project(db: 
 
     await browser.sign_in("plain@example.com")
     assert (await browser.get("/incubation")).status_code == 403
-    assert (await browser.get(f"/incubation/projects/new?team_id={world.winner.id}")).status_code == 403
-    assert (await browser.post("/incubation/projects", _form(world.winner))).status_code == 403
+    assert (await browser.get(f"/incubation/projects/new?team_id={world.winner.id}")).status_code == 404
+    assert (await browser.post("/incubation/projects", _form(world.winner))).status_code == 404
     assert (await browser.get(f"/incubation/projects/{project.id}")).status_code == 404
     assert (await browser.get("/incubation/projects/999999")).status_code == 404
     status = await browser.post(f"/incubation/projects/{project.id}/status", {"status": "running"})

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import Department, User
 from campaigns.models import Campaign, CampaignStatus, Phase, PhaseKind, PhaseStatus
 from core.db import metadata
-from incubation.models import IncubationProject, ProjectStatus
+from incubation.models import IncubationProject, Milestone, ProjectOutcome, ProjectStatus
 from judging.models import Assignment, Award, Criterion, Scorecard, ScorecardStatus
 from teams.models import Entry, EntryStatus, EntryVersion, Team, TeamStatus
 from tests.conftest import NOW, Browser
@@ -64,11 +64,16 @@ async def test_demo_content_is_consistent(db: AsyncSession) -> None:
     assert statuses[ScorecardStatus.FINAL] > 0 and statuses[ScorecardStatus.DRAFT] > 0
 
     awards = (await db.scalars(select(Award).where(Award.campaign_id == autumn.id))).all()
-    assert len(awards) == 2
+    assert len(awards) == 6
     winners = (await db.scalars(select(Team).where(Team.status == TeamStatus.WINNER))).all()
     assert {t.id for t in winners} == {a.team_id for a in awards}
     projects = (await db.scalars(select(IncubationProject))).all()
-    assert sorted(p.status.value for p in projects) == [ProjectStatus.IMPLEMENTED.value, ProjectStatus.RUNNING.value]
+    assert sorted(p.status.value for p in projects) == sorted(s.value for s in ProjectStatus)  # every status
+    milestones = (await db.scalars(select(Milestone))).all()
+    outcomes = (await db.scalars(select(ProjectOutcome))).all()
+    assert len(milestones) == 3 * len(projects) and any(m.done_at for m in milestones)
+    assert len({o.measured_on for o in outcomes}) >= 4  # outcomes over time
+    assert all(p.budget_approved is not None for p in projects if p.approved_at is not None)
     names = set((await db.scalars(select(User.name))).all())
     assert {"王芳", "李伟"} <= names
     assert await db.scalar(select(func.count(Department.id))) == 6
@@ -106,6 +111,12 @@ async def test_demo_people_sign_in_and_alice_sees_her_team(db: AsyncSession, bro
     await browser.sign_in("exec@example.com", DEMO_PASSWORD)
     incubation = await browser.get("/incubation")
     assert incubation.status_code == 200 and "Right-Size Boxes" in incubation.text
+    assert "Proposals waiting for a decision" in incubation.text and "No proposal waits" not in incubation.text
+    running = await db.scalar(select(IncubationProject).where(IncubationProject.status == ProjectStatus.RUNNING))
+    assert running is not None
+    await db.commit()
+    page = (await browser.get(f"/incubation/projects/{running.id}")).text
+    assert "<polyline" in page and "Overdue" in page and "better than planned" in page
     await browser.sign_out()
 
     await browser.sign_in("admin@example.com", DEMO_PASSWORD)

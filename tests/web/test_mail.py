@@ -332,6 +332,14 @@ SAMPLE_PARAMS: dict[NotificationKind, dict[str, Any]] = {
     NotificationKind.JOIN_REQUEST: {"person": "Bob", "team": "Pickers", "campaign": "Spring"},
     NotificationKind.JOIN_ANSWER: {"team": "Pickers", "campaign": "Spring", "accepted": True},
     NotificationKind.CAPTAIN: {"person": "Bob", "team": "Pickers", "campaign": "Spring"},
+    NotificationKind.PROJECT_PROPOSED: {"project": "Boxes", "campaign": "Spring", "budget": "48000.00"},
+    NotificationKind.PROJECT_DECIDED: {"project": "Boxes", "campaign": "Spring", "decision": "approved", "budget": "1"},
+    NotificationKind.MILESTONE_OVERDUE: {
+        "project": "Boxes",
+        "milestone": "Pilot",
+        "due_on": "2026-01-31",
+        "campaign": "Spring",
+    },
     NotificationKind.TEAM_ADVANCED: {
         "campaign": "Spring",
         "phase": "Screening",
