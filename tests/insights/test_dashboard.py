@@ -75,8 +75,26 @@ async def test_every_figure_across_all_campaigns(db: AsyncSession, world: World)
     assert by_status["implemented"] == (1, Decimal("10000.00"), Decimal("8000.00"))
     assert by_status["stopped"] == (1, Decimal("5000.00"), Decimal("0.00"))  # stopped before any outcome
     assert by_status["running"] == (0, Decimal("0.00"), Decimal("0.00"))
-    assert (inc.projects, inc.implemented, inc.stopped) == (2, 1, 1)
-    assert (inc.budget_requested, inc.budget_approved) == (Decimal("15000.00"), Decimal("8000.00"))
+    # the status table shows every status; a declined or still proposed one is not incubated
+    assert by_status["declined"] == (1, Decimal("7000.00"), Decimal("0.00"))
+    assert by_status["proposed"] == (1, Decimal("3000.00"), Decimal("0.00"))
+    assert [line.status for line in inc.lines][-1] == "declined"
+    assert (inc.proposals, inc.projects, inc.implemented, inc.stopped, inc.declined) == (4, 2, 1, 1, 1)
+    assert (inc.budget_requested, inc.budget_approved) == (Decimal("25000.00"), Decimal("8000.00"))
+    # realised value per kind and unit (T1's outcomes; T2 stopped before any)
+    assert [(v.kind, v.unit, v.projects, v.realised) for v in d.value] == [
+        ("cost_saved", "EUR", 1, Decimal("3200.50")),
+        ("revenue", "EUR", 1, Decimal("500.00")),
+        ("hours_saved", "h", 1, Decimal("75.50")),
+    ]
+    # against the KPI targets: T1 aims at 6,000 - 1,000 EUR and realised 3,700.50 EUR (every kind in
+    # EUR); T2 aims at 100 h and realised nothing; T3's declined target is left out
+    assert [(t.unit, t.projects, t.aimed, t.realised) for t in d.targets] == [
+        ("EUR", 1, Decimal("5000.00"), Decimal("3700.50")),
+        ("h", 1, Decimal("100.00"), Decimal("0.00")),
+    ]
+    assert d.targets[0].share == pytest.approx(0.7401) and d.targets[1].share == 0.0
+    assert d.units == ["EUR", "h"]
     a, b = d.trends
     assert (a.eligible, a.participants, a.teams, a.submitted, a.winners, a.projects, a.implemented) == (
         9,
@@ -88,8 +106,11 @@ async def test_every_figure_across_all_campaigns(db: AsyncSession, world: World)
         1,
     )
     assert a.shortlist_rate == pytest.approx(2 / 3) and a.on_time_rate == pytest.approx(3 / 5)
+    assert a.realised == {"EUR": Decimal("3700.50"), "h": Decimal("75.50")}
     # a campaign with no winners (and no judging phase closed yet)
+    # B: a proposal waiting for its decision is not an incubation project yet
     assert (b.eligible, b.participants, b.teams, b.submitted, b.winners, b.projects) == (4, 3, 2, 2, 0, 0)
+    assert b.realised == {}
     assert b.adoption_rate == 0.0 and b.on_time_rate is None
 
 
@@ -109,7 +130,15 @@ async def test_the_department_filter(db: AsyncSession, world: World) -> None:
     assert (h.eligible_people, h.participants, h.mixed_teams) == (3, 2, 2)
     assert (h.scorecards_due, h.scorecards_on_time, h.scorecards_late) == (3, 2, 1)  # judge j1 of Ops
     assert [r.name for r in d.departments] == ["Ops"]
-    assert {line.status: line.projects for line in d.incubation.lines}["stopped"] == 0
+    statuses = {line.status: line.projects for line in d.incubation.lines}
+    assert (statuses["stopped"], statuses["declined"], statuses["proposed"]) == (0, 1, 1)  # T3 and T6 of o2
+    assert d.headline.adoption_rate == pytest.approx(1 / 4)  # T1 of T1, T3, T5, T6
+    assert [(v.kind, v.realised) for v in d.value] == [
+        ("cost_saved", Decimal("3200.50")),
+        ("revenue", Decimal("500.00")),
+        ("hours_saved", Decimal("75.50")),
+    ]
+    assert [(t.unit, t.aimed) for t in d.targets] == [("EUR", Decimal("5000.00"))]  # T2 is of Sales
     legal = await figures(db, Scope(department_id=world.legal.id))
     assert funnel_of(legal)["eligible"] == 2 and funnel_of(legal)["participants"] == 0
     assert legal.headline.participation_rate == 0.0 and legal.headline.shortlist_rate is None
@@ -124,6 +153,7 @@ async def test_the_period_and_campaign_filters(db: AsyncSession, world: World) -
         "advanced": 1, "winner": 0, "incubated": 0, "implemented": 0,
     }  # fmt: skip
     assert later.incubation.projects == 0 and later.headline.implementation_rate is None
+    assert later.incubation.proposals == 1 and later.value == [] and later.targets == []
     earlier = await figures(db, Scope(starts_before=datetime(2026, 2, 10, tzinfo=UTC)))
     assert [c.title for c in earlier.campaigns] == ["Campaign A"]
     assert funnel_of(earlier)["participants"] == 5
