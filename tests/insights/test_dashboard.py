@@ -217,7 +217,7 @@ async def test_every_figure_exports_as_csv_and_excel(browser: Browser, world: Wo
     )
     sheet = [list(r) for r in book.active.iter_rows(values_only=True)]
     assert sheet[1][:5] == ["Ops", 3, 2, 0.6667, 4]
-    for figure in ("summary", "judging", "incubation", "trends"):
+    for figure in ("summary", "judging", "incubation", "value", "targets", "trends"):
         for fmt in ("csv", "xlsx"):
             got = await browser.get(f"/dashboard/export?figure={figure}&format={fmt}")
             assert got.status_code == 200, (figure, fmt)
@@ -240,3 +240,37 @@ async def test_exports_are_formula_safe(db: AsyncSession, browser: Browser, worl
         io.BytesIO((await browser.get("/dashboard/export?figure=trends&format=xlsx")).content)
     )
     assert book.active.cell(row=2, column=1).value == '\'=HYPERLINK("http://evil")'
+
+
+async def test_realised_value_on_the_page_and_in_the_exports(browser: Browser, world: World) -> None:
+    await browser.sign_in("exec@example.com")
+    page = await browser.get("/dashboard")
+    assert page.status_code == 200
+    assert "Realised value" in page.text and 'class="dash-chart value"' in page.text
+    assert "3,200.50" in page.text and "75.50" in page.text  # cost saved in EUR, hours saved in h
+    assert "74% realised" in page.text  # 3,700.50 of the 5,000 EUR aimed at
+    assert "Declined" in page.text
+    value = list(
+        csv.reader(io.StringIO((await browser.get("/dashboard/export?figure=value")).content.decode("utf-8-sig")))
+    )
+    assert value == [
+        ["Kind", "Unit", "Projects measured", "Realised value"],
+        ["Cost saved", "EUR", "1", "3200.5"],
+        ["Revenue", "EUR", "1", "500.0"],
+        ["Hours saved", "h", "1", "75.5"],
+    ]
+    targets = await browser.get("/dashboard/export?figure=targets&format=xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(targets.content))
+    sheet = [list(r) for r in book.active.iter_rows(values_only=True)]
+    assert sheet[1:] == [["EUR", 1, 5000, 3700.5, 0.7401], ["h", 1, 100, 0, 0]]
+    trends = list(
+        csv.reader(io.StringIO((await browser.get("/dashboard/export?figure=trends")).content.decode("utf-8-sig")))
+    )
+    assert trends[0][-2:] == ["Realised value (EUR)", "Realised value (h)"]
+    assert [r[-2:] for r in trends[1:]] == [["3700.5", "75.5"], ["0.0", "0.0"]]
+    incubation = list(
+        csv.reader(io.StringIO((await browser.get("/dashboard/export?figure=incubation")).content.decode("utf-8-sig")))
+    )
+    assert ["Declined", "1", "7000.0", "0.0"] in incubation and ["Incubation projects", "2", "", ""] in incubation
+    later = await browser.get("/dashboard?start=2026-02-10")
+    assert "No outcome has been measured" in later.text
