@@ -30,7 +30,7 @@ class Dashboard:
 
 
 async def dashboard(session: AsyncSession, scope: Scope, now: datetime, *, no_department: str) -> Dashboard:
-    """Every figure of the page for ``scope`` (twelve statements whatever the data size)."""
+    """Every figure of the page for ``scope`` (eleven statements whatever the data size)."""
     choices = await queries.campaigns(session, Scope())
     lines = await queries.campaigns(session, scope)
     names = await queries.departments(session)
