@@ -17,7 +17,7 @@ from insights.filters import parse_scope
 from web import dashboard_tables
 from web.dashboard_charts import BarChart, bar_chart, trend_chart
 from web.deps import EXECUTIVE, AppClock, DbSession
-from web.i18n import format_number, format_share
+from web.i18n import format_number, format_share, ngettext
 from web.i18n import gettext as _
 
 NOT_FOUND = N_("We could not find that campaign or department.")
@@ -62,7 +62,12 @@ def _value_charts(d: Dashboard) -> list[tuple[str, BarChart]]:
                     unit=unit,
                     share=_pct(t.share),
                 )
-                items.append(("target", _("KPI targets: improvement aimed at"), float(t.aimed), text))
+                label = ngettext(
+                    "KPI target of %(num)s project: improvement aimed at",
+                    "KPI targets of %(num)s projects: improvement aimed at",
+                    t.projects,
+                )
+                items.append(("target", label, float(t.aimed), text))
         charts.append((unit, bar_chart(items)))
     return charts
 
