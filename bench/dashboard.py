@@ -81,6 +81,8 @@ async def figures(url: str) -> tuple[list[tuple[str, float]], int, dict[str, int
             ("participation by department", lambda: queries.people_per_department(session, scope)),
             ("entries by department", lambda: queries.entries_per_department(session, scope)),
             ("incubation by status", lambda: queries.projects_per_campaign(session, scope)),
+            ("realised value by kind and unit", lambda: queries.value_per_campaign(session, scope)),
+            ("realised value against KPI targets", lambda: queries.targets_per_campaign(session, scope)),
             ("every figure (dashboard())", lambda: dashboard(session, scope, now, no_department="-")),
         ]
         for name, call in named:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,11 +23,14 @@ class Dashboard:
     funnel: list[figures.Stage]
     departments: list[figures.DepartmentRow]
     incubation: figures.Incubation
+    value: list[figures.ValueLine]  # realised value per outcome kind and unit
+    targets: list[figures.TargetLine]  # against the KPI targets, per unit
+    units: list[str]  # of the value and the targets, in order
     trends: list[figures.Trend]
 
 
 async def dashboard(session: AsyncSession, scope: Scope, now: datetime, *, no_department: str) -> Dashboard:
-    """Every figure of the page for ``scope`` (ten statements whatever the data size)."""
+    """Every figure of the page for ``scope`` (eleven statements whatever the data size)."""
     choices = await queries.campaigns(session, Scope())
     lines = await queries.campaigns(session, scope)
     names = await queries.departments(session)
@@ -34,9 +38,13 @@ async def dashboard(session: AsyncSession, scope: Scope, now: datetime, *, no_de
     people = await queries.people_per_department(session, scope)
     entries = await queries.entries_per_department(session, scope)
     projects = await queries.projects_per_campaign(session, scope)
+    value = await queries.value_per_campaign(session, scope)
+    targets = await queries.targets_per_campaign(session, scope)
     in_scope = [counts.get(line.id) or figures.CampaignCounts(line.id) for line in lines]
     submitted = sum(c.reached("submitted") for c in in_scope)
     incubation = figures.incubation(figures.sum_by_status(projects.values()), submitted)
+    value_lines = figures.value_lines(row for rows in value.values() for row in rows)
+    target_lines = figures.target_lines(row for rows in targets.values() for row in rows)
     eligible_people = sum(e for e, _p in people.values())
     participants = sum(p for _e, p in people.values())
     return Dashboard(
@@ -48,12 +56,16 @@ async def dashboard(session: AsyncSession, scope: Scope, now: datetime, *, no_de
         funnel=figures.funnel(figures.funnel_counts(in_scope)),
         departments=figures.departments(names, people, entries, no_department=no_department),
         incubation=incubation,
+        value=value_lines,
+        targets=target_lines,
+        units=figures.units(value_lines, target_lines),
         trends=[
             figures.trend(
                 c,
                 line.title,
-                sum(n for n, _r, _a in projects.get(line.id, {}).values()),
-                projects.get(line.id, {}).get("implemented", (0, 0, 0))[0],
+                figures.incubated(projects.get(line.id, {})),
+                projects.get(line.id, {}).get("implemented", (0, Decimal(0), Decimal(0)))[0],
+                figures.realised_per_unit(figures.value_lines(value.get(line.id, []))),
             )
             for c, line in zip(in_scope, lines, strict=True)
         ],

@@ -14,7 +14,11 @@ from decimal import Decimal
 # how far a team got, in order; a team counts in every stage up to the furthest it reached
 TEAM_LEVELS = ("team", "submitted", "advanced", "winner", "incubated", "implemented")
 FUNNEL_STAGES = ("eligible", "participants", *TEAM_LEVELS)
-PROJECT_STATUSES = ("proposed", "approved", "running", "implemented", "stopped")
+PROJECT_STATUSES = ("proposed", "approved", "running", "implemented", "stopped", "declined")
+# an incubation project is a proposal that was approved: a proposal still waiting for the decision
+# is not incubated yet, a declined one never is (docs/dashboard.md)
+INCUBATED_STATUSES = ("approved", "running", "implemented", "stopped")
+OUTCOME_KINDS = ("cost_saved", "revenue", "hours_saved", "custom")
 
 
 def rate(part: int | float, whole: int | float) -> float | None:
@@ -206,14 +210,15 @@ class StatusLine:
 
 @dataclass(frozen=True)
 class Incubation:
-    """Incubation projects by status with their budgets. Built on the project's own columns
-    (status, budget_requested, budget_approved); realised value (measured outcomes) is to be
-    added here as one more field and one more input to ``incubation``."""
+    """Proposals by status (every status, declined included) with their budgets; ``projects``
+    counts the incubation projects (``INCUBATED_STATUSES``), which the rates divide by."""
 
     lines: list[StatusLine]
-    projects: int
+    proposals: int  # every status
+    projects: int  # incubated: approved, running, implemented or stopped
     implemented: int
     stopped: int
+    declined: int
     budget_requested: Decimal
     budget_approved: Decimal
     adoption_rate: float | None
@@ -232,22 +237,105 @@ def sum_by_status(
     return total
 
 
+def incubated(by_status: Mapping[str, tuple[int, Decimal, Decimal]]) -> int:
+    """The incubation projects among the proposals counted by status."""
+    return sum((by_status.get(status) or (0,))[0] for status in INCUBATED_STATUSES)
+
+
 def incubation(by_status: Mapping[str, tuple[int, Decimal, Decimal]], submitted: int) -> Incubation:
     """``by_status`` maps a project status to (projects, budget requested, budget approved)."""
     zero = Decimal("0.00")
     lines = [StatusLine(status, *(by_status.get(status) or (0, zero, zero))) for status in PROJECT_STATUSES]
-    projects = sum(line.projects for line in lines)
-    implemented = next(line.projects for line in lines if line.status == "implemented")
+    count = {line.status: line.projects for line in lines}
+    projects = incubated(by_status)
     return Incubation(
         lines=lines,
+        proposals=sum(count.values()),
         projects=projects,
-        implemented=implemented,
-        stopped=next(line.projects for line in lines if line.status == "stopped"),
+        implemented=count["implemented"],
+        stopped=count["stopped"],
+        declined=count["declined"],
         budget_requested=sum((line.budget_requested for line in lines), zero),
         budget_approved=sum((line.budget_approved for line in lines), zero),
         adoption_rate=rate(projects, submitted),
-        implementation_rate=rate(implemented, projects),
+        implementation_rate=rate(count["implemented"], projects),
     )
+
+
+# --- realised value ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValueLine:
+    """The realised value of one outcome kind in one unit: the sum of its measured outcomes."""
+
+    kind: str
+    unit: str
+    projects: int  # incubation projects with at least one outcome of this kind and unit
+    realised: Decimal
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    """The incubation projects whose KPI has a target in ``unit``, against what they realised."""
+
+    unit: str
+    projects: int
+    aimed: Decimal  # sum over the projects of |target - baseline| (no baseline: 0)
+    realised: Decimal  # the sum of these projects' outcomes in this unit (every kind)
+
+    @property
+    def share(self) -> float | None:
+        """realised / aimed, above 1 when the projects did better than aimed; None when nothing
+        was aimed at."""
+        if self.aimed <= 0:
+            return None
+        return float(self.realised / self.aimed)
+
+
+def _unit_order(unit: str) -> tuple[str, str]:
+    return (unit.casefold(), unit)
+
+
+def _kind_order(kind: str) -> int:
+    return OUTCOME_KINDS.index(kind) if kind in OUTCOME_KINDS else len(OUTCOME_KINDS)
+
+
+def value_lines(rows: Iterable[tuple[str, str, int, Decimal]]) -> list[ValueLine]:
+    """Rows (kind, unit, projects, realised), one per campaign, summed per (kind, unit) — never
+    across units. By unit, then kind in ``OUTCOME_KINDS`` order."""
+    total: dict[tuple[str, str], tuple[int, Decimal]] = {}
+    for kind, unit, projects, realised in rows:
+        before = total.get((kind, unit), (0, Decimal("0.00")))
+        total[(kind, unit)] = (before[0] + projects, before[1] + realised)
+    return [
+        ValueLine(kind, unit, projects, realised)
+        for (kind, unit), (projects, realised) in sorted(
+            total.items(), key=lambda item: (_unit_order(item[0][1]), _kind_order(item[0][0]), item[0][0])
+        )
+    ]
+
+
+def target_lines(rows: Iterable[tuple[str, int, Decimal, Decimal]]) -> list[TargetLine]:
+    """Rows (unit, projects, aimed, realised), one per campaign, summed per unit, by unit."""
+    total: dict[str, tuple[int, Decimal, Decimal]] = {}
+    for unit, projects, aimed, realised in rows:
+        before = total.get(unit, (0, Decimal("0.00"), Decimal("0.00")))
+        total[unit] = (before[0] + projects, before[1] + aimed, before[2] + realised)
+    return [TargetLine(unit, *total[unit]) for unit in sorted(total, key=_unit_order)]
+
+
+def units(lines: Iterable[ValueLine], targets: Iterable[TargetLine] = ()) -> list[str]:
+    """The units of the realised value and of the targets, in order."""
+    return sorted({line.unit for line in lines} | {t.unit for t in targets}, key=_unit_order)
+
+
+def realised_per_unit(lines: Iterable[ValueLine]) -> dict[str, Decimal]:
+    """The realised value per unit, every kind of that unit together."""
+    total: dict[str, Decimal] = {}
+    for line in lines:
+        total[line.unit] = total.get(line.unit, Decimal("0.00")) + line.realised
+    return total
 
 
 # --- trends across campaigns ---------------------------------------------------------------------
@@ -269,9 +357,12 @@ class Trend:
     adoption_rate: float | None
     implemented: int
     on_time_rate: float | None
+    realised: dict[str, Decimal] = field(default_factory=dict)  # per unit
 
 
-def trend(c: CampaignCounts, title: str, projects: int, implemented: int) -> Trend:
+def trend(
+    c: CampaignCounts, title: str, projects: int, implemented: int, realised: Mapping[str, Decimal] | None = None
+) -> Trend:
     """One campaign's figures, for the comparison across campaigns (oldest first)."""
     submitted = c.reached("submitted")
     return Trend(
@@ -289,4 +380,5 @@ def trend(c: CampaignCounts, title: str, projects: int, implemented: int) -> Tre
         adoption_rate=rate(projects, submitted),
         implemented=implemented,
         on_time_rate=rate(c.scorecards_on_time, c.scorecards_due),
+        realised=dict(realised or {}),
     )

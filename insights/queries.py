@@ -31,8 +31,8 @@ from sqlalchemy.orm import aliased
 
 from accounts.models import Department, User
 from campaigns.models import Campaign, CampaignDepartment, CampaignStatus, Phase, PhaseKind
-from incubation.models import IncubationProject, ProjectStatus
-from insights.figures import CampaignCounts
+from incubation.models import IncubationProject, ProjectOutcome, ProjectStatus
+from insights.figures import INCUBATED_STATUSES, CampaignCounts
 from judging.models import Advancement, AdvancementOutcome, Assignment, Award, Scorecard, ScorecardStatus
 from teams.models import Entry, EntryStatus, Membership, Team
 
@@ -214,9 +214,15 @@ async def entries_per_department(session: AsyncSession, scope: Scope) -> dict[in
     return {dept: int(count) for dept, count in await session.execute(query)}
 
 
+def _incubated() -> ColumnElement[bool]:
+    """The project is an incubation project: approved, whatever came after (not a proposal still
+    waiting for its decision, nor a declined one)."""
+    return IncubationProject.status.in_([ProjectStatus(s) for s in INCUBATED_STATUSES])
+
+
 def _team_level() -> Any:
     """How far a team got: the furthest stage of ``figures.TEAM_LEVELS`` it reached."""
-    project = exists().where(IncubationProject.team_id == Team.id)
+    project = exists().where(IncubationProject.team_id == Team.id, _incubated())
     implemented = exists().where(
         IncubationProject.team_id == Team.id, IncubationProject.status == ProjectStatus.IMPLEMENTED
     )
@@ -303,6 +309,17 @@ def money(value: Any) -> Decimal:
     return Decimal(str(value or 0)).quantize(Decimal("0.01"))
 
 
+def _projects_in_department(query: Select[Any], scope: Scope) -> Select[Any]:
+    """With a department: the projects of teams with a member from it."""
+    if scope.department_id is None:
+        return query
+    return query.where(
+        exists()
+        .where(Membership.team_id == IncubationProject.team_id, User.id == Membership.user_id)
+        .where(_in_department(User, scope))
+    )
+
+
 async def projects_per_campaign(
     session: AsyncSession, scope: Scope
 ) -> dict[int, dict[str, tuple[int, Decimal, Decimal]]]:
@@ -318,16 +335,78 @@ async def projects_per_campaign(
         .where(IncubationProject.campaign_id.in_(_scoped(scope)))
         .group_by(IncubationProject.campaign_id, IncubationProject.status)
     )
-    if scope.department_id is not None:
-        query = query.where(
-            exists()
-            .where(Membership.team_id == IncubationProject.team_id, User.id == Membership.user_id)
-            .where(_in_department(User, scope))
-        )
+    query = _projects_in_department(query, scope)
     found: dict[int, dict[str, tuple[int, Decimal, Decimal]]] = {}
     for cid, status, count, requested, approved in await session.execute(query):
         key = status.value if isinstance(status, ProjectStatus) else str(status)
         found.setdefault(cid, {})[key] = (int(count), money(requested), money(approved))
+    return found
+
+
+async def value_per_campaign(session: AsyncSession, scope: Scope) -> dict[int, list[tuple[str, str, int, Decimal]]]:
+    """Per campaign: the realised value of its incubation projects per outcome kind and unit, as
+    (kind, unit, projects measured, sum of the outcomes) (one statement, grouped in SQL)."""
+    query = (
+        select(
+            IncubationProject.campaign_id,
+            ProjectOutcome.kind,
+            ProjectOutcome.unit,
+            func.count(distinct(ProjectOutcome.project_id)),
+            func.sum(ProjectOutcome.value),
+        )
+        .join(IncubationProject, IncubationProject.id == ProjectOutcome.project_id)
+        .where(IncubationProject.campaign_id.in_(_scoped(scope)), _incubated())
+        .group_by(IncubationProject.campaign_id, ProjectOutcome.kind, ProjectOutcome.unit)
+    )
+    found: dict[int, list[tuple[str, str, int, Decimal]]] = {}
+    for cid, kind, unit, projects, realised in await session.execute(_projects_in_department(query, scope)):
+        key = kind.value if hasattr(kind, "value") else str(kind)
+        found.setdefault(cid, []).append((key, str(unit), int(projects), money(realised)))
+    return found
+
+
+async def targets_per_campaign(
+    session: AsyncSession, scope: Scope
+) -> dict[int, list[tuple[str, int, Decimal, Decimal]]]:
+    """Per campaign and KPI unit, over the incubation projects whose KPI has a target: (unit,
+    projects, improvement aimed at = the sum of |target - baseline| with no baseline as 0, the sum
+    of these projects' outcomes in the KPI's unit) (one statement; the outcomes are summed per
+    project and unit first, so a project's target counts once)."""
+    realised = (
+        select(
+            ProjectOutcome.project_id.label("project_id"),
+            ProjectOutcome.unit.label("unit"),
+            func.sum(ProjectOutcome.value).label("realised"),
+        )
+        .join(IncubationProject, IncubationProject.id == ProjectOutcome.project_id)
+        .where(IncubationProject.campaign_id.in_(_scoped(scope)))
+        .group_by(ProjectOutcome.project_id, ProjectOutcome.unit)
+        .subquery("realised")
+    )
+    aimed = func.abs(IncubationProject.kpi_target - func.coalesce(IncubationProject.kpi_baseline, 0))
+    query = (
+        select(
+            IncubationProject.campaign_id,
+            IncubationProject.kpi_unit,
+            func.count(IncubationProject.id),
+            func.sum(aimed),
+            func.sum(func.coalesce(realised.c.realised, 0)),
+        )
+        .outerjoin(
+            realised,
+            and_(realised.c.project_id == IncubationProject.id, realised.c.unit == IncubationProject.kpi_unit),
+        )
+        .where(
+            IncubationProject.campaign_id.in_(_scoped(scope)),
+            _incubated(),
+            IncubationProject.kpi_target.is_not(None),
+            IncubationProject.kpi_unit != "",
+        )
+        .group_by(IncubationProject.campaign_id, IncubationProject.kpi_unit)
+    )
+    found: dict[int, list[tuple[str, int, Decimal, Decimal]]] = {}
+    for cid, unit, projects, aim, got in await session.execute(_projects_in_department(query, scope)):
+        found.setdefault(cid, []).append((str(unit), int(projects), money(aim), money(got)))
     return found
 
 

@@ -20,7 +20,7 @@ from accounts.access import is_platform_lead
 from accounts.models import Department, User
 from campaigns.models import Campaign, Challenge, Phase
 from core.errors import N_, NotFound
-from incubation.models import IncubationProject
+from incubation.models import IncubationProject, Milestone, ProjectOutcome
 from judging.models import Assignment, Award, Scorecard, ScorecardStatus
 from teams.models import Entry, Membership, Team
 
@@ -83,6 +83,9 @@ class ProjectLine:
     status: str
     budget_requested: Decimal
     budget_approved: Decimal | None
+    milestones: int = 0
+    milestones_done: int = 0
+    realised: tuple[tuple[str, Decimal], ...] = ()  # (unit, sum of the outcomes), by unit
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ class Record:
 
 
 async def record_of(session: AsyncSession, person_id: int, now: datetime, *, own: bool) -> Record:
-    """The record of the person (six statements); NotFound when there is no such person."""
+    """The record of the person (seven statements); NotFound when there is no such person."""
     found = (
         await session.execute(
             select(User, Department.name)
@@ -185,10 +188,36 @@ async def record_of(session: AsyncSession, person_id: int, now: datetime, *, own
             .order_by(Phase.closes_at.desc(), Phase.id.desc())
         )
     ]
+    milestones = select(func.count(Milestone.id)).where(Milestone.project_id == IncubationProject.id).scalar_subquery()
+    done = (
+        select(func.count(Milestone.id))
+        .where(Milestone.project_id == IncubationProject.id, Milestone.done_at.is_not(None))
+        .scalar_subquery()
+    )
+    realised: dict[int, list[tuple[str, Decimal]]] = {}
+    for project_id, unit, total in await session.execute(
+        select(ProjectOutcome.project_id, ProjectOutcome.unit, func.sum(ProjectOutcome.value))
+        .join(IncubationProject, IncubationProject.id == ProjectOutcome.project_id)
+        .where(IncubationProject.team_id.in_(mine))
+        .group_by(ProjectOutcome.project_id, ProjectOutcome.unit)
+        .order_by(ProjectOutcome.project_id, ProjectOutcome.unit)
+    ):
+        realised.setdefault(project_id, []).append((unit, Decimal(str(total or 0)).quantize(Decimal("0.01"))))
     projects = [
-        ProjectLine(p.id, p.title, team, campaign, p.status.value, p.budget_requested, p.budget_approved)
-        for p, team, campaign in await session.execute(
-            select(IncubationProject, Team.name, Campaign.title)
+        ProjectLine(
+            p.id,
+            p.title,
+            team,
+            campaign,
+            p.status.value,
+            p.budget_requested,
+            p.budget_approved,
+            int(total or 0),
+            int(ticked or 0),
+            tuple(realised.get(p.id, ())),
+        )
+        for p, team, campaign, total, ticked in await session.execute(
+            select(IncubationProject, Team.name, Campaign.title, milestones, done)
             .join(Team, Team.id == IncubationProject.team_id)
             .join(Campaign, Campaign.id == IncubationProject.campaign_id)
             .where(IncubationProject.team_id.in_(mine))

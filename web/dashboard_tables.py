@@ -10,7 +10,7 @@ from insights.dashboard import Dashboard
 from insights.record import Record
 from web.i18n import gettext as _
 
-FIGURES = ("summary", "funnel", "departments", "judging", "incubation", "trends")
+FIGURES = ("summary", "funnel", "departments", "judging", "incubation", "value", "targets", "trends")
 
 
 def _rate(value: float | None) -> Cell:
@@ -41,7 +41,17 @@ def status_label(status: str) -> str:
         "running": _("Running"),
         "implemented": _("Implemented"),
         "stopped": _("Stopped"),
+        "declined": _("Declined"),
     }.get(status, status)
+
+
+def kind_label(kind: str) -> str:
+    return {
+        "cost_saved": _("Cost saved"),
+        "revenue": _("Revenue"),
+        "hours_saved": _("Hours saved"),
+        "custom": _("Custom KPI"),
+    }.get(kind, kind)
 
 
 def summary(d: Dashboard) -> Table:
@@ -120,8 +130,32 @@ def incubation(d: Dashboard) -> Table:
         [status_label(line.status), line.projects, _money(line.budget_requested), _money(line.budget_approved)]
         for line in inc.lines
     ]
-    rows.append([_("All projects"), inc.projects, _money(inc.budget_requested), _money(inc.budget_approved)])
+    rows.append([_("All proposals"), inc.proposals, _money(inc.budget_requested), _money(inc.budget_approved)])
+    rows.append([_("Incubation projects"), inc.projects, None, None])
     return Table(header=[_("Status"), _("Projects"), _("Budget requested"), _("Budget approved")], rows=rows)
+
+
+def value(d: Dashboard) -> Table:
+    return Table(
+        header=[_("Kind"), _("Unit"), _("Projects measured"), _("Realised value")],
+        rows=[[kind_label(v.kind), v.unit, v.projects, _money(v.realised)] for v in d.value],
+    )
+
+
+def targets(d: Dashboard) -> Table:
+    return Table(
+        header=[
+            _("Unit"),
+            _("Projects with a KPI target"),
+            _("Improvement aimed at"),
+            _("Realised by these projects"),
+            _("Share of the improvement aimed at"),
+        ],
+        rows=[
+            [t.unit, t.projects, _money(t.aimed), _money(t.realised), None if t.share is None else round(t.share, 4)]
+            for t in d.targets
+        ],
+    )
 
 
 def trends(d: Dashboard) -> Table:
@@ -140,6 +174,7 @@ def trends(d: Dashboard) -> Table:
             _("Adoption rate"),
             _("Implemented"),
             _("Share of scorecards finished before the deadline"),
+            *[_("Realised value (%(unit)s)", unit=unit) for unit in d.units],
         ],
         rows=[
             [
@@ -156,6 +191,7 @@ def trends(d: Dashboard) -> Table:
                 _rate(t.adoption_rate),
                 t.implemented,
                 _rate(t.on_time_rate),
+                *[_money(t.realised.get(unit, Decimal("0.00"))) for unit in d.units],
             ]
             for t in d.trends
         ],
@@ -169,6 +205,8 @@ def figure_table(d: Dashboard, figure: str) -> Table:
         "departments": departments,
         "judging": judging,
         "incubation": incubation,
+        "value": value,
+        "targets": targets,
         "trends": trends,
     }
     return builders[figure](d)
@@ -197,5 +235,12 @@ def record_table(r: Record) -> Table:
         on_time = _("%(n)s before the deadline", n=j.on_time)
         rows.append([_("Judging"), j.campaign, j.phase, detail, on_time, j.closes_at.isoformat()])
     for p in r.projects:
-        rows.append([_("Incubation project"), p.campaign, p.title, p.team, status_label(p.status), None])
+        detail = " · ".join(
+            [
+                p.team,
+                _("%(done)s of %(all)s milestones done", done=p.milestones_done, all=p.milestones),
+                *[_("realised %(value)s %(unit)s", value=f"{total:.2f}", unit=unit) for unit, total in p.realised],
+            ]
+        )
+        rows.append([_("Incubation project"), p.campaign, p.title, detail, status_label(p.status), None])
     return Table(header=[_("Kind"), _("Campaign"), _("Name"), _("Details"), _("Status"), _("Date (UTC)")], rows=rows)

@@ -75,8 +75,26 @@ async def test_every_figure_across_all_campaigns(db: AsyncSession, world: World)
     assert by_status["implemented"] == (1, Decimal("10000.00"), Decimal("8000.00"))
     assert by_status["stopped"] == (1, Decimal("5000.00"), Decimal("0.00"))  # stopped before any outcome
     assert by_status["running"] == (0, Decimal("0.00"), Decimal("0.00"))
-    assert (inc.projects, inc.implemented, inc.stopped) == (2, 1, 1)
-    assert (inc.budget_requested, inc.budget_approved) == (Decimal("15000.00"), Decimal("8000.00"))
+    # the status table shows every status; a declined or still proposed one is not incubated
+    assert by_status["declined"] == (1, Decimal("7000.00"), Decimal("0.00"))
+    assert by_status["proposed"] == (1, Decimal("3000.00"), Decimal("0.00"))
+    assert [line.status for line in inc.lines][-1] == "declined"
+    assert (inc.proposals, inc.projects, inc.implemented, inc.stopped, inc.declined) == (4, 2, 1, 1, 1)
+    assert (inc.budget_requested, inc.budget_approved) == (Decimal("25000.00"), Decimal("8000.00"))
+    # realised value per kind and unit (T1's outcomes; T2 stopped before any)
+    assert [(v.kind, v.unit, v.projects, v.realised) for v in d.value] == [
+        ("cost_saved", "EUR", 1, Decimal("3200.50")),
+        ("revenue", "EUR", 1, Decimal("500.00")),
+        ("hours_saved", "h", 1, Decimal("75.50")),
+    ]
+    # against the KPI targets: T1 aims at 6,000 - 1,000 EUR and realised 3,700.50 EUR (every kind in
+    # EUR); T2 aims at 100 h and realised nothing; T3's declined target is left out
+    assert [(t.unit, t.projects, t.aimed, t.realised) for t in d.targets] == [
+        ("EUR", 1, Decimal("5000.00"), Decimal("3700.50")),
+        ("h", 1, Decimal("100.00"), Decimal("0.00")),
+    ]
+    assert d.targets[0].share == pytest.approx(0.7401) and d.targets[1].share == 0.0
+    assert d.units == ["EUR", "h"]
     a, b = d.trends
     assert (a.eligible, a.participants, a.teams, a.submitted, a.winners, a.projects, a.implemented) == (
         9,
@@ -88,8 +106,11 @@ async def test_every_figure_across_all_campaigns(db: AsyncSession, world: World)
         1,
     )
     assert a.shortlist_rate == pytest.approx(2 / 3) and a.on_time_rate == pytest.approx(3 / 5)
+    assert a.realised == {"EUR": Decimal("3700.50"), "h": Decimal("75.50")}
     # a campaign with no winners (and no judging phase closed yet)
+    # B: a proposal waiting for its decision is not an incubation project yet
     assert (b.eligible, b.participants, b.teams, b.submitted, b.winners, b.projects) == (4, 3, 2, 2, 0, 0)
+    assert b.realised == {}
     assert b.adoption_rate == 0.0 and b.on_time_rate is None
 
 
@@ -109,7 +130,15 @@ async def test_the_department_filter(db: AsyncSession, world: World) -> None:
     assert (h.eligible_people, h.participants, h.mixed_teams) == (3, 2, 2)
     assert (h.scorecards_due, h.scorecards_on_time, h.scorecards_late) == (3, 2, 1)  # judge j1 of Ops
     assert [r.name for r in d.departments] == ["Ops"]
-    assert {line.status: line.projects for line in d.incubation.lines}["stopped"] == 0
+    statuses = {line.status: line.projects for line in d.incubation.lines}
+    assert (statuses["stopped"], statuses["declined"], statuses["proposed"]) == (0, 1, 1)  # T3 and T6 of o2
+    assert d.headline.adoption_rate == pytest.approx(1 / 4)  # T1 of T1, T3, T5, T6
+    assert [(v.kind, v.realised) for v in d.value] == [
+        ("cost_saved", Decimal("3200.50")),
+        ("revenue", Decimal("500.00")),
+        ("hours_saved", Decimal("75.50")),
+    ]
+    assert [(t.unit, t.aimed) for t in d.targets] == [("EUR", Decimal("5000.00"))]  # T2 is of Sales
     legal = await figures(db, Scope(department_id=world.legal.id))
     assert funnel_of(legal)["eligible"] == 2 and funnel_of(legal)["participants"] == 0
     assert legal.headline.participation_rate == 0.0 and legal.headline.shortlist_rate is None
@@ -124,6 +153,7 @@ async def test_the_period_and_campaign_filters(db: AsyncSession, world: World) -
         "advanced": 1, "winner": 0, "incubated": 0, "implemented": 0,
     }  # fmt: skip
     assert later.incubation.projects == 0 and later.headline.implementation_rate is None
+    assert later.incubation.proposals == 1 and later.value == [] and later.targets == []
     earlier = await figures(db, Scope(starts_before=datetime(2026, 2, 10, tzinfo=UTC)))
     assert [c.title for c in earlier.campaigns] == ["Campaign A"]
     assert funnel_of(earlier)["participants"] == 5
@@ -187,7 +217,7 @@ async def test_every_figure_exports_as_csv_and_excel(browser: Browser, world: Wo
     )
     sheet = [list(r) for r in book.active.iter_rows(values_only=True)]
     assert sheet[1][:5] == ["Ops", 3, 2, 0.6667, 4]
-    for figure in ("summary", "judging", "incubation", "trends"):
+    for figure in ("summary", "judging", "incubation", "value", "targets", "trends"):
         for fmt in ("csv", "xlsx"):
             got = await browser.get(f"/dashboard/export?figure={figure}&format={fmt}")
             assert got.status_code == 200, (figure, fmt)
@@ -210,3 +240,37 @@ async def test_exports_are_formula_safe(db: AsyncSession, browser: Browser, worl
         io.BytesIO((await browser.get("/dashboard/export?figure=trends&format=xlsx")).content)
     )
     assert book.active.cell(row=2, column=1).value == '\'=HYPERLINK("http://evil")'
+
+
+async def test_realised_value_on_the_page_and_in_the_exports(browser: Browser, world: World) -> None:
+    await browser.sign_in("exec@example.com")
+    page = await browser.get("/dashboard")
+    assert page.status_code == 200
+    assert "Realised value" in page.text and 'class="dash-chart value"' in page.text
+    assert "3,200.50" in page.text and "75.50" in page.text  # cost saved in EUR, hours saved in h
+    assert "74% realised" in page.text  # 3,700.50 of the 5,000 EUR aimed at
+    assert "Declined" in page.text
+    value = list(
+        csv.reader(io.StringIO((await browser.get("/dashboard/export?figure=value")).content.decode("utf-8-sig")))
+    )
+    assert value == [
+        ["Kind", "Unit", "Projects measured", "Realised value"],
+        ["Cost saved", "EUR", "1", "3200.5"],
+        ["Revenue", "EUR", "1", "500.0"],
+        ["Hours saved", "h", "1", "75.5"],
+    ]
+    targets = await browser.get("/dashboard/export?figure=targets&format=xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(targets.content))
+    sheet = [list(r) for r in book.active.iter_rows(values_only=True)]
+    assert sheet[1:] == [["EUR", 1, 5000, 3700.5, 0.7401], ["h", 1, 100, 0, 0]]
+    trends = list(
+        csv.reader(io.StringIO((await browser.get("/dashboard/export?figure=trends")).content.decode("utf-8-sig")))
+    )
+    assert trends[0][-2:] == ["Realised value (EUR)", "Realised value (h)"]
+    assert [r[-2:] for r in trends[1:]] == [["3700.5", "75.5"], ["0.0", "0.0"]]
+    incubation = list(
+        csv.reader(io.StringIO((await browser.get("/dashboard/export?figure=incubation")).content.decode("utf-8-sig")))
+    )
+    assert ["Declined", "1", "7000.0", "0.0"] in incubation and ["Incubation projects", "2", "", ""] in incubation
+    later = await browser.get("/dashboard?start=2026-02-10")
+    assert "No outcome has been measured" in later.text

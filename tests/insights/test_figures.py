@@ -110,3 +110,58 @@ def test_any_typed_filter_is_read_or_refused_never_raises(a: str, b: str, c: str
     assert set(errors) <= {"campaign", "start", "end", "department"}
     if scope.starts_from and scope.starts_before:
         assert scope.starts_from < scope.starts_before
+
+
+money = st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
+unit_names = st.sampled_from(["EUR", "h", "eur", "%", "sheets/week"])
+kinds = st.sampled_from(figures.OUTCOME_KINDS)
+statuses = st.sampled_from(figures.PROJECT_STATUSES)
+
+
+@given(st.dictionaries(statuses, st.tuples(counts, money, money)), counts)
+def test_declined_and_proposed_are_shown_but_not_incubated(
+    by_status: dict[str, tuple[int, Decimal, Decimal]], submitted: int
+) -> None:
+    inc = figures.incubation(by_status, submitted)
+    assert [line.status for line in inc.lines] == list(figures.PROJECT_STATUSES)  # every status shown
+    assert inc.proposals == sum(count for count, _r, _a in by_status.values())
+    waiting = sum((by_status.get(s) or (0,))[0] for s in ("proposed", "declined"))
+    assert inc.projects == inc.proposals - waiting
+    assert inc.implemented <= inc.projects
+    for r in (inc.adoption_rate, inc.implementation_rate):
+        assert r is None or 0.0 <= r <= 1.0
+
+
+@given(st.lists(st.tuples(kinds, unit_names, counts, money)))
+def test_realised_value_is_summed_per_kind_and_unit_never_across_units(
+    rows: list[tuple[str, str, int, Decimal]],
+) -> None:
+    lines = figures.value_lines(rows)
+    keys = [(v.kind, v.unit) for v in lines]
+    assert len(keys) == len(set(keys)) == len({(k, u) for k, u, _p, _v in rows})
+    for line in lines:
+        assert line.realised == sum((v for k, u, _p, v in rows if (k, u) == (line.kind, line.unit)), Decimal(0))
+        assert line.projects == sum(p for k, u, p, _v in rows if (k, u) == (line.kind, line.unit))
+    per_unit = figures.realised_per_unit(lines)
+    for unit, total in per_unit.items():
+        assert total == sum((v for _k, u, _p, v in rows if u == unit), Decimal(0))
+    # by unit, then kind; the same rows in any order give the same lines
+    assert figures.value_lines(reversed(rows)) == lines
+    assert [v.unit for v in lines] == sorted((v.unit for v in lines), key=lambda u: (u.casefold(), u))
+
+
+@given(st.lists(st.tuples(unit_names, counts, money.map(abs), money)))
+def test_targets_are_summed_per_unit_and_the_share_is_realised_over_aimed(
+    rows: list[tuple[str, int, Decimal, Decimal]],
+) -> None:
+    lines = figures.target_lines(rows)
+    assert [t.unit for t in lines] == figures.units([], lines)
+    for t in lines:
+        assert t.aimed == sum((a for u, _p, a, _r in rows if u == t.unit), Decimal(0))
+        assert t.realised == sum((r for u, _p, _a, r in rows if u == t.unit), Decimal(0))
+        if t.aimed == 0:
+            assert t.share is None
+        else:
+            assert t.share is not None and abs(t.share * float(t.aimed) - float(t.realised)) <= 1e-6 * max(
+                1.0, abs(float(t.realised))
+            )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +26,13 @@ async def test_the_record_lists_teams_entries_awards_judging_and_projects(db: As
     assert [(e.team, e.status) for e in s1.entries] == [("T7", "submitted"), ("T1", "submitted")]
     assert [a.award for a in s1.awards] == ["Winner T1"]
     assert [(p.title, p.status) for p in s1.projects] == [("Rollout T1", "implemented")]
+    assert (s1.projects[0].milestones_done, s1.projects[0].milestones) == (1, 2)
+    assert s1.projects[0].realised == (("EUR", Decimal("3700.50")), ("h", Decimal("75.50")))
+    o2 = await record_of(db, world.people["o2"].id, NOW, own=True)
+    assert [(p.title, p.status, p.milestones, p.realised) for p in o2.projects] == [
+        ("Rollout T6", "proposed", 0, ()),
+        ("Rollout T3", "declined", 0, ()),
+    ]
     assert s1.judging == []
     j1 = await record_of(db, world.people["j1"].id, NOW, own=True)
     assert [(j.campaign, j.assigned, j.final, j.on_time) for j in j1.judging] == [
@@ -60,7 +68,9 @@ async def test_a_participant_reads_their_own_record_only(browser: Browser, world
     rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
     assert rows[0] == ["Kind", "Campaign", "Name", "Details", "Status", "Date (UTC)"]
     assert {r[0] for r in rows[1:]} == {"Team", "Entry", "Award", "Incubation project"}
-    assert ["Incubation project", "Campaign A", "Rollout T1", "T1", "Implemented", ""] in rows
+    detail = "T1 · 1 of 2 milestones done · realised 3700.50 EUR · realised 75.50 h"
+    assert ["Incubation project", "Campaign A", "Rollout T1", detail, "Implemented", ""] in rows
+    assert "1 of 2" in mine.text and "3,700.50 EUR" in mine.text
 
 
 async def test_a_judge_cannot_read_another_record_executives_and_admins_can(browser: Browser, world: World) -> None:

@@ -5,13 +5,17 @@ j1 (Ops) and j2 (Sales), participants s1, s2, s3 (Sales), o1, o2 (Ops), and x (S
 active, who took part in campaign B).
 
 Campaign A (all staff, results published, judging closed two days ago):
-  T1 s1+o1 (mixed): submitted, advanced, award, project implemented (requested 10,000, approved 8,000)
-  T2 s2: submitted, advanced, award, project stopped before any outcome (requested 5,000, none approved)
-  T3 o2: submitted, eliminated
+  T1 s1+o1 (mixed): submitted, advanced, award, project implemented (requested 10,000, approved 8,000);
+     KPI in EUR, baseline 1,000, target 6,000; outcomes: cost saved 1,200.50 + 2,000 EUR, revenue
+     500 EUR, hours saved 40 + 35.50 h; milestones: one done of two
+  T2 s2: submitted, advanced, award, project stopped before any outcome (requested 5,000, none
+     approved); KPI in h, no baseline, target 100
+  T3 o2: submitted, eliminated; a proposal declined (requested 7,000; KPI in EUR, target 9,999)
   T4 s3: entry in draft
   judging: j1 on T1, T2 (final in time) and T3 (final late); j2 on T1 (final in time), T2 (draft)
 Campaign B (Ops only, judging still open, no winners):
-  T5 o1: submitted;  T6 o2+x (mixed): submitted, advanced;  j1 assigned to T5 (phase still open)
+  T5 o1: submitted;  T6 o2+x (mixed): submitted, advanced, a proposal waiting for the decision
+  (requested 3,000);  j1 assigned to T5 (phase still open)
 Campaign C: a draft with a team of s1 (left out of every figure).
 """
 
@@ -25,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import Department, User
 from campaigns.models import CampaignDepartment
-from incubation.models import IncubationProject, ProjectStatus
+from incubation.models import IncubationProject, Milestone, OutcomeKind, ProjectOutcome, ProjectStatus
 from judging.models import Advancement, AdvancementOutcome, Award
 from teams.models import Team
 from tests.conftest import NOW
@@ -112,25 +116,72 @@ async def build(db: AsyncSession) -> World:
                 approved_at=NOW - 3 * DAY,
             )
         )
-    db.add_all(
-        [
-            IncubationProject(
-                campaign_id=a.campaign.id,
-                team_id=t["T1"].id,
-                title="Rollout T1",
-                budget_requested=Decimal("10000.00"),
-                budget_approved=Decimal("8000.00"),
-                status=ProjectStatus.IMPLEMENTED,
-            ),
-            IncubationProject(
-                campaign_id=a.campaign.id,
-                team_id=t["T2"].id,
-                title="Rollout T2",
-                budget_requested=Decimal("5000.00"),
-                budget_approved=None,
-                status=ProjectStatus.STOPPED,
-            ),
-        ]
+    implemented = IncubationProject(
+        campaign_id=a.campaign.id,
+        team_id=t["T1"].id,
+        title="Rollout T1",
+        budget_requested=Decimal("10000.00"),
+        budget_approved=Decimal("8000.00"),
+        status=ProjectStatus.IMPLEMENTED,
+        kpi_name="Savings",
+        kpi_unit="EUR",
+        kpi_baseline=Decimal("1000"),
+        kpi_target=Decimal("6000"),
     )
+    stopped = IncubationProject(
+        campaign_id=a.campaign.id,
+        team_id=t["T2"].id,
+        title="Rollout T2",
+        budget_requested=Decimal("5000.00"),
+        budget_approved=None,
+        status=ProjectStatus.STOPPED,
+        kpi_name="Hours saved",
+        kpi_unit="h",
+        kpi_target=Decimal("100"),
+    )
+    declined = IncubationProject(
+        campaign_id=a.campaign.id,
+        team_id=t["T3"].id,
+        title="Rollout T3",
+        budget_requested=Decimal("7000.00"),
+        status=ProjectStatus.DECLINED,
+        kpi_name="Savings",
+        kpi_unit="EUR",
+        kpi_target=Decimal("9999"),
+    )
+    proposed = IncubationProject(
+        campaign_id=b.campaign.id,
+        team_id=t["T6"].id,
+        title="Rollout T6",
+        budget_requested=Decimal("3000.00"),
+        status=ProjectStatus.PROPOSED,
+    )
+    db.add_all([implemented, stopped, declined, proposed])
+    await db.flush()
+    for kind, unit, value, days_ago in (
+        (OutcomeKind.COST_SAVED, "EUR", "1200.50", 20),
+        (OutcomeKind.COST_SAVED, "EUR", "2000", 10),
+        (OutcomeKind.REVENUE, "EUR", "500", 10),
+        (OutcomeKind.HOURS_SAVED, "h", "40", 20),
+        (OutcomeKind.HOURS_SAVED, "h", "35.50", 10),
+    ):
+        db.add(
+            ProjectOutcome(
+                project_id=implemented.id,
+                kind=kind,
+                unit=unit,
+                value=Decimal(value),
+                measured_on=(NOW - days_ago * DAY).date(),
+            )
+        )
+    for title, done in (("Pilot", True), ("Rollout", False)):
+        db.add(
+            Milestone(
+                project_id=implemented.id,
+                title=title,
+                due_on=(NOW - 5 * DAY).date(),
+                done_at=NOW - 6 * DAY if done else None,
+            )
+        )
     await db.commit()
     return World(sales, ops, legal, p, a, b, c, t)

@@ -117,6 +117,10 @@ async def test_demo_people_sign_in_and_alice_sees_her_team(db: AsyncSession, bro
     await db.commit()
     page = (await browser.get(f"/incubation/projects/{running.id}")).text
     assert "<polyline" in page and "Overdue" in page and "better than planned" in page
+    # the dashboard shows the realised value of the autumn projects on the first run: cost saved
+    # 8,800 + 9,400 EUR, against the 12,000 + 9,000 EUR their KPI targets aim at
+    dashboard = (await browser.get("/dashboard")).text
+    assert "18,200.00 EUR" in dashboard and "21,000.00 EUR · 86.7% realised" in dashboard
     await browser.sign_out()
 
     await browser.sign_in("admin@example.com", DEMO_PASSWORD)

@@ -27,7 +27,7 @@ from campaigns.models import (
     PhaseStatus,
     RankingScope,
 )
-from incubation.models import IncubationProject, ProjectStatus
+from incubation.models import IncubationProject, OutcomeKind, ProjectOutcome, ProjectStatus
 from judging.models import Assignment, AssignmentSource, Award, Criterion, Score, Scorecard, ScorecardStatus
 from teams.models import Entry, EntryStatus, EntryVersion, Membership, Team, TeamStatus
 from web.benchdata.sizes import BATCH, CRITERIA, DAY, DRAFT_SHARE, FEEDBACK, WORDS, BenchSize
@@ -49,6 +49,7 @@ MODELS: tuple[Any, ...] = (
     Score,
     Award,
     IncubationProject,
+    ProjectOutcome,
 )
 
 
@@ -299,7 +300,7 @@ async def add_teams(
         )
         if s.rng.random() < award_share:
             requested = Decimal(s.rng.randrange(10_000, 90_000, 1_000))
-            await s.add(
+            project = await s.add(
                 IncubationProject,
                 campaign_id=c.id,
                 team_id=team,
@@ -311,7 +312,23 @@ async def add_teams(
                 status=s.rng.choice([ProjectStatus.RUNNING, ProjectStatus.IMPLEMENTED, ProjectStatus.APPROVED]),
                 approved_by_id=s.executive,
                 approved_at=published + 5 * DAY,
+                kpi_name="Savings",
+                kpi_unit="EUR",
+                kpi_baseline=Decimal(0),
+                kpi_target=requested,
             )
+            # outcomes measured over time, in two units (no random draw: the rest of the data stays as seeded before)
+            for k in range(6):
+                kind, unit = (OutcomeKind.COST_SAVED, "EUR") if k % 2 == 0 else (OutcomeKind.HOURS_SAVED, "h")
+                await s.add(
+                    ProjectOutcome,
+                    project_id=project,
+                    kind=kind,
+                    unit=unit,
+                    value=Decimal(1_000 + 250 * ((team + k) % 7)),
+                    measured_on=(published + (20 + 14 * k) * DAY).date(),
+                    note="",
+                )
 
 
 async def move_sequences(conn: AsyncConnection, tables: Iterable[str]) -> None:

@@ -15,9 +15,9 @@ from core.spreadsheet import render
 from insights.dashboard import Dashboard, dashboard
 from insights.filters import parse_scope
 from web import dashboard_tables
-from web.dashboard_charts import bar_chart, trend_chart
+from web.dashboard_charts import BarChart, bar_chart, trend_chart
 from web.deps import EXECUTIVE, AppClock, DbSession
-from web.i18n import format_number, format_share
+from web.i18n import format_number, format_share, ngettext
 from web.i18n import gettext as _
 
 NOT_FOUND = N_("We could not find that campaign or department.")
@@ -37,6 +37,39 @@ async def _figures(
 
 def _pct(rate: float | None) -> str:
     return format_share(None if rate is None else rate * 100)
+
+
+def _value_charts(d: Dashboard) -> list[tuple[str, BarChart]]:
+    """One bar chart per unit (units are never drawn on one scale): the realised value of each
+    outcome kind, and the improvement the KPI targets in that unit aim at, with the share realised."""
+    charts = []
+    for unit in d.units:
+        items = [
+            (
+                v.kind,
+                dashboard_tables.kind_label(v.kind),
+                float(v.realised),
+                f"{format_number(float(v.realised), 2)} {unit}",
+            )
+            for v in d.value
+            if v.unit == unit
+        ]
+        for t in d.targets:
+            if t.unit == unit:
+                text = _(
+                    "%(aimed)s %(unit)s · %(share)s realised",
+                    aimed=format_number(float(t.aimed), 2),
+                    unit=unit,
+                    share=_pct(t.share),
+                )
+                label = ngettext(
+                    "KPI target of %(num)s project: improvement aimed at",
+                    "KPI targets of %(num)s projects: improvement aimed at",
+                    t.projects,
+                )
+                items.append(("target", label, float(t.aimed), text))
+        charts.append((unit, bar_chart(items)))
+    return charts
 
 
 def _charts(d: Dashboard) -> dict[str, Any]:
@@ -98,6 +131,7 @@ def _charts(d: Dashboard) -> dict[str, Any]:
         "departments_chart": departments,
         "judging_chart": judging,
         "incubation_chart": incubation,
+        "value_charts": _value_charts(d),
         "trend_chart": trends,
     }
 
