@@ -77,7 +77,7 @@ def _proposal(team: Team, members: list[int], **overrides: str) -> dict[str, str
 
 
 async def _members(db: AsyncSession, world: World) -> list[int]:
-    from incubation.services import team_members
+    from incubation.reads import team_members
 
     ids = [u.id for u in await team_members(db, world.winner.id)]
     await db.commit()
@@ -298,7 +298,7 @@ async def test_a_proposal_racing_another_hits_the_unique_key(
     db: AsyncSession, browser: Browser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two proposals at the same moment: both pass the look-up, the unique key refuses the second."""
-    from incubation import services
+    from incubation import proposals
 
     world = await _world(db)
     await _propose(db, browser, world)
@@ -306,7 +306,7 @@ async def test_a_proposal_racing_another_hits_the_unique_key(
     async def not_yet(_session: AsyncSession, _team_id: int) -> bool:
         return False
 
-    monkeypatch.setattr(services, "_taken", not_yet)
+    monkeypatch.setattr(proposals, "_taken", not_yet)
     members = await _members(db, world)
     await browser.sign_in("alice@example.com")
     again = await browser.post("/incubation/projects", _proposal(world.winner, members, title="Same time"))
