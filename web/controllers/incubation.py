@@ -8,13 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
 from campaigns.models import Campaign
-from core.errors import DomainError, NotFound
+from core.errors import N_, DomainError, NotFound
 from core.numbers import parse_int
 from core.pagination import paginate
 from incubation.access import (
@@ -22,6 +22,7 @@ from incubation.access import (
     can_propose,
     standing,
 )
+from incubation.exports import projects_table
 from incubation.project_fields import PROJECT_NOT_FOUND
 from incubation.proposals import MilestoneInput, ProjectInput, create_project
 from incubation.reads import (
@@ -33,6 +34,7 @@ from incubation.reads import (
     winning_team,
 )
 from teams.models import Team
+from web import downloads
 from web.deps import EXECUTIVE, USER, AppClock, DbSession, signed_in
 from web.flash import see_other
 from web.forms import Form, or_form_again, read_form
@@ -76,6 +78,16 @@ async def overview(db_session: DbSession, clock: AppClock, page: FromQuery[int] 
             "base_url": "/incubation?",
         },
     )
+
+
+@get("/incubation/export/{file:str}", opt=EXECUTIVE, name="incubation_export")
+async def projects_export(db_session: DbSession, file: FromPath[str]) -> Response[bytes]:
+    """``projects.csv`` or ``projects.xlsx``: every project, newest first, with its realised value."""
+    name, _dot, fmt = file.partition(".")
+    if name != "projects" or fmt not in downloads.FORMATS:
+        raise NotFound(N_("There is no such export."))
+    table = await projects_table(db_session, _)
+    return await downloads.sheet(table, fmt, "Projects", "kaizen-incubation-projects")
 
 
 @get("/incubation/propose", opt=USER, name="incubation_propose")
@@ -194,4 +206,4 @@ async def project_create(request: Request[Any, Any, Any], db_session: DbSession,
     return see_other(request, f"/incubation/projects/{project.id}", ok=done)
 
 
-routes = [overview, propose_list, project_new, project_create]
+routes = [overview, projects_export, propose_list, project_new, project_create]

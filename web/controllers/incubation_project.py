@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
 from campaigns.models import Campaign
+from core.errors import N_, NotFound
 from incubation.access import (
     can_decide,
     can_steer,
@@ -20,6 +21,7 @@ from incubation.access import (
     project_standing,
 )
 from incubation.decisions import change_status, decide
+from incubation.exports import outcomes_table
 from incubation.models import IncubationProject, OutcomeKind, ProjectStatus
 from incubation.proposals import MilestoneInput
 from incubation.reads import (
@@ -30,6 +32,7 @@ from incubation.reads import (
 )
 from incubation.rules import is_overdue, next_statuses
 from incubation.running import OutcomeInput, add_milestone, post_update, record_outcome, tick_milestone
+from web import downloads
 from web.deps import EXECUTIVE, USER, AppClock, DbSession, signed_in
 from web.flash import see_other
 from web.forms import or_form_again, read_form
@@ -94,6 +97,19 @@ async def project_page(
     user = signed_in(request)
     project = await project_for(db_session, user, project_id)
     return await _project_page(db_session, user, clock.now(), project)
+
+
+@get("/incubation/projects/{project_id:int}/outcomes/{file:str}", opt=USER, name="incubation_outcomes_export")
+async def outcomes_export(
+    request: Request[Any, Any, Any], db_session: DbSession, project_id: FromPath[int], file: FromPath[str]
+) -> Response[bytes]:
+    """``outcomes.csv`` or ``outcomes.xlsx``: the project's measured outcomes, oldest first."""
+    project = await project_for(db_session, signed_in(request), project_id)
+    name, _dot, fmt = file.partition(".")
+    if name != "outcomes" or fmt not in downloads.FORMATS:
+        raise NotFound(N_("There is no such export."))
+    table = await outcomes_table(db_session, project, _)
+    return await downloads.sheet(table, fmt, "Outcomes", f"kaizen-project{project.id}-outcomes")
 
 
 def _again(db: AsyncSession, user: User, now: datetime, project: IncubationProject, values: Mapping[str, Any]) -> Any:
@@ -251,6 +267,7 @@ async def outcome_add(
 
 routes = [
     project_page,
+    outcomes_export,
     project_decision,
     project_status,
     milestone_add,
