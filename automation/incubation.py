@@ -16,8 +16,8 @@ from core.events import subscribe
 from core.scheduling import Applied, Outcome, ScheduledAction
 from incubation.events import ProjectDecided, ProjectProposed
 from incubation.models import IncubationProject, Milestone, ProjectStatus
+from incubation.project_fields import REMIND_MILESTONE
 from incubation.rules import ACTIVE
-from incubation.services import REMIND_MILESTONE
 from notifications.audiences import members_of_team
 from notifications.models import NotificationKind
 from notifications.services import notify

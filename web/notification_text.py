@@ -8,22 +8,17 @@ still made, with what is there.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from core.errors import N_
 from notifications.models import NotificationKind
-from web.i18n import format_datetime, gettext, ngettext
+from web import notification_text_incubation as incubation_words
+from web.i18n import gettext, ngettext
+from web.notification_params import NotificationText, when
+from web.notification_params import number as _int
+from web.notification_params import text as _text
 
 _ = gettext
-
-
-@dataclass(frozen=True)
-class NotificationText:
-    title: str
-    body: str
 
 
 # (label, explanation) per kind, for the preferences page
@@ -90,34 +85,6 @@ def kind_label(kind: NotificationKind) -> str:
 
 def kind_explanation(kind: NotificationKind) -> str:
     return _(KIND_LABELS[kind][1])
-
-
-def _text(params: Mapping[str, Any], key: str) -> str:
-    value = params.get(key)
-    return "" if value is None else str(value)
-
-
-def _int(params: Mapping[str, Any], key: str) -> int:
-    try:
-        return int(params.get(key) or 0)
-    except (TypeError, ValueError):
-        return 0
-
-
-def when(iso: Any, timezone: Any) -> str:
-    """An ISO UTC time in the campaign's zone, with the zone named: "Mar 12, 2026, 5:00:00 PM (Europe/Paris)"."""
-    tz = str(timezone or "UTC")
-    try:
-        ZoneInfo(tz)
-    except (ValueError, KeyError, OSError):
-        tz = "UTC"
-    try:
-        value = datetime.fromisoformat(str(iso))
-    except ValueError:
-        return str(iso or "")
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=ZoneInfo("UTC"))
-    return format_datetime(value, tz)
 
 
 def _team_invitation(p: Mapping[str, Any]) -> NotificationText:
@@ -331,55 +298,6 @@ def _awards_to_approve(p: Mapping[str, Any]) -> NotificationText:
     )
 
 
-def _project_proposed(p: Mapping[str, Any]) -> NotificationText:
-    names = {"project": _text(p, "project"), "campaign": _text(p, "campaign"), "budget": _text(p, "budget")}
-    return NotificationText(
-        _("“%(project)s” is proposed for incubation", **names),
-        _(
-            "The winning entry “%(project)s” of %(campaign)s asks for a budget of %(budget)s, with you as its "
-            "sponsor. Please approve or decline it.",
-            **names,
-        ),
-    )
-
-
-def _project_decided(p: Mapping[str, Any]) -> NotificationText:
-    names = {"project": _text(p, "project"), "campaign": _text(p, "campaign")}
-    if p.get("decision") == "declined":
-        return NotificationText(
-            _("“%(project)s” is not taken into incubation", **names),
-            _(
-                "Your proposal “%(project)s” of %(campaign)s is declined. The reason: %(reason)s",
-                reason=_text(p, "reason"),
-                **names,
-            ),
-        )
-    return NotificationText(
-        _("“%(project)s” is approved for incubation", **names),
-        _(
-            "Congratulations: your proposal “%(project)s” of %(campaign)s is approved with a budget of %(budget)s.",
-            budget=_text(p, "budget"),
-            **names,
-        ),
-    )
-
-
-def _milestone_overdue(p: Mapping[str, Any]) -> NotificationText:
-    names = {
-        "project": _text(p, "project"),
-        "milestone": _text(p, "milestone"),
-        "due": _text(p, "due_on"),
-        "campaign": _text(p, "campaign"),
-    }
-    return NotificationText(
-        _("A milestone of “%(project)s” is overdue", **names),
-        _(
-            "The milestone “%(milestone)s” of “%(project)s” (%(campaign)s) was due on %(due)s and is not done yet.",
-            **names,
-        ),
-    )
-
-
 _RENDERERS: dict[NotificationKind, Callable[[Mapping[str, Any]], NotificationText]] = {
     NotificationKind.TEAM_INVITATION: _team_invitation,
     NotificationKind.JOIN_REQUEST: _join_request,
@@ -394,9 +312,9 @@ _RENDERERS: dict[NotificationKind, Callable[[Mapping[str, Any]], NotificationTex
     NotificationKind.TEAM_ADVANCED: _team_advanced,
     NotificationKind.TEAM_ELIMINATED: _team_eliminated,
     NotificationKind.AWARDS_TO_APPROVE: _awards_to_approve,
-    NotificationKind.PROJECT_PROPOSED: _project_proposed,
-    NotificationKind.PROJECT_DECIDED: _project_decided,
-    NotificationKind.MILESTONE_OVERDUE: _milestone_overdue,
+    NotificationKind.PROJECT_PROPOSED: incubation_words.project_proposed,
+    NotificationKind.PROJECT_DECIDED: incubation_words.project_decided,
+    NotificationKind.MILESTONE_OVERDUE: incubation_words.milestone_overdue,
 }
 
 

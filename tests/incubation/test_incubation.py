@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from accounts.models import User
 from core.audit import AuditEntry
 from incubation.models import IncubationProject, ProjectStatus
-from incubation.services import parse_budget
+from incubation.rules import parse_budget
 from judging.models import Award
 from teams.models import Team
 from tests.conftest import NOW, Browser

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -77,7 +79,7 @@ def _proposal(team: Team, members: list[int], **overrides: str) -> dict[str, str
 
 
 async def _members(db: AsyncSession, world: World) -> list[int]:
-    from incubation.services import team_members
+    from incubation.reads import team_members
 
     ids = [u.id for u in await team_members(db, world.winner.id)]
     await db.commit()
@@ -173,6 +175,24 @@ async def test_team_proposes_executive_grants_less_team_is_told(db: AsyncSession
     assert await db.scalar(select(func.count(Milestone.id))) == 2
     await db.refresh(milestone)
     assert milestone.done_at == NOW
+
+    # exports: the project's outcomes for the team, every project for executives
+    outcomes = await browser.get(f"{base}/outcomes/outcomes.csv")
+    lines = outcomes.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Measured on,Kind,Unit,Value") and lines[1:] == [
+        "2026-03-01,Cost saved,EUR,1000.0,",
+        "2026-03-09,Cost saved,EUR,4000.0,",
+    ]
+    assert (await browser.get(f"{base}/outcomes/outcomes.pdf")).status_code == 404
+    assert (await browser.get("/incubation/export/projects.xlsx")).status_code == 403
+    await browser.sign_out()
+    await browser.sign_in("exec@example.com")
+    book = load_workbook(io.BytesIO((await browser.get("/incubation/export/projects.xlsx")).content), read_only=True)
+    rows = list(book.worksheets[0].values)
+    assert rows[0][0] == "Project" and len(rows) == 2
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["Status"] == "Approved" and row["Budget granted"] == 30000 and row["Realised"] == "5,000.00 EUR"
+    assert (row["Milestones done"], row["Milestones"]) == (1, 2)
 
 
 async def test_bad_proposals_and_a_second_one_are_refused(db: AsyncSession, browser: Browser) -> None:
@@ -298,7 +318,7 @@ async def test_a_proposal_racing_another_hits_the_unique_key(
     db: AsyncSession, browser: Browser, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two proposals at the same moment: both pass the look-up, the unique key refuses the second."""
-    from incubation import services
+    from incubation import proposals
 
     world = await _world(db)
     await _propose(db, browser, world)
@@ -306,7 +326,7 @@ async def test_a_proposal_racing_another_hits_the_unique_key(
     async def not_yet(_session: AsyncSession, _team_id: int) -> bool:
         return False
 
-    monkeypatch.setattr(services, "_taken", not_yet)
+    monkeypatch.setattr(proposals, "_taken", not_yet)
     members = await _members(db, world)
     await browser.sign_in("alice@example.com")
     again = await browser.post("/incubation/projects", _proposal(world.winner, members, title="Same time"))

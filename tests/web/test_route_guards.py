@@ -104,6 +104,8 @@ GUARDS = {
     "home": "OWN",
     "incubation": "access:executive",
     "incubation_project": "project_for",
+    "incubation_export": "access:executive",
+    "incubation_outcomes_export": "project_for",
     "incubation_project_create": "can_propose",
     "incubation_project_new": "can_propose",
     "incubation_project_status": "access:executive",

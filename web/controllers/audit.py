@@ -4,7 +4,6 @@ campaign, person, action and period, paginated, and exported as CSV or Excel."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,11 +22,11 @@ from campaigns.audit_log import (
     campaign_choices,
 )
 from campaigns.models import Campaign
-from core import spreadsheet
 from core.audit_view import action_msgid, changes, read_period
 from core.errors import N_, NotFound
 from core.numbers import parse_int
 from core.pagination import query_string
+from web import downloads
 from web.controllers.campaign_views import OrganizedCampaign
 from web.deps import ADMIN, USER, DbSession
 from web.i18n import get_viewer_zone
@@ -35,7 +34,6 @@ from web.i18n import gettext as _
 
 PAGE_SIZE = 50
 TEXT_MAX = 100
-FORMATS = {"csv", "xlsx"}
 
 
 @dataclass(frozen=True)
@@ -108,7 +106,7 @@ async def _export(
     db: AsyncSession, query: Query, *, campaign: Campaign | None, campaign_id: int | None, file: str, base: str
 ) -> Response[Any] | Template:
     name, _dot, ext = file.partition(".")
-    if name != "audit" or ext not in FORMATS:
+    if name != "audit" or ext not in downloads.FORMATS:
         raise NotFound(N_("There is no such export."))
     timezone = campaign.timezone if campaign else (get_viewer_zone() or "UTC")
     flt, errors = _filter(query, campaign_id, timezone)
@@ -116,17 +114,8 @@ async def _export(
         return await _page(db, query, page=1, campaign=campaign, campaign_id=campaign_id, base=base)
     rows = await audit_rows(db, flt)
     table = audit_table(rows, timezone, _)
-    # thousands of rows take seconds to write as Excel: off the event loop, so other requests go on
-    content, media_type = await asyncio.to_thread(spreadsheet.render, table, ext, "Audit")
     scope = f"campaign{campaign.id}-" if campaign else ""
-    return Response(
-        content=content,
-        media_type=media_type.split(";")[0],  # Litestar adds the charset of text types itself
-        headers={
-            "Content-Disposition": f'attachment; filename="kaizen-{scope}audit.{ext}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return await downloads.sheet(table, ext, "Audit", f"kaizen-{scope}audit")
 
 
 # --- the whole platform (admins) ------------------------------------------------------------------

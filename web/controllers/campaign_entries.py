@@ -24,6 +24,7 @@ from teams.campaign_entries import (
 )
 from teams.models import TeamStatus
 from teams.similar_entries import similar_of_entries
+from web import downloads
 from web.controllers.campaign_views import OrganizedCampaign
 from web.deps import USER, DbSession, signed_in
 from web.i18n import gettext as _
@@ -35,7 +36,6 @@ STATUS_LABELS = {
     TeamStatus.WINNER: N_("Winner"),
     TeamStatus.WITHDRAWN: N_("Withdrawn"),
 }
-FORMATS = {"csv", "xlsx"}
 
 
 def _choice(enum_type: Any, raw: str | None) -> Any:
@@ -147,7 +147,7 @@ async def campaign_entries_export(
 ) -> Response[bytes]:
     """``teams``, ``members`` or ``entries``, as ``.csv`` or ``.xlsx``, with the list's filters."""
     what, _dot, fmt = file.partition(".")
-    if what not in {"teams", "members", "entries"} or fmt not in FORMATS:
+    if what not in {"teams", "members", "entries"} or fmt not in downloads.FORMATS:
         raise NotFound(N_("There is no such export."))
     filters = _filters(challenge, status, submitted, mix, size, q)
     if what == "members":
@@ -159,16 +159,7 @@ async def campaign_entries_export(
     else:
         rows = await all_rows(db_session, campaign, filters)
         table = _teams_table(rows) if what == "teams" else _entries_table(rows)
-    content, media_type = spreadsheet.render(table, fmt, what.capitalize())
-    return Response(
-        content=content,
-        # Litestar adds "; charset=utf-8" to every text/* type itself
-        media_type=media_type.split(";")[0],
-        headers={
-            "Content-Disposition": f'attachment; filename="kaizen-campaign{campaign.id}-{what}.{fmt}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return await downloads.sheet(table, fmt, what.capitalize(), f"kaizen-campaign{campaign.id}-{what}")
 
 
 routes = [campaign_entries, campaign_entries_export]

@@ -11,10 +11,9 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from core.errors import N_, NotFound
-from core.spreadsheet import render
 from insights.dashboard import Dashboard, dashboard
 from insights.filters import parse_scope
-from web import dashboard_tables
+from web import dashboard_tables, downloads
 from web.dashboard_charts import BarChart, bar_chart, trend_chart
 from web.deps import EXECUTIVE, AppClock, DbSession
 from web.i18n import format_number, format_share, ngettext
@@ -176,16 +175,11 @@ async def dashboard_export(
     end: FromQuery[str] = "",
     department: FromQuery[str] = "",
 ) -> Response[bytes]:
-    if figure not in dashboard_tables.FIGURES or format not in ("csv", "xlsx"):
+    if figure not in dashboard_tables.FIGURES or format not in downloads.FORMATS:
         raise NotFound(NOT_FOUND)
     found, _errors = await _figures(db_session, clock, campaign, start, end, department)
-    content, media_type = render(dashboard_tables.figure_table(found, figure), format, figure)
     name = f"kaizen-dashboard-{figure}" + (f"-campaign{found.scope.campaign_id}" if found.scope.campaign_id else "")
-    return Response(
-        content=content,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}.{format}"', "Cache-Control": "no-store"},
-    )
+    return await downloads.sheet(dashboard_tables.figure_table(found, figure), format, figure, name)
 
 
 routes = [dashboard_page, dashboard_export]

@@ -22,6 +22,7 @@ from judging.importing import import_scorecards
 from judging.progress import phase_card_rows
 from judging.ranking import phase_ranking
 from judging.rubric import rubric
+from web import downloads
 from web.controllers.judging_views import BASE, PAGE, Organized, phase_path
 from web.deps import USER, AppClock, DbSession, signed_in
 from web.flash import see_other
@@ -29,21 +30,9 @@ from web.forms import read_form
 from web.i18n import gettext as _
 from web.refusals import refused
 
-# Litestar adds "; charset=utf-8" to every text/* type: naming it here would send it twice
-CSV = "text/csv"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-def _attachment(content: bytes, media_type: str, filename: str) -> Response[bytes]:
-    return Response(
-        content=content,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
-
-
-def _filename(campaign: Campaign, phase: Phase, what: str, ext: str) -> str:
-    return f"kaizen-campaign{campaign.id}-phase{phase.id}-{what}.{ext}"
+def _filename(campaign: Campaign, phase: Phase, what: str) -> str:
+    return f"kaizen-campaign{campaign.id}-phase{phase.id}-{what}"
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -105,7 +94,7 @@ async def template_csv(
 ) -> Response[bytes]:
     campaign, phase = organized.campaign, organized.phase
     table = await _template_table(db_session, phase)
-    return _attachment(spreadsheet.to_csv(table), CSV, _filename(campaign, phase, "scorecards-template", "csv"))
+    return await downloads.sheet(table, "csv", "Scorecards", _filename(campaign, phase, "scorecards-template"))
 
 
 @get(f"{BASE}/import/template.xlsx", opt=USER, name="judging_import_template_xlsx")
@@ -116,9 +105,7 @@ async def template_xlsx(
 ) -> Response[bytes]:
     campaign, phase = organized.campaign, organized.phase
     table = await _template_table(db_session, phase)
-    return _attachment(
-        spreadsheet.to_xlsx(table, "Scorecards"), XLSX, _filename(campaign, phase, "scorecards-template", "xlsx")
-    )
+    return await downloads.sheet(table, "xlsx", "Scorecards", _filename(campaign, phase, "scorecards-template"))
 
 
 # the phase, not the sheet (judging closed, say): refused back to the import page (a re-sent form must
@@ -175,7 +162,6 @@ EXPORTS: dict[str, tuple[Callable[[AsyncSession, Phase], Awaitable[spreadsheet.T
     "results": (_results, "Results"),
     "scorecards": (_scorecards, "Scorecards"),
 }
-FORMATS = {"csv": CSV, "xlsx": XLSX}
 
 
 @get(f"{BASE}/export/{{file:str}}", opt=USER, name="judging_export")
@@ -188,12 +174,11 @@ async def export_table(
     """``results.csv``, ``results.xlsx``, ``scorecards.csv`` or ``scorecards.xlsx``; anything else is a 404."""
     campaign, phase = organized.campaign, organized.phase
     what, _dot, ext = file.partition(".")
-    if what not in EXPORTS or ext not in FORMATS:
+    if what not in EXPORTS or ext not in downloads.FORMATS:
         raise NotFound(N_("There is no such export."))
     build, sheet = EXPORTS[what]
     table = await build(db_session, phase)
-    content = spreadsheet.to_csv(table) if ext == "csv" else spreadsheet.to_xlsx(table, sheet)
-    return _attachment(content, FORMATS[ext], _filename(campaign, phase, what, ext))
+    return await downloads.sheet(table, ext, sheet, _filename(campaign, phase, what))
 
 
 routes = [

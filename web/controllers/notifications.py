@@ -28,7 +28,8 @@ from web.deps import USER, AppClock, AppSettings, DbSession, signed_in
 from web.flash import is_htmx
 from web.forms import read_form
 from web.i18n import LOCALES
-from web.notification_text import NotificationText, describe, kind_explanation, kind_label
+from web.notification_params import NotificationText
+from web.notification_text import describe, kind_explanation, kind_label
 from web.settings import Settings
 
 

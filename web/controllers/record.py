@@ -10,8 +10,8 @@ from litestar import Request, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from core.spreadsheet import render
 from insights.record import Record, readable_record, record_of
+from web import downloads
 from web.dashboard_tables import record_table
 from web.deps import USER, AppClock, DbSession, signed_in
 
@@ -20,16 +20,8 @@ def _page(record: Record, *, own: bool, csv_url: str) -> Template:
     return Template(template_name="record/index.html", context={"record": record, "own": own, "csv_url": csv_url})
 
 
-def _csv(record: Record) -> Response[bytes]:
-    content, media_type = render(record_table(record), "csv", "record")
-    return Response(
-        content=content,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="kaizen-record-{record.person.id}.csv"',
-            "Cache-Control": "no-store",
-        },
-    )
+async def _csv(record: Record) -> Response[bytes]:
+    return await downloads.sheet(record_table(record), "csv", "Record", f"kaizen-record-{record.person.id}")
 
 
 @get("/me/record", opt=USER, name="my_record")
@@ -42,7 +34,7 @@ async def my_record(request: Request[Any, Any, Any], db_session: DbSession, cloc
 @get("/me/record.csv", opt=USER, name="my_record_csv")
 async def my_record_csv(request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock) -> Response[bytes]:
     user = signed_in(request)
-    return _csv(await record_of(db_session, user.id, clock.now(), own=True))
+    return await _csv(await record_of(db_session, user.id, clock.now(), own=True))
 
 
 @get("/people/{user_id:int}/record", opt=USER, name="person_record")
@@ -62,7 +54,7 @@ async def person_record_csv(
 ) -> Response[bytes]:
     viewer = signed_in(request)
     person_id = readable_record(viewer, user_id)
-    return _csv(await record_of(db_session, person_id, clock.now(), own=person_id == viewer.id))
+    return await _csv(await record_of(db_session, person_id, clock.now(), own=person_id == viewer.id))
 
 
 routes = [my_record, my_record_csv, person_record, person_record_csv]
