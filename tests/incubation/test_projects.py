@@ -364,6 +364,8 @@ async def test_an_organizer_proposes_and_sees_the_project(db: AsyncSession, brow
     assert (await browser.post("/incubation/projects", _proposal(world.winner, members))).status_code == 404
     await browser.sign_out()
     await browser.sign_in("org@example.com")
+    campaign_page = (await browser.get(f"/campaigns/{world.winner.campaign_id}")).text
+    assert 'href="/incubation/propose"' in campaign_page  # results are out: the organizer is shown the way
     listed = (await browser.get("/incubation/propose")).text
     assert f"/incubation/projects/new?team_id={world.winner.id}" in listed and "Too Early" not in listed
     assert (await browser.get(f"/incubation/projects/new?team_id={world.winner.id}")).status_code == 200
