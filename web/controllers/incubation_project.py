@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.models import User
 from campaigns.models import Campaign
-from core.errors import N_, NotFound
+from core.errors import N_, DomainError, NotFound
 from incubation.access import (
     can_decide,
     can_steer,
@@ -121,6 +121,26 @@ def _again(db: AsyncSession, user: User, now: datetime, project: IncubationProje
     return render
 
 
+async def _saved(
+    request: Request[Any, Any, Any],
+    db: AsyncSession,
+    user: User,
+    now: datetime,
+    project: IncubationProject,
+    values: Mapping[str, Any],
+    operation: Awaitable[Any],
+    ok: str,
+) -> Response[Any]:
+    """Run ``operation``; a refusal of what was typed (422) shows the page again with it, else back
+    to the project with ``ok``."""
+    await or_form_again(request, operation, _again(db, user, now, project, values), when=_typed_wrong)
+    return see_other(request, f"/incubation/projects/{project.id}", ok=ok)
+
+
+def _typed_wrong(exc: DomainError) -> bool:
+    return exc.status_code == 422
+
+
 @post("/incubation/projects/{project_id:int}/decision", opt=EXECUTIVE, name="incubation_project_decision")
 async def project_decision(
     request: Request[Any, Any, Any], db_session: DbSession, clock: AppClock, project_id: FromPath[int]
@@ -167,13 +187,10 @@ async def project_status(
     except ValueError:
         return await _project_page(db_session, user, now, project, error=_("Choose a valid status."), status=422)
     values = {"reason": form.text("reason")}
-    await or_form_again(
-        request,
-        change_status(db_session, user, now, project, target, reason=form.text("reason")),
-        _again(db_session, user, now, project, values),
-        when=lambda exc: exc.status_code == 422,
+    operation = change_status(db_session, user, now, project, target, reason=form.text("reason"))
+    return await _saved(
+        request, db_session, user, now, project, values, operation, _("The project's status is changed.")
     )
-    return see_other(request, f"/incubation/projects/{project.id}", ok=_("The project's status is changed."))
 
 
 @post(
@@ -190,13 +207,8 @@ async def milestone_add(
     values = form.values("milestone_title", "milestone_due", "milestone_owner")
     row = MilestoneInput(values["milestone_title"], values["milestone_due"], values["milestone_owner"])
     now = clock.now()
-    await or_form_again(
-        request,
-        add_milestone(db_session, user, now, project, row),
-        _again(db_session, user, now, project, values),
-        when=lambda exc: exc.status_code == 422,
-    )
-    return see_other(request, f"/incubation/projects/{project.id}", ok=_("The milestone is added."))
+    operation = add_milestone(db_session, user, now, project, row)
+    return await _saved(request, db_session, user, now, project, values, operation, _("The milestone is added."))
 
 
 @post(
@@ -233,13 +245,8 @@ async def update_add(
     form = await read_form(request)
     values = {"body": form.verbatim("body")}
     now = clock.now()
-    await or_form_again(
-        request,
-        post_update(db_session, user, now, project, values["body"]),
-        _again(db_session, user, now, project, values),
-        when=lambda exc: exc.status_code == 422,
-    )
-    return see_other(request, f"/incubation/projects/{project.id}", ok=_("The update is posted."))
+    operation = post_update(db_session, user, now, project, values["body"])
+    return await _saved(request, db_session, user, now, project, values, operation, _("The update is posted."))
 
 
 @post(
@@ -256,13 +263,8 @@ async def outcome_add(
     values = form.values("kind", "unit", "value", "measured_on", "note")
     data = OutcomeInput(values["kind"], values["unit"], values["value"], values["measured_on"], values["note"])
     now = clock.now()
-    await or_form_again(
-        request,
-        record_outcome(db_session, user, now, project, data),
-        _again(db_session, user, now, project, values),
-        when=lambda exc: exc.status_code == 422,
-    )
-    return see_other(request, f"/incubation/projects/{project.id}", ok=_("The outcome is recorded."))
+    operation = record_outcome(db_session, user, now, project, data)
+    return await _saved(request, db_session, user, now, project, values, operation, _("The outcome is recorded."))
 
 
 routes = [
