@@ -63,7 +63,7 @@ async def figures(url: str) -> tuple[list[tuple[str, float]], int, dict[str, int
     from sqlalchemy.ext.asyncio import async_sessionmaker
 
     from core.engine import make_engine
-    from insights import queries
+    from insights import incubation_queries, queries
     from insights.dashboard import dashboard
     from insights.queries import Scope
 
@@ -80,9 +80,9 @@ async def figures(url: str) -> tuple[list[tuple[str, float]], int, dict[str, int
             ("judging timeliness", lambda: queries.judging_per_campaign(session, scope, now)),
             ("participation by department", lambda: queries.people_per_department(session, scope)),
             ("entries by department", lambda: queries.entries_per_department(session, scope)),
-            ("incubation by status", lambda: queries.projects_per_campaign(session, scope)),
-            ("realised value by kind and unit", lambda: queries.value_per_campaign(session, scope)),
-            ("realised value against KPI targets", lambda: queries.targets_per_campaign(session, scope)),
+            ("incubation by status", lambda: incubation_queries.projects_per_campaign(session, scope)),
+            ("realised value by kind and unit", lambda: incubation_queries.value_per_campaign(session, scope)),
+            ("realised value against KPI targets", lambda: incubation_queries.targets_per_campaign(session, scope)),
             ("every figure (dashboard())", lambda: dashboard(session, scope, now, no_department="-")),
         ]
         for name, call in named:

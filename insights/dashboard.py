@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from insights import figures, queries
+from insights import figures, incubation_queries, queries
 from insights.queries import CampaignLine, Scope
 
 
@@ -37,9 +37,9 @@ async def dashboard(session: AsyncSession, scope: Scope, now: datetime, *, no_de
     counts = await queries.campaign_counts(session, scope, now)
     people = await queries.people_per_department(session, scope)
     entries = await queries.entries_per_department(session, scope)
-    projects = await queries.projects_per_campaign(session, scope)
-    value = await queries.value_per_campaign(session, scope)
-    targets = await queries.targets_per_campaign(session, scope)
+    projects = await incubation_queries.projects_per_campaign(session, scope)
+    value = await incubation_queries.value_per_campaign(session, scope)
+    targets = await incubation_queries.targets_per_campaign(session, scope)
     in_scope = [counts.get(line.id) or figures.CampaignCounts(line.id) for line in lines]
     submitted = sum(c.reached("submitted") for c in in_scope)
     incubation = figures.incubation(figures.sum_by_status(projects.values()), submitted)

@@ -1,6 +1,6 @@
-"""The dashboard's SQL: every figure is counted in the database, grouped per campaign (or per
-department), in a fixed number of statements whatever the data size. ``insights.figures`` turns
-the counts into rates.
+"""The dashboard's SQL (incubation's part: ``insights.incubation_queries``): every figure is
+counted in the database, grouped per campaign (or per department), in a fixed number of
+statements whatever the data size. ``insights.figures`` turns the counts into rates.
 
 Scope (``Scope``): campaigns other than drafts, optionally one campaign, those starting within a
 period (a campaign starts when its first phase opens, else when it was published), and one
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -31,7 +30,7 @@ from sqlalchemy.orm import aliased
 
 from accounts.models import Department, User
 from campaigns.models import Campaign, CampaignDepartment, CampaignStatus, Phase, PhaseKind
-from incubation.models import IncubationProject, ProjectOutcome, ProjectStatus
+from incubation.models import IncubationProject, ProjectStatus
 from insights.figures import INCUBATED_STATUSES, CampaignCounts
 from judging.models import Advancement, AdvancementOutcome, Assignment, Award, Scorecard, ScorecardStatus
 from teams.models import Entry, EntryStatus, Membership, Team
@@ -81,7 +80,7 @@ def _campaign_select(scope: Scope, *, ordered: bool = False) -> Select[Any]:
     return query
 
 
-def _scoped(scope: Scope) -> Any:
+def scoped(scope: Scope) -> Any:
     """The ids of the campaigns in scope, as a subquery for ``IN``."""
     return _campaign_select(scope).with_only_columns(Campaign.id).scalar_subquery()
 
@@ -113,7 +112,7 @@ def _member_of(campaign_id: Any, user: Any) -> ColumnElement[bool]:
     return exists().where(Membership.campaign_id == campaign_id, Membership.user_id == user.id)
 
 
-def _in_department(user: Any, scope: Scope) -> ColumnElement[bool]:
+def in_department(user: Any, scope: Scope) -> ColumnElement[bool]:
     condition: ColumnElement[bool] = user.department_id == scope.department_id
     return condition
 
@@ -123,7 +122,7 @@ async def people_per_campaign(session: AsyncSession, scope: Scope) -> dict[int, 
     departments (A) plus its participants who are not among them (P \\ A); each count is a
     subquery per campaign, with no per-person work (one statement)."""
     active = aliased(User)
-    dept_filter = [_in_department(active, scope)] if scope.department_id is not None else []
+    dept_filter = [in_department(active, scope)] if scope.department_id is not None else []
     everyone = select(func.count(active.id)).where(active.is_active.is_(True), *dept_filter).scalar_subquery()
     in_departments = (
         select(func.count(active.id))
@@ -133,7 +132,7 @@ async def people_per_campaign(session: AsyncSession, scope: Scope) -> dict[int, 
         .scalar_subquery()
     )
     member = aliased(User)
-    member_filter = [_in_department(member, scope)] if scope.department_id is not None else []
+    member_filter = [in_department(member, scope)] if scope.department_id is not None else []
     in_department_of_campaign = exists().where(
         CampaignDepartment.campaign_id == Campaign.id, CampaignDepartment.department_id == member.department_id
     )
@@ -159,7 +158,7 @@ async def people_per_campaign(session: AsyncSession, scope: Scope) -> dict[int, 
         case((Campaign.all_staff_eligible.is_(True), everyone), else_=in_departments),
         participants,
         participants_outside,
-    ).where(Campaign.id.in_(_scoped(scope)))
+    ).where(Campaign.id.in_(scoped(scope)))
     return {
         cid: (int(eligible or 0) + int(outside or 0), int(part or 0))
         for cid, eligible, part, outside in await session.execute(query)
@@ -170,11 +169,11 @@ async def people_per_department(session: AsyncSession, scope: Scope) -> dict[int
     """Per department: (eligible people, participants), each person once over the campaigns. The
     sets (participants, eligible departments, any campaign open to all staff) are computed once,
     not per person."""
-    scoped = _scoped(scope)
-    participants = select(Membership.user_id).where(Membership.campaign_id.in_(scoped))
-    departments = select(CampaignDepartment.department_id).where(CampaignDepartment.campaign_id.in_(scoped))
+    in_scope = scoped(scope)
+    participants = select(Membership.user_id).where(Membership.campaign_id.in_(in_scope))
+    departments = select(CampaignDepartment.department_id).where(CampaignDepartment.campaign_id.in_(in_scope))
     c = aliased(Campaign)
-    all_staff = exists().where(c.id.in_(_scoped(scope)), c.all_staff_eligible.is_(True))
+    all_staff = exists().where(c.id.in_(scoped(scope)), c.all_staff_eligible.is_(True))
     participant = User.id.in_(participants)
     eligible = or_(and_(User.is_active.is_(True), or_(all_staff, User.department_id.in_(departments))), participant)
     query = (
@@ -183,7 +182,7 @@ async def people_per_department(session: AsyncSession, scope: Scope) -> dict[int
         .group_by(User.department_id)
     )
     if scope.department_id is not None:
-        query = query.where(_in_department(User, scope))
+        query = query.where(in_department(User, scope))
     return {dept: (int(eligible), int(part)) for dept, eligible, part in await session.execute(query)}
 
 
@@ -196,7 +195,7 @@ def _submitted_teams(scope: Scope) -> Select[tuple[int]]:
     return (
         select(Entry.team_id)
         .join(Team, Team.id == Entry.team_id)
-        .where(Entry.status == EntryStatus.SUBMITTED, Team.campaign_id.in_(_scoped(scope)))
+        .where(Entry.status == EntryStatus.SUBMITTED, Team.campaign_id.in_(scoped(scope)))
     )
 
 
@@ -206,15 +205,15 @@ async def entries_per_department(session: AsyncSession, scope: Scope) -> dict[in
         select(User.department_id, func.count(distinct(Membership.team_id)))
         .select_from(Membership)
         .join(User, User.id == Membership.user_id)
-        .where(Membership.campaign_id.in_(_scoped(scope)), Membership.team_id.in_(_submitted_teams(scope)))
+        .where(Membership.campaign_id.in_(scoped(scope)), Membership.team_id.in_(_submitted_teams(scope)))
         .group_by(User.department_id)
     )
     if scope.department_id is not None:
-        query = query.where(_in_department(User, scope))
+        query = query.where(in_department(User, scope))
     return {dept: int(count) for dept, count in await session.execute(query)}
 
 
-def _incubated() -> ColumnElement[bool]:
+def incubated() -> ColumnElement[bool]:
     """The project is an incubation project: approved, whatever came after (not a proposal still
     waiting for its decision, nor a declined one)."""
     return IncubationProject.status.in_([ProjectStatus(s) for s in INCUBATED_STATUSES])
@@ -222,7 +221,7 @@ def _incubated() -> ColumnElement[bool]:
 
 def _team_level() -> Any:
     """How far a team got: the furthest stage of ``figures.TEAM_LEVELS`` it reached."""
-    project = exists().where(IncubationProject.team_id == Team.id, _incubated())
+    project = exists().where(IncubationProject.team_id == Team.id, incubated())
     implemented = exists().where(
         IncubationProject.team_id == Team.id, IncubationProject.status == ProjectStatus.IMPLEMENTED
     )
@@ -247,7 +246,7 @@ async def teams_per_campaign(session: AsyncSession, scope: Scope) -> dict[int, t
     per_team = (
         select(Membership.team_id.label("team_id"), func.count(distinct(member.department_id)).label("departments"))
         .join(member, member.id == Membership.user_id)
-        .where(Membership.campaign_id.in_(_scoped(scope)))
+        .where(Membership.campaign_id.in_(scoped(scope)))
         .group_by(Membership.team_id)
         .subquery("team_departments")
     )
@@ -258,13 +257,13 @@ async def teams_per_campaign(session: AsyncSession, scope: Scope) -> dict[int, t
             case((per_team.c.departments >= 2, 1), else_=0).label("mixed"),
         )
         .join(per_team, per_team.c.team_id == Team.id)
-        .where(Team.campaign_id.in_(_scoped(scope)))
+        .where(Team.campaign_id.in_(scoped(scope)))
     )
     if scope.department_id is not None:
         teams = teams.where(
             exists()
             .where(Membership.team_id == Team.id, member.id == Membership.user_id)
-            .where(_in_department(member, scope))
+            .where(in_department(member, scope))
         )
     sub = teams.subquery("team_level")
     query = select(sub.c.campaign_id, sub.c.level, func.count(), func.sum(sub.c.mixed)).group_by(
@@ -296,118 +295,12 @@ async def judging_per_campaign(session: AsyncSession, scope: Scope, now: datetim
                 Scorecard.judge_id == Assignment.judge_id,
             ),
         )
-        .where(Phase.campaign_id.in_(_scoped(scope)), Phase.kind == PhaseKind.JUDGING, Phase.closes_at <= now)
+        .where(Phase.campaign_id.in_(scoped(scope)), Phase.kind == PhaseKind.JUDGING, Phase.closes_at <= now)
         .group_by(Phase.campaign_id)
     )
     if scope.department_id is not None:
-        query = query.join(User, User.id == Assignment.judge_id).where(_in_department(User, scope))
+        query = query.join(User, User.id == Assignment.judge_id).where(in_department(User, scope))
     return {cid: (int(due), int(on or 0), int(lt or 0)) for cid, due, on, lt in await session.execute(query)}
-
-
-def money(value: Any) -> Decimal:
-    """A sum of money as the database returns it (SQLite: a float), to the cent."""
-    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
-
-
-def _projects_in_department(query: Select[Any], scope: Scope) -> Select[Any]:
-    """With a department: the projects of teams with a member from it."""
-    if scope.department_id is None:
-        return query
-    return query.where(
-        exists()
-        .where(Membership.team_id == IncubationProject.team_id, User.id == Membership.user_id)
-        .where(_in_department(User, scope))
-    )
-
-
-async def projects_per_campaign(
-    session: AsyncSession, scope: Scope
-) -> dict[int, dict[str, tuple[int, Decimal, Decimal]]]:
-    """Per campaign and project status: (projects, budget requested, budget approved)."""
-    query = (
-        select(
-            IncubationProject.campaign_id,
-            IncubationProject.status,
-            func.count(IncubationProject.id),
-            func.sum(IncubationProject.budget_requested),
-            func.sum(func.coalesce(IncubationProject.budget_approved, 0)),
-        )
-        .where(IncubationProject.campaign_id.in_(_scoped(scope)))
-        .group_by(IncubationProject.campaign_id, IncubationProject.status)
-    )
-    query = _projects_in_department(query, scope)
-    found: dict[int, dict[str, tuple[int, Decimal, Decimal]]] = {}
-    for cid, status, count, requested, approved in await session.execute(query):
-        key = status.value if isinstance(status, ProjectStatus) else str(status)
-        found.setdefault(cid, {})[key] = (int(count), money(requested), money(approved))
-    return found
-
-
-async def value_per_campaign(session: AsyncSession, scope: Scope) -> dict[int, list[tuple[str, str, int, Decimal]]]:
-    """Per campaign: the realised value of its incubation projects per outcome kind and unit, as
-    (kind, unit, projects measured, sum of the outcomes) (one statement, grouped in SQL)."""
-    query = (
-        select(
-            IncubationProject.campaign_id,
-            ProjectOutcome.kind,
-            ProjectOutcome.unit,
-            func.count(distinct(ProjectOutcome.project_id)),
-            func.sum(ProjectOutcome.value),
-        )
-        .join(IncubationProject, IncubationProject.id == ProjectOutcome.project_id)
-        .where(IncubationProject.campaign_id.in_(_scoped(scope)), _incubated())
-        .group_by(IncubationProject.campaign_id, ProjectOutcome.kind, ProjectOutcome.unit)
-    )
-    found: dict[int, list[tuple[str, str, int, Decimal]]] = {}
-    for cid, kind, unit, projects, realised in await session.execute(_projects_in_department(query, scope)):
-        key = kind.value if hasattr(kind, "value") else str(kind)
-        found.setdefault(cid, []).append((key, str(unit), int(projects), money(realised)))
-    return found
-
-
-async def targets_per_campaign(
-    session: AsyncSession, scope: Scope
-) -> dict[int, list[tuple[str, int, Decimal, Decimal]]]:
-    """Per campaign and KPI unit, over the incubation projects whose KPI has a target: (unit,
-    projects, improvement aimed at = the sum of |target - baseline| with no baseline as 0, the sum
-    of these projects' outcomes in the KPI's unit) (one statement; the outcomes are summed per
-    project and unit first, so a project's target counts once)."""
-    realised = (
-        select(
-            ProjectOutcome.project_id.label("project_id"),
-            ProjectOutcome.unit.label("unit"),
-            func.sum(ProjectOutcome.value).label("realised"),
-        )
-        .join(IncubationProject, IncubationProject.id == ProjectOutcome.project_id)
-        .where(IncubationProject.campaign_id.in_(_scoped(scope)))
-        .group_by(ProjectOutcome.project_id, ProjectOutcome.unit)
-        .subquery("realised")
-    )
-    aimed = func.abs(IncubationProject.kpi_target - func.coalesce(IncubationProject.kpi_baseline, 0))
-    query = (
-        select(
-            IncubationProject.campaign_id,
-            IncubationProject.kpi_unit,
-            func.count(IncubationProject.id),
-            func.sum(aimed),
-            func.sum(func.coalesce(realised.c.realised, 0)),
-        )
-        .outerjoin(
-            realised,
-            and_(realised.c.project_id == IncubationProject.id, realised.c.unit == IncubationProject.kpi_unit),
-        )
-        .where(
-            IncubationProject.campaign_id.in_(_scoped(scope)),
-            _incubated(),
-            IncubationProject.kpi_target.is_not(None),
-            IncubationProject.kpi_unit != "",
-        )
-        .group_by(IncubationProject.campaign_id, IncubationProject.kpi_unit)
-    )
-    found: dict[int, list[tuple[str, int, Decimal, Decimal]]] = {}
-    for cid, unit, projects, aim, got in await session.execute(_projects_in_department(query, scope)):
-        found.setdefault(cid, []).append((str(unit), int(projects), money(aim), money(got)))
-    return found
 
 
 async def campaign_counts(session: AsyncSession, scope: Scope, now: datetime) -> dict[int, CampaignCounts]:
