@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from accounts.access import is_platform_lead
 from accounts.models import User
@@ -32,6 +33,16 @@ async def is_judge_of(session: AsyncSession, campaign_id: int, user_id: int) -> 
         )
     )
     return bool(found)
+
+
+def organizes(user_id: int, campaign_id: ColumnElement[int] | InstrumentedAttribute[int] | int) -> ColumnElement[bool]:
+    """The person holds the organizer role in the campaign ``campaign_id`` (a column or an id), as
+    an EXISTS condition for queries that decide for many rows at once."""
+    return exists().where(
+        CampaignRole.campaign_id == campaign_id,
+        CampaignRole.user_id == user_id,
+        CampaignRole.role == CampaignRoleKind.ORGANIZER,
+    )
 
 
 def organizer_or_sponsor(user: User) -> ColumnElement[bool]:

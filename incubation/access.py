@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.access import is_platform_lead
 from accounts.models import User
-from campaigns.models import Campaign, CampaignRole, CampaignRoleKind
+from campaigns.access import organizes
+from campaigns.models import Campaign
 from incubation.models import IncubationProject
 from incubation.rules import ACTIVE
 from teams.models import Membership
@@ -40,11 +41,7 @@ class Standing:
 
 async def standing(session: AsyncSession, user: User, team_id: int, campaign_id: int) -> Standing:
     member = exists().where(Membership.team_id == team_id, Membership.user_id == user.id)
-    organizer = exists().where(
-        CampaignRole.campaign_id == campaign_id,
-        CampaignRole.user_id == user.id,
-        CampaignRole.role == CampaignRoleKind.ORGANIZER,
-    )
+    organizer = organizes(user.id, campaign_id)
     sponsors = exists().where(Campaign.id == campaign_id, Campaign.sponsor_id == user.id)
     row = (await session.execute(select(member, organizer, sponsors))).one()
     return Standing(

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from accounts.models import User
-from campaigns.models import Campaign, CampaignRole, CampaignRoleKind
+from campaigns.access import organizes
+from campaigns.models import Campaign
 from core.errors import N_, Invalid, NotFound
 from incubation.access import (
     can_see_project,
@@ -81,13 +82,9 @@ async def candidates(
         .limit(limit)
     )
     if user is not None:  # a member's own winning teams, and the winners of campaigns they organize
-        organizes = exists().where(
-            CampaignRole.campaign_id == Award.campaign_id,
-            CampaignRole.user_id == user.id,
-            CampaignRole.role == CampaignRoleKind.ORGANIZER,
-        )
         query = query.where(
-            exists().where(Membership.team_id == Award.team_id, Membership.user_id == user.id) | organizes
+            exists().where(Membership.team_id == Award.team_id, Membership.user_id == user.id)
+            | organizes(user.id, Award.campaign_id)
         )
     found: dict[int, Candidate] = {}
     for award, campaign in (await session.execute(query)).all():
