@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.audit import AuditEntry
+from core.errors import ValidationFailed
 from core.scheduling import ScheduledAction
 from incubation.models import IncubationProject, Milestone, OutcomeKind, ProjectOutcome, ProjectStatus
 from incubation.project_fields import REMIND_MILESTONE
+from incubation.running import OutcomeInput, outcome_values
 from notifications.models import Notification, NotificationKind
 from tests.conftest import NOW, Browser, Sweeper
 from tests.incubation.test_incubation import World, _world
@@ -199,3 +203,16 @@ async def test_a_moved_milestone_is_reminded_at_its_new_day_and_a_removed_one_ne
     # outside the scope: 404
     await browser.sign_in("plain@example.com")
     assert (await browser.post(f"{base}/milestones/{pilot.id}/fix", later)).status_code == 404
+
+
+@given(st.text(max_size=12), st.text(max_size=50), st.text(max_size=12), st.text(max_size=12), st.text(max_size=600))
+def test_typed_outcome_is_checked_or_refused_with_messages_named_for_the_row(
+    kind: str, unit: str, value: str, day: str, note: str
+) -> None:
+    """Whatever is typed: the checked values, or a refusal whose every message names a field of row 7."""
+    try:
+        found = outcome_values(OutcomeInput(kind, unit, value, day, note), NOW, suffix="_7")
+    except ValidationFailed as refused:
+        assert refused.errors and all(key.endswith("_7") for key in refused.errors)
+    else:
+        assert found[1] == unit.strip() and 0 < len(found[1]) <= 40 and found[3] <= NOW.date()
