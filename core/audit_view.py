@@ -92,6 +92,10 @@ ACTION_LABELS: dict[str, str] = {
     "incubation.milestone_reopen": N_("Milestone reopened"),
     "incubation.update": N_("Project update posted"),
     "incubation.outcome": N_("Outcome measured"),
+    "incubation.outcome_fix": N_("Outcome corrected"),
+    "incubation.outcome_remove": N_("Outcome removed"),
+    "incubation.milestone_fix": N_("Milestone changed"),
+    "incubation.milestone_remove": N_("Milestone removed"),
 }
 
 SYSTEM = N_("System")  # the actor of a change no person made (core.actors.SCHEDULER)

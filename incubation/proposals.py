@@ -182,8 +182,11 @@ def milestone_row(
     return title, due, owner
 
 
-async def arm_reminder(session: AsyncSession, milestone: Milestone, project: IncubationProject, tz: str) -> None:
-    """The overdue reminder of a milestone: one scheduled action, moved when the due day moves."""
+async def arm_reminder(
+    session: AsyncSession, milestone: Milestone, project: IncubationProject, tz: str, *, again: bool = False
+) -> None:
+    """The overdue reminder of a milestone: one scheduled action, moved when the due day moves;
+    ``again`` (the due day changed) arms one already sent or skipped anew, for the new day."""
     due_at = overdue_at(milestone.due_on, tz)
     action = await session.scalar(
         select(ScheduledAction).where(
@@ -205,8 +208,10 @@ async def arm_reminder(session: AsyncSession, milestone: Milestone, project: Inc
                 attempts=0,
             )
         )
-    elif action.state is ActionState.PENDING:
+    elif action.state is ActionState.PENDING or again:
         action.due_at = due_at
+        action.state, action.attempts, action.done_at = ActionState.PENDING, 0, None
+        action.late_ms = action.worker = action.note = action.note_params = None
     await session.flush()
 
 

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +29,7 @@ from incubation.rules import (
 )
 
 
-async def _updater(session: AsyncSession, actor: User, project: IncubationProject) -> None:
+async def ensure_updater(session: AsyncSession, actor: User, project: IncubationProject) -> None:
     who = await project_standing(session, actor, project)
     if not can_see_project(who):
         raise NotFound(PROJECT_NOT_FOUND)
@@ -41,7 +42,7 @@ async def _updater(session: AsyncSession, actor: User, project: IncubationProjec
 async def add_milestone(
     session: AsyncSession, actor: User, now: datetime, project: IncubationProject, row: MilestoneInput
 ) -> Milestone:
-    await _updater(session, actor, project)
+    await ensure_updater(session, actor, project)
     errors: dict[str, str] = {}
     members = {u.id for u in await team_members(session, project.team_id)}
     item = milestone_row(row.title.strip(), row.due_on, row.owner_id, project.starts_on, members, errors)
@@ -73,7 +74,7 @@ async def tick_milestone(
     session: AsyncSession, actor: User, now: datetime, project: IncubationProject, milestone_id: int, done: bool
 ) -> Milestone:
     """Ticks a milestone off (done now) or opens it again."""
-    await _updater(session, actor, project)
+    await ensure_updater(session, actor, project)
     milestone = await session.scalar(
         select(Milestone).where(Milestone.id == milestone_id, Milestone.project_id == project.id)
     )
@@ -99,7 +100,7 @@ async def tick_milestone(
 async def post_update(
     session: AsyncSession, actor: User, now: datetime, project: IncubationProject, body: str
 ) -> ProjectUpdate:
-    await _updater(session, actor, project)
+    await ensure_updater(session, actor, project)
     text = body.strip()
     if not text:
         raise ValidationFailed({"body": N_("Write the update.")})
@@ -129,41 +130,48 @@ class OutcomeInput:
     note: str = ""
 
 
+def outcome_values(data: OutcomeInput, now: datetime, suffix: str = "") -> tuple[OutcomeKind, str, Decimal, date, str]:
+    """What was typed for an outcome, checked (recording and correcting alike); ValidationFailed with
+    the messages keyed ``<field><suffix>`` otherwise."""
+    errors: dict[str, str] = {}
+    kind: OutcomeKind | None = None
+    try:
+        kind = OutcomeKind(data.kind)
+    except ValueError:
+        errors["kind" + suffix] = N_("Choose what was measured.")
+    unit = data.unit.strip()
+    if not unit:
+        errors["unit" + suffix] = N_("Enter the unit (EUR, hours, %, …).")
+    elif len(unit) > UNIT_MAX:
+        errors["unit" + suffix] = N_("The unit can have at most 40 characters.")
+    value = parse_value(data.value)
+    if value is None:
+        errors["value" + suffix] = NUMBER
+    measured_on = parse_day(data.measured_on)
+    if measured_on is None:
+        errors["measured_on" + suffix] = N_("Enter the day it was measured.")
+    elif measured_on > now.date():
+        errors["measured_on" + suffix] = N_("An outcome cannot be measured in the future.")
+    if len(data.note) > NOTE_MAX:
+        errors["note" + suffix] = N_("The note can have at most 500 characters.")
+    if errors or kind is None or value is None or measured_on is None:
+        raise ValidationFailed(errors)
+    return kind, unit, value, measured_on, data.note.strip()
+
+
 async def record_outcome(
     session: AsyncSession, actor: User, now: datetime, project: IncubationProject, data: OutcomeInput
 ) -> ProjectOutcome:
     """A measured outcome: what was realised since the previous measurement, in a unit."""
-    await _updater(session, actor, project)
-    errors: dict[str, str] = {}
-    try:
-        kind = OutcomeKind(data.kind)
-    except ValueError:
-        errors["kind"] = N_("Choose what was measured.")
-    unit = data.unit.strip()
-    if not unit:
-        errors["unit"] = N_("Enter the unit (EUR, hours, %, …).")
-    elif len(unit) > UNIT_MAX:
-        errors["unit"] = N_("The unit can have at most 40 characters.")
-    value = parse_value(data.value)
-    if value is None:
-        errors["value"] = NUMBER
-    measured_on = parse_day(data.measured_on)
-    if measured_on is None:
-        errors["measured_on"] = N_("Enter the day it was measured.")
-    elif measured_on > now.date():
-        errors["measured_on"] = N_("An outcome cannot be measured in the future.")
-    if len(data.note) > NOTE_MAX:
-        errors["note"] = N_("The note can have at most 500 characters.")
-    if errors:
-        raise ValidationFailed(errors)
-    assert value is not None and measured_on is not None
+    await ensure_updater(session, actor, project)
+    kind, unit, value, measured_on, note = outcome_values(data, now)
     outcome = ProjectOutcome(
         project_id=project.id,
         kind=kind,
         unit=unit,
         value=value,
         measured_on=measured_on,
-        note=data.note.strip(),
+        note=note,
         recorded_by_id=actor.id,
     )
     session.add(outcome)

@@ -112,7 +112,9 @@ async def outcomes_export(
     return await downloads.sheet(table, fmt, "Outcomes", f"kaizen-project{project.id}-outcomes")
 
 
-def _again(db: AsyncSession, user: User, now: datetime, project: IncubationProject, values: Mapping[str, Any]) -> Any:
+def page_again(
+    db: AsyncSession, user: User, now: datetime, project: IncubationProject, values: Mapping[str, Any]
+) -> Any:
     """The project page again with the messages next to the fields and what was typed."""
 
     async def render(errors: dict[str, str], status: int) -> Template:
@@ -121,7 +123,7 @@ def _again(db: AsyncSession, user: User, now: datetime, project: IncubationProje
     return render
 
 
-async def _saved(
+async def saved(
     request: Request[Any, Any, Any],
     db: AsyncSession,
     user: User,
@@ -133,7 +135,7 @@ async def _saved(
 ) -> Response[Any]:
     """Run ``operation``; a refusal of what was typed (422) shows the page again with it, else back
     to the project with ``ok``."""
-    await or_form_again(request, operation, _again(db, user, now, project, values), when=_typed_wrong)
+    await or_form_again(request, operation, page_again(db, user, now, project, values), when=_typed_wrong)
     return see_other(request, f"/incubation/projects/{project.id}", ok=ok)
 
 
@@ -163,7 +165,7 @@ async def project_decision(
             confirm_over=values["confirm_over"],
             reason=values["reason"],
         ),
-        _again(db_session, user, now, project, values),
+        page_again(db_session, user, now, project, values),
     )
     done = _("The proposal is approved.") if approve else _("The proposal is declined.")
     return see_other(request, f"/incubation/projects/{project.id}", ok=done)
@@ -188,7 +190,7 @@ async def project_status(
         return await _project_page(db_session, user, now, project, error=_("Choose a valid status."), status=422)
     values = {"reason": form.text("reason")}
     operation = change_status(db_session, user, now, project, target, reason=form.text("reason"))
-    return await _saved(
+    return await saved(
         request, db_session, user, now, project, values, operation, _("The project's status is changed.")
     )
 
@@ -208,7 +210,7 @@ async def milestone_add(
     row = MilestoneInput(values["milestone_title"], values["milestone_due"], values["milestone_owner"])
     now = clock.now()
     operation = add_milestone(db_session, user, now, project, row)
-    return await _saved(request, db_session, user, now, project, values, operation, _("The milestone is added."))
+    return await saved(request, db_session, user, now, project, values, operation, _("The milestone is added."))
 
 
 @post(
@@ -246,7 +248,7 @@ async def update_add(
     values = {"body": form.verbatim("body")}
     now = clock.now()
     operation = post_update(db_session, user, now, project, values["body"])
-    return await _saved(request, db_session, user, now, project, values, operation, _("The update is posted."))
+    return await saved(request, db_session, user, now, project, values, operation, _("The update is posted."))
 
 
 @post(
@@ -264,7 +266,7 @@ async def outcome_add(
     data = OutcomeInput(values["kind"], values["unit"], values["value"], values["measured_on"], values["note"])
     now = clock.now()
     operation = record_outcome(db_session, user, now, project, data)
-    return await _saved(request, db_session, user, now, project, values, operation, _("The outcome is recorded."))
+    return await saved(request, db_session, user, now, project, values, operation, _("The outcome is recorded."))
 
 
 routes = [
