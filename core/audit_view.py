@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.days import parse_day
 from core.errors import N_
 
 # Every action code a service passes to ``core.audit.record`` (found with
@@ -167,21 +168,13 @@ class Period:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def _day(raw: str) -> date | None:
-    try:
-        value = date.fromisoformat(raw)
-    except ValueError:
-        return None
-    return value if value.year in YEARS and len(raw) == 10 else None
-
-
 def read_period(raw_from: str, raw_to: str, timezone: str) -> Period:
     """The days typed as ``YYYY-MM-DD`` as a period in ``timezone``: from the start of the first
     day to the end of the last; an error for a date that is not one, or an end before the start."""
     raw_from, raw_to = raw_from.strip(), raw_to.strip()
     errors: dict[str, str] = {}
-    first = _day(raw_from) if raw_from else None
-    last = _day(raw_to) if raw_to else None
+    first = parse_day(raw_from, YEARS) if raw_from else None
+    last = parse_day(raw_to, YEARS) if raw_to else None
     if raw_from and first is None:
         errors["since"] = DATE_INVALID
     if raw_to and last is None:

@@ -12,24 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import N_
 from core.spreadsheet import Cell, Table
+from incubation.labels import KIND_LABELS, STATUS_LABELS
 from incubation.models import IncubationProject, Milestone, ProjectOutcome
 from incubation.reads import campaign_titles, projects_query
 
 EXPORT_MAX = 20_000
-STATUS_LABELS = {
-    "proposed": N_("Proposed"),
-    "approved": N_("Approved"),
-    "running": N_("Running"),
-    "implemented": N_("Implemented"),
-    "stopped": N_("Stopped"),
-    "declined": N_("Declined"),
-}
-KIND_LABELS = {
-    "cost_saved": N_("Cost saved"),
-    "revenue": N_("Revenue"),
-    "hours_saved": N_("Hours saved"),
-    "custom": N_("Custom KPI"),
-}
 PROJECT_HEADER = (
     N_("Project"),
     N_("Campaign"),

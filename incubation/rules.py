@@ -7,13 +7,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from core import days
 from incubation.models import ProjectStatus
 
 BUDGET_MAX = Decimal("999999999999.99")
 VALUE_MAX = Decimal("9999999999999999.99")
 HOURS_MAX = Decimal("168")
 # the years a typed day may fall in (a far-off one is a typo, and would overflow time arithmetic)
-YEARS = (1970, 2200)
+YEARS = range(1970, 2201)
 
 TRANSITIONS: dict[ProjectStatus, tuple[ProjectStatus, ...]] = {
     ProjectStatus.PROPOSED: (ProjectStatus.APPROVED, ProjectStatus.DECLINED),
@@ -73,11 +74,7 @@ def parse_hours(raw: str) -> Decimal | None:
 
 def parse_day(raw: str) -> date | None:
     """A day as the date input sends it (YYYY-MM-DD)."""
-    try:
-        day = date.fromisoformat(raw.strip())
-    except ValueError:
-        return None
-    return day if YEARS[0] <= day.year <= YEARS[1] else None
+    return days.parse_day(raw, YEARS)
 
 
 def overdue_at(due_on: date, timezone: str) -> datetime:

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from core.days import parse_day
 from core.errors import N_
 from core.numbers import parse_int
 from insights.queries import Scope
-
-
-def _day(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        return None
 
 
 def parse_scope(campaign: str, start: str, end: str, department: str) -> tuple[Scope, dict[str, str]]:
@@ -26,10 +20,10 @@ def parse_scope(campaign: str, start: str, end: str, department: str) -> tuple[S
     department_id = parse_int(department.strip()) if department.strip() else None
     if department.strip() and department_id is None:
         errors["department"] = N_("Choose a department from the list.")
-    first = _day(start.strip()) if start.strip() else None
+    first = parse_day(start) if start.strip() else None
     if start.strip() and first is None:
         errors["start"] = N_("Enter a date such as 2027-01-31.")
-    last = _day(end.strip()) if end.strip() else None
+    last = parse_day(end) if end.strip() else None
     if end.strip() and last is None:
         errors["end"] = N_("Enter a date such as 2027-01-31.")
     if first is not None and last is not None and last < first:

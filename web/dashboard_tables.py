@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from core.spreadsheet import Cell, Table
+from incubation.labels import KIND_LABELS, STATUS_LABELS
 from insights.dashboard import Dashboard
 from insights.record import Record
 from web.i18n import gettext as _
@@ -35,23 +36,11 @@ def stage_label(name: str) -> str:
 
 
 def status_label(status: str) -> str:
-    return {
-        "proposed": _("Proposed"),
-        "approved": _("Approved"),
-        "running": _("Running"),
-        "implemented": _("Implemented"),
-        "stopped": _("Stopped"),
-        "declined": _("Declined"),
-    }.get(status, status)
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
 
 
 def kind_label(kind: str) -> str:
-    return {
-        "cost_saved": _("Cost saved"),
-        "revenue": _("Revenue"),
-        "hours_saved": _("Hours saved"),
-        "custom": _("Custom KPI"),
-    }.get(kind, kind)
+    return _(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
 
 
 def summary(d: Dashboard) -> Table:
