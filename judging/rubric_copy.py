@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from accounts.access import is_platform_lead
 from accounts.models import User
-from campaigns.models import Campaign, CampaignRole, CampaignRoleKind, Phase, PhaseKind
+from campaigns.access import organizes
+from campaigns.models import Campaign, Phase, PhaseKind
 from core.audit import record
 from core.errors import N_, Conflict, NotFound
 from judging.models import Criterion
@@ -48,10 +49,7 @@ async def copy_sources(session: AsyncSession, actor: User, phase: Phase) -> list
         .limit(SOURCES_MAX)
     )
     if not is_platform_lead(actor):
-        organized = select(CampaignRole.campaign_id).where(
-            CampaignRole.user_id == actor.id, CampaignRole.role == CampaignRoleKind.ORGANIZER
-        )
-        stmt = stmt.where(Campaign.id.in_(organized))
+        stmt = stmt.where(organizes(actor.id, Campaign.id))
     rows = await session.execute(stmt)
     return [RubricSource(campaign, source, n) for campaign, source, n in rows.all()]
 
